@@ -1,0 +1,220 @@
+/*
+ * libetcd: the client, its event loop and the response every call produces.
+ *
+ * One etcd_client owns one libcurl multi handle. Requests are asynchronous: each call
+ * takes a callback and user data, queues the request and returns at once. Callbacks run
+ * from etcd_client_run(), etcd_client_run_once() or, when the client is driven by the
+ * caller's event loop, from etcd_client_on_fd() and etcd_client_on_timer(). The library
+ * never starts a thread.
+ *
+ * The callback contract (as libuv's): when a call that takes a callback returns an
+ * error, the callback is never called. Once a call returned ETCD_OK, its callback is
+ * called exactly once, with ETCD_ECANCELED if the client is freed first. Callbacks may
+ * start new requests, cancel watches and free the client.
+ *
+ * Blocking ("_sync") variants of every call run the client's own loop until their
+ * request is done, and hand back a response that the caller owns. They are not
+ * available on a client driven by an external loop (they return ETCD_EBUSY).
+ */
+#ifndef ETCD_CLIENT_H
+#define ETCD_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "etcd/error.h"
+#include "etcd/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct etcd_client etcd_client;
+
+/* ---- Options ------------------------------------------------------------------- */
+
+typedef struct etcd_client_opts {
+    /* Comma-separated base URLs, tried in order: "http://127.0.0.1:2379,http://...".
+     * On a connection failure or an HTTP 5xx the request moves to the next endpoint,
+     * and the client sticks to the one that answered. etcd's logical errors (100, 105,
+     * ...) are never retried. NULL means "http://127.0.0.1:2379". */
+    const char *endpoints;
+    long connect_timeout_ms; /* per connection attempt; 0 means 5000 */
+    long request_timeout_ms; /* whole request; 0 means none. Not applied to the long
+                                wait of a watch, which has its own timeout. */
+    const char *username;    /* HTTP basic auth, or NULL */
+    const char *password;
+    const char *ca_file;       /* PEM CA bundle to verify the server, or NULL (system) */
+    const char *cert_file;     /* PEM client certificate, or NULL */
+    const char *key_file;      /* PEM private key of cert_file, or NULL */
+    int insecure;              /* nonzero: do not verify the server's certificate */
+    unsigned max_connections;  /* connections open at once; 0 means 16. Watches
+                                  waiting on the server hold one each. */
+    size_t max_response_bytes; /* larger responses fail with ETCD_ETOOBIG; 0: 256 MiB */
+} etcd_client_opts;
+
+/* Fill `opts` with the defaults (all zero/NULL). */
+ETCD_EXPORT void etcd_client_opts_init(etcd_client_opts *opts);
+
+/* Create a client. The options and every string in them are copied. On success *out
+ * is a new client to be freed with etcd_client_free(). Returns ETCD_EINVAL for an empty
+ * or malformed endpoint list, ETCD_ENOMEM. */
+ETCD_EXPORT int etcd_client_new(const etcd_client_opts *opts, etcd_client **out);
+
+/* Cancel every pending request and watch (their callbacks get ETCD_ECANCELED) and free
+ * the client. Safe from inside a callback: the free happens when the callback returns.
+ * NULL does nothing. */
+ETCD_EXPORT void etcd_client_free(etcd_client *client);
+
+/* The endpoint the client currently sends new requests to (borrowed). */
+ETCD_EXPORT const char *etcd_client_endpoint(const etcd_client *client);
+
+/* Number of requests and watches not yet completed. */
+ETCD_EXPORT size_t etcd_client_pending(const etcd_client *client);
+
+/* ---- The library's own loop ---------------------------------------------------- */
+
+/* Run until no request or watch is pending. Returns ETCD_OK, or ETCD_EBUSY when the
+ * client is driven by an external loop. */
+ETCD_EXPORT int etcd_client_run(etcd_client *client);
+
+/* Wait at most timeout_ms (-1: until something happens) for network activity, then
+ * run every callback that is due. Returns ETCD_OK or ETCD_EBUSY. */
+ETCD_EXPORT int etcd_client_run_once(etcd_client *client, int timeout_ms);
+
+/* ---- The caller's event loop (curl's multi-socket pattern) ---------------------- */
+
+#define ETCD_POLL_IN 1
+#define ETCD_POLL_OUT 2
+
+typedef struct etcd_loop_hooks {
+    /* Watch `fd` for `events` (ETCD_POLL_IN|ETCD_POLL_OUT); events == 0: stop watching
+     * it. Return 0, or -1 on failure. */
+    int (*watch_fd)(void *data, int fd, int events);
+    /* Call etcd_client_on_timer() after timeout_ms; -1: cancel the timer. A new call
+     * replaces the previous timer. Return 0, or -1 on failure. */
+    int (*set_timer)(void *data, long timeout_ms);
+    void *data;
+} etcd_loop_hooks;
+
+/* Hand the client to an external loop. Must be called before the first request.
+ * The hooks are copied. Returns ETCD_EBUSY when requests are already pending. */
+ETCD_EXPORT int etcd_client_set_loop(etcd_client *client, const etcd_loop_hooks *hooks);
+
+/* Tell the client that `fd` is ready for `events`; runs the callbacks that are due. */
+ETCD_EXPORT int etcd_client_on_fd(etcd_client *client, int fd, int events);
+
+/* Tell the client its timer expired; runs the callbacks that are due. */
+ETCD_EXPORT int etcd_client_on_timer(etcd_client *client);
+
+/* ---- Responses ------------------------------------------------------------------- */
+
+/* The cluster's position, from the X-Etcd-Cluster-Id, X-Etcd-Index, X-Raft-Index and
+ * X-Raft-Term headers. Fields are 0/NULL when the server did not send them. */
+typedef struct etcd_cluster_info {
+    const char *cluster_id;
+    uint64_t etcd_index;
+    uint64_t raft_index;
+    uint64_t raft_term;
+} etcd_cluster_info;
+
+/* etcd's own error object: {"errorCode":100,"message":"Key not found",...}. The auth
+ * API answers some refusals with a message only: then code is 0. */
+typedef struct etcd_error_info {
+    int code;
+    const char *message;
+    const char *cause;
+    uint64_t index;
+} etcd_error_info;
+
+typedef enum etcd_action {
+    ETCD_ACTION_NONE = 0,
+    ETCD_ACTION_GET,
+    ETCD_ACTION_SET,
+    ETCD_ACTION_CREATE,
+    ETCD_ACTION_UPDATE,
+    ETCD_ACTION_DELETE,
+    ETCD_ACTION_EXPIRE,
+    ETCD_ACTION_COMPARE_AND_SWAP,
+    ETCD_ACTION_COMPARE_AND_DELETE
+} etcd_action;
+
+/* etcd's name of an action ("compareAndSwap"), or "" for ETCD_ACTION_NONE. */
+ETCD_EXPORT const char *etcd_action_name(etcd_action action);
+
+/* A v2 key or directory. Strings are NUL-terminated; value may contain NUL bytes when
+ * the server stored them, so value_len is its true length. */
+typedef struct etcd_node {
+    const char *key;   /* NULL for the root "/" in some answers */
+    const char *value; /* NULL for a directory */
+    size_t value_len;
+    int dir;                       /* nonzero for a directory */
+    int64_t ttl;                   /* seconds left; 0 when the node has no TTL */
+    const char *expiration;        /* RFC 3339 time, or NULL */
+    uint64_t created_index;        /* 0 for the root */
+    uint64_t modified_index;       /* 0 for the root */
+    const struct etcd_node *nodes; /* children (directories); NULL when none */
+    size_t nnodes;
+} etcd_node;
+
+/* Everything a request produced. A response handed to a callback is borrowed and lives
+ * until the callback returns (keep it with etcd_response_dup()). A response returned by
+ * a _sync call is owned by the caller: free it with etcd_response_free(). */
+typedef struct etcd_response {
+    int status;           /* ETCD_OK or the call's error; the same as the callback's */
+    long http_status;     /* 0 when no HTTP answer was received */
+    const char *endpoint; /* the endpoint that answered, or that failed last */
+    const char *reason;   /* for transport, TLS and protocol errors: what failed */
+    etcd_cluster_info info;
+    etcd_error_info error; /* set when status is ETCD_EETCD or ETCD_ECLEARED */
+
+    /* The raw response body (NUL-terminated; body_len excludes the NUL). */
+    const char *body;
+    size_t body_len;
+
+    /* v2 keys and watch results. */
+    etcd_action action;
+    const etcd_node *node;      /* NULL when absent */
+    const etcd_node *prev_node; /* NULL when absent */
+
+    /* etcd_health(): nonzero when the member reported {"health":"true"}. */
+    int health;
+    /* etcd_version(): the server's and the cluster's versions, or NULL. */
+    const char *server_version;
+    const char *cluster_version;
+} etcd_response;
+
+/* A deep copy of `resp` that the caller owns, or NULL when out of memory. */
+ETCD_EXPORT etcd_response *etcd_response_dup(const etcd_response *resp);
+
+/* Free a response owned by the caller. NULL does nothing. */
+ETCD_EXPORT void etcd_response_free(etcd_response *resp);
+
+/* Write a one-line description of a failed response into buf, in etcdctl's form
+ * ("100: Key not found (/foo) [12]" for an etcd error, "http://127.0.0.1:2379: Connection
+ * refused" for a transport error). Returns buf. */
+ETCD_EXPORT const char *etcd_response_describe(const etcd_response *resp, char *buf,
+                                               size_t size);
+
+/* The callback of every asynchronous call. `resp` is never NULL; it is borrowed. */
+typedef void (*etcd_response_cb)(etcd_client *client, const etcd_response *resp,
+                                 void *data);
+
+/* ---- Health and version -------------------------------------------------------- */
+
+/* GET /health of the current endpoint: resp->health. */
+ETCD_EXPORT int etcd_health(etcd_client *client, etcd_response_cb cb, void *data);
+ETCD_EXPORT int etcd_health_sync(etcd_client *client, etcd_response **out);
+
+/* GET /version: resp->server_version and resp->cluster_version. */
+ETCD_EXPORT int etcd_version(etcd_client *client, etcd_response_cb cb, void *data);
+ETCD_EXPORT int etcd_version_sync(etcd_client *client, etcd_response **out);
+
+/* The libetcd version, "0.1.0". */
+ETCD_EXPORT const char *etcd_library_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ETCD_CLIENT_H */

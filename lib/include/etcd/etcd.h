@@ -1,0 +1,16 @@
+/*
+ * libetcd: an asynchronous etcd client on libcurl's multi interface.
+ *
+ * Include this header to get the whole public API:
+ *   etcd/error.h   error codes and etcd_strerror()
+ *   etcd/client.h  the client, its loop, responses, health and version
+ *   etcd/keys.h    the v2 keys API and watches
+ */
+#ifndef ETCD_ETCD_H
+#define ETCD_ETCD_H
+
+#include "etcd/error.h"
+#include "etcd/client.h"
+#include "etcd/keys.h"
+
+#endif /* ETCD_ETCD_H */
