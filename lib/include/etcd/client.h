@@ -48,8 +48,10 @@ typedef struct etcd_client_opts {
     const char *cert_file;     /* PEM client certificate, or NULL */
     const char *key_file;      /* PEM private key of cert_file, or NULL */
     int insecure;              /* nonzero: do not verify the server's certificate */
-    unsigned max_connections;  /* connections open at once; 0 means 16. Watches
-                                  waiting on the server hold one each. */
+    unsigned max_connections;  /* requests in flight at once, and so connections;
+                                  0 means 16. More wait in a queue, in order. Each
+                                  watch waiting on the server holds one connection
+                                  of its own beyond these. */
     size_t max_response_bytes; /* larger responses fail with ETCD_ETOOBIG; 0: 256 MiB */
 } etcd_client_opts;
 

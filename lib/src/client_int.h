@@ -1,0 +1,108 @@
+/*
+ * libetcd internals: the request engine that every API module builds on.
+ *
+ * A module builds an etcd__req (method, path, body, how to decode the answer), then
+ * sends it with a user callback, synchronously, or with an internal completion hook.
+ * The engine picks the endpoint, fails over, queues past max_connections, gathers the
+ * answer and decodes it.
+ */
+#ifndef ETCD_CLIENT_INT_H
+#define ETCD_CLIENT_INT_H
+
+#include "buf_int.h"
+#include "etcd/client.h"
+#include "response_int.h"
+
+typedef enum etcd__method { ETCD__GET, ETCD__PUT, ETCD__POST, ETCD__DELETE } etcd__method;
+
+enum {
+    /* Safe to send again to the next endpoint after it may have reached a server. */
+    ETCD__REQ_IDEMPOTENT = 1 << 0,
+    /* Waits on the server (a watch): its own connection, outside the in-flight limit,
+     * and no request timeout but its own. */
+    ETCD__REQ_LONGPOLL = 1 << 1,
+    /* The body is JSON rather than a form. */
+    ETCD__REQ_JSON = 1 << 2,
+    /* An HTTP 5xx is this request's answer, not a reason to try another endpoint. */
+    ETCD__REQ_ANY_STATUS = 1 << 3,
+};
+
+typedef struct etcd__req etcd__req;
+
+/* An internal completion hook: it owns `resp` (never NULL) and must not free `req`. */
+typedef void (*etcd__done_fn)(etcd__req *req, etcd_response *resp);
+
+/* A new request, or NULL when out of memory. Fill its path and body, then send it. */
+etcd__req *etcd__req_new(etcd_client *client, etcd__method method, etcd__decoder decoder,
+                         unsigned flags);
+
+/* The path and query after the endpoint ("/v2/keys/a?recursive=true"), and the body. */
+etcd__buf *etcd__req_path(etcd__req *req);
+etcd__buf *etcd__req_body(etcd__req *req);
+
+/* A timeout of its own for this request (a watch's), in milliseconds. */
+void etcd__req_set_timeout(etcd__req *req, long timeout_ms);
+
+/* Free a request that was never sent. */
+void etcd__req_free(etcd__req *req);
+
+/* Send with a user callback. On error the request is freed and cb is never called. */
+int etcd__req_send(etcd__req *req, etcd_response_cb cb, void *data);
+
+/* Send and run the client's loop until the answer is in; see the _sync contract in
+ * keys.h. The request is consumed in every case. */
+int etcd__req_send_sync(etcd__req *req, etcd_response **out);
+
+/* The same, for a request whose building may have failed with `rc` (then req is NULL,
+ * nothing is sent, *out is NULL and rc is returned). */
+int etcd__req_send_or(int rc, etcd__req *req, etcd_response_cb cb, void *data);
+int etcd__req_send_sync_or(int rc, etcd__req *req, etcd_response **out);
+
+/* Send with an internal hook; `owner` is given back by etcd__req_owner(). Such a
+ * request does not count in etcd_client_pending(). */
+int etcd__req_send_internal(etcd__req *req, etcd__done_fn done, void *owner);
+void *etcd__req_owner(const etcd__req *req);
+
+/* Drop a request sent with etcd__req_send_internal() without calling its hook. */
+void etcd__req_abort(etcd__req *req);
+
+/* ---- Timers (backoff) -------------------------------------------------------------- */
+
+typedef struct etcd__timer {
+    uint64_t due_ms;
+    void (*fire)(void *arg);
+    void *arg;
+    struct etcd__timer *next;
+    int armed;
+} etcd__timer;
+
+/* (Re)start `timer` to call timer->fire(timer->arg) after delay_ms from the loop. */
+void etcd__timer_start(etcd_client *client, etcd__timer *timer, long delay_ms);
+void etcd__timer_stop(etcd_client *client, etcd__timer *timer);
+
+/* ---- Long-lived operations (watches) ---------------------------------------------- */
+
+/* Something that lives across many requests and must be closed when the client is
+ * freed: a watch. close() must deliver its final callback and unlink itself. */
+typedef struct etcd__closer {
+    void (*close)(struct etcd__closer *closer);
+    struct etcd__closer *prev;
+    struct etcd__closer *next;
+} etcd__closer;
+
+/* Register/unregister a closer; a registered closer counts as one pending operation. */
+int etcd__client_attach(etcd_client *client, etcd__closer *closer);
+void etcd__client_detach(etcd_client *client, etcd__closer *closer);
+
+/* Bracket every call of a user callback made outside the engine's own delivery. */
+void etcd__client_callback_begin(etcd_client *client);
+void etcd__client_callback_end(etcd_client *client);
+
+/* Perform a free that a callback asked for, once no callback runs. Returns 1 when the
+ * client is gone. */
+int etcd__client_reap(etcd_client *client);
+
+/* Nonzero while the client is being freed: new requests are refused. */
+int etcd__client_closing(const etcd_client *client);
+
+#endif /* ETCD_CLIENT_INT_H */

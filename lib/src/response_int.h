@@ -1,0 +1,52 @@
+/*
+ * libetcd internals: response bodies and their decoding.
+ */
+#ifndef ETCD_RESPONSE_INT_H
+#define ETCD_RESPONSE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf_int.h"
+#include "etcd/client.h"
+
+/* What a request's body means. */
+typedef enum etcd__decoder {
+    ETCD__DECODE_KEYS,    /* v2 keys: action, node, prevNode, or an etcd error */
+    ETCD__DECODE_HEALTH,  /* /health */
+    ETCD__DECODE_VERSION, /* /version */
+    ETCD__DECODE_RAW      /* keep the body; errors from HTTP status and etcd's JSON */
+} etcd__decoder;
+
+/* Decode `body` (len bytes, need not be NUL-terminated) received with `http_status`
+ * into a new response the caller owns (free with etcd_response_free()). The response
+ * copies the body. resp->status tells the outcome: ETCD_OK, ETCD_EETCD (resp->error
+ * filled), ETCD_ECLEARED (etcd errors 400 and 401), ETCD_EHTTP, ETCD_EPROTO (with
+ * resp->reason naming the JSON error and its position). NULL only when out of memory. */
+etcd_response *etcd__response_parse(etcd__decoder decoder, long http_status,
+                                    const char *body, size_t len);
+
+/* A response for a request that got no usable answer: status, the endpoint it failed
+ * on and why (both copied; either may be NULL). NULL only when out of memory. */
+etcd_response *etcd__response_new_error(int status, const char *endpoint,
+                                        const char *reason);
+
+/* Set resp->endpoint (copied). ETCD_ENOMEM. */
+int etcd__response_set_endpoint(etcd_response *resp, const char *endpoint);
+
+/* The X-Etcd-* and X-Raft-* headers of one answer, gathered while it arrives. */
+typedef struct etcd__headers {
+    char cluster_id[40];
+    uint64_t etcd_index;
+    uint64_t raft_index;
+    uint64_t raft_term;
+} etcd__headers;
+
+/* Feed one received header line ("X-Etcd-Index: 12\r\n", no NUL needed). A status line
+ * ("HTTP/1.1 200 OK") starts a new answer and clears `h`. Other headers are ignored. */
+void etcd__headers_feed(etcd__headers *h, const char *line, size_t len);
+
+/* Copy the gathered headers into resp->info. ETCD_ENOMEM. */
+int etcd__response_set_headers(etcd_response *resp, const etcd__headers *h);
+
+#endif /* ETCD_RESPONSE_INT_H */
