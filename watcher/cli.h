@@ -1,0 +1,195 @@
+/*
+ * etcdwatch: the command-line framework shared by every command family.
+ *
+ *   cli.c         option parser, help and usage text, error reporting, stdin, signals
+ *   cli_client.c  the one place that builds an etcd_client from the global options
+ *   commands.c    the command table (every command's name, summary, options, handler)
+ *   cmd_keys.c    the v2 keys commands: get set mk update rm mkdir setdir updatedir
+ *                 rmdir ls watch
+ *   cmd_server.c  health and version
+ *   main.c        global options and dispatch
+ *
+ * A command is a row of the table in commands.c: its handler parses its own options
+ * with cli_parse() (which also accepts every global option, before or after the
+ * positional arguments), does its work through libetcd's public API and returns the
+ * process's exit status (CLI_EXIT_*). Errors are printed by cli_report() only.
+ */
+#ifndef ETCDWATCH_CLI_H
+#define ETCDWATCH_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <etcd/etcd.h>
+
+/* Exit statuses. */
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_ERROR 1 /* etcd, transport or local I/O error */
+#define CLI_EXIT_USAGE 2 /* bad command line */
+
+/* cli_parse() returns this when the handler should go on. */
+#define CLI_CONTINUE (-1)
+
+/* Positional arguments kept by cli_parse(); more is a usage error. */
+#define CLI_MAX_ARGS 8
+
+typedef enum cli_output {
+    CLI_OUTPUT_SIMPLE = 0, /* what etcdctl v2 prints */
+    CLI_OUTPUT_JSON        /* the server's JSON, one object per line */
+} cli_output;
+
+/* The API a command speaks; a command may serve several. */
+#define CLI_API_V2 1u
+#define CLI_API_V3 2u
+
+/* ---- Option specifications ------------------------------------------------------ */
+
+typedef enum cli_opt_type {
+    CLI_OPT_FLAG,    /* int, set to 1 */
+    CLI_OPT_STRING,  /* const char *, borrowed from argv */
+    CLI_OPT_INT64,   /* int64_t >= 0 (a TTL) */
+    CLI_OPT_UINT64,  /* uint64_t (an index) */
+    CLI_OPT_SECONDS, /* double > 0, fractions allowed */
+    CLI_OPT_HELP     /* prints the command's help; no storage */
+} cli_opt_type;
+
+/* One option. `offset` is where the value goes in the struct handed to cli_parse().
+ * A table ends with a row whose name is NULL. */
+typedef struct cli_opt {
+    const char *name; /* long name without "--" */
+    char short_name;  /* 0 when none */
+    cli_opt_type type;
+    const char *arg_name; /* "N", "V", ...; NULL for flags */
+    size_t offset;
+    const char *help;
+} cli_opt;
+
+/* ---- Global state --------------------------------------------------------------- */
+
+typedef struct cli_ctx {
+    /* Global options as given (strings are borrowed from argv or the environment). */
+    const char *endpoints;
+    const char *cacert;
+    const char *cert;
+    const char *key;
+    const char *user;     /* "NAME" or "NAME:PASS" */
+    const char *output_s; /* "simple" or "json" */
+    const char *api_s;    /* "v2" (v3: issue 6) */
+    double timeout;       /* seconds; 0: the default */
+    int help;             /* --help seen */
+    int version;          /* --version seen */
+
+    /* Derived. */
+    cli_output output;
+    unsigned api;
+    const char *path; /* the command being run, "get" or "member add", for messages */
+
+    /* Built on first use by cli_client(); freed by cli_ctx_cleanup(). */
+    etcd_client *client;
+    char *username;
+    char *password; /* wiped before it is freed */
+} cli_ctx;
+
+typedef struct cli_command cli_command;
+
+/* A command handler: argv[0] is the command's name. Returns an exit status. */
+typedef int (*cli_handler)(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv);
+
+struct cli_command {
+    const char *name;
+    unsigned apis;           /* CLI_API_V2 and/or CLI_API_V3 */
+    const char *params;      /* positional synopsis: "KEY VALUE", "[KEY]", NULL */
+    const char *summary;     /* one line, for the command list */
+    const char *description; /* a paragraph for --help, or NULL */
+    const cli_opt *opts;     /* the command's own options, or NULL */
+    cli_handler run;         /* NULL for a group that only has subs */
+    const cli_command *subs; /* subcommands ("member list"), ended by a NULL name */
+};
+
+/* The global options, shared by the top level and every command. */
+extern const cli_opt cli_global_opts[];
+
+/* The command table (commands.c), ended by a row whose name is NULL. */
+extern const cli_command cli_commands[];
+
+/* The command named `name` that serves `api` in `table`, or NULL. */
+const cli_command *cli_find_command(const cli_command *table, const char *name,
+                                    unsigned api);
+
+/* Run argv[0] from `table` (recursing into subcommands). Returns an exit status. */
+int cli_dispatch(cli_ctx *ctx, const cli_command *table, int argc, char **argv);
+
+/* ---- Parsing -------------------------------------------------------------------- */
+
+typedef struct cli_args {
+    int argc;
+    char *argv[CLI_MAX_ARGS];
+} cli_args;
+
+/* Parse argv[1..] of a command: its options (written into `values` at each option's
+ * offset), the global options (into ctx) in any order, and positional arguments (into
+ * `pos`; "--" ends the options, a lone "-" is positional). Then checks that between
+ * `min_args` and `max_args` positionals were given. Returns CLI_CONTINUE, or an exit
+ * status after printing help (0) or a usage error (2). */
+int cli_parse(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv, void *values,
+              cli_args *pos, int min_args, int max_args);
+
+/* Parse the global options at the front of argv, stopping at the first positional
+ * argument (the command's name). *next is its index. Returns CLI_CONTINUE or an exit
+ * status, as cli_parse(). */
+int cli_parse_globals(cli_ctx *ctx, int argc, char **argv, int *next);
+
+/* Apply the environment and check the global options once they are all known.
+ * Returns CLI_CONTINUE or CLI_EXIT_USAGE. */
+int cli_finish_globals(cli_ctx *ctx);
+
+/* ---- Help and errors ------------------------------------------------------------ */
+
+/* etcdwatch --help: synopsis, global options, command list. */
+void cli_print_main_help(const cli_ctx *ctx);
+
+/* etcdwatch COMMAND --help. */
+void cli_print_command_help(const cli_ctx *ctx, const cli_command *cmd);
+
+/* A usage error for the running command (or the top level when cmd is NULL): prints
+ * "etcdwatch: <path>: <message>", the usage line and a hint on stderr; returns 2. */
+int cli_usage_error(const cli_ctx *ctx, const cli_command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Report a failed call: one line "Error:  <description>" on stderr, and under
+ * `-o json` the server's error object on stdout. `resp` may be NULL (nothing was
+ * sent); then `what` and etcd_strerror(status) describe it. Returns 1. */
+int cli_report(const cli_ctx *ctx, int status, const etcd_response *resp,
+               const char *what);
+
+/* A line "etcdwatch: warning: ..." on stderr. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- Output --------------------------------------------------------------------- */
+
+/* The server's JSON body as one line on stdout. */
+void cli_print_json(const etcd_response *resp);
+
+/* `len` bytes of `s` (NULL: nothing), then a newline, on stdout. */
+void cli_print_line(const char *s, size_t len);
+
+/* ---- Values, client, signals ---------------------------------------------------- */
+
+/* A VALUE argument: itself, or for "-" all of standard input, byte exact. On success
+ * *out is a new NUL-terminated string to free(). Returns CLI_CONTINUE or an exit
+ * status after reporting the error. */
+int cli_value_arg(const cli_ctx *ctx, const char *arg, char **out);
+
+/* The client built from the global options (on first call: TLS files checked, the
+ * password read from ETCDWATCH_PASSWORD or prompted). Returns CLI_CONTINUE with
+ * *out borrowed from ctx, or an exit status after reporting the error. */
+int cli_client(cli_ctx *ctx, etcd_client **out);
+
+/* Free what the context owns. */
+void cli_ctx_cleanup(cli_ctx *ctx);
+
+/* Catch SIGINT and SIGTERM from now on; cli_interrupted() then returns the signal. */
+void cli_catch_signals(void);
+int cli_interrupted(void);
+
+#endif /* ETCDWATCH_CLI_H */

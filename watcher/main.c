@@ -1,0 +1,85 @@
+/*
+ * etcdwatch: entry point. Parses the global options, then runs the command from the
+ * table in commands.c.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* etcdwatch help [COMMAND [SUBCOMMAND]] */
+static int run_help(cli_ctx *ctx, int argc, char **argv)
+{
+    const cli_command *table = cli_commands;
+    const cli_command *cmd = NULL;
+    char path[128] = "";
+    size_t used = 0;
+
+    if (argc < 2) {
+        cli_print_main_help(ctx);
+        return CLI_EXIT_OK;
+    }
+    for (int i = 1; i < argc; i++) {
+        int n;
+
+        cmd = table != NULL ? cli_find_command(table, argv[i], ctx->api) : NULL;
+        if (cmd == NULL)
+            return cli_usage_error(ctx, NULL, "help: unknown command '%s'", argv[i]);
+        n = snprintf(path + used, sizeof(path) - used, "%s%s", used > 0 ? " " : "",
+                     cmd->name);
+        if (n > 0 && (size_t)n < sizeof(path) - used)
+            used += (size_t)n;
+        table = cmd->subs;
+    }
+    ctx->path = path;
+    cli_print_command_help(ctx, cmd);
+    ctx->path = NULL;
+    return CLI_EXIT_OK;
+}
+
+static int run(cli_ctx *ctx, int argc, char **argv)
+{
+    int next;
+    int rc;
+
+    rc = cli_parse_globals(ctx, argc, argv, &next);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    if (ctx->help) {
+        cli_print_main_help(ctx);
+        return CLI_EXIT_OK;
+    }
+    if (ctx->version) {
+        printf("etcdwatch version: %s\nlibetcd version: %s\n", ETCDWATCH_VERSION,
+               etcd_library_version());
+        return CLI_EXIT_OK;
+    }
+    rc = cli_finish_globals(ctx);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    if (next >= argc)
+        return cli_usage_error(ctx, NULL, "missing COMMAND");
+    if (strcmp(argv[next], "help") == 0)
+        return run_help(ctx, argc - next, argv + next);
+    return cli_dispatch(ctx, cli_commands, argc - next, argv + next);
+}
+
+int main(int argc, char **argv)
+{
+    cli_ctx ctx;
+    int rc;
+
+    memset(&ctx, 0, sizeof(ctx));
+    rc = run(&ctx, argc, argv);
+    cli_ctx_cleanup(&ctx);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "etcdwatch: error writing to standard output: %s\n",
+                strerror(errno));
+        if (rc == CLI_EXIT_OK)
+            rc = CLI_EXIT_ERROR;
+    }
+    return rc;
+}
