@@ -39,6 +39,7 @@ struct etcd__req {
     etcd__buf path;
     etcd__buf body;
     etcd__buf url;
+    char *base;      /* a fixed server instead of the endpoints, or NULL */
     size_t endpoint; /* index into client->endpoints */
     size_t tries;
     CURL *easy;
@@ -86,12 +87,7 @@ struct etcd_client {
     int closing;
 };
 
-/* An allocation failure while building a response still needs a response. */
-static const etcd_response oom_response = {.status = ETCD_ENOMEM,
-                                           .reason = "out of memory"};
-
-/* ---- Process-wide set-up ------------------------------------------------------------
- */
+/* ---- Process-wide set-up ----------------------------------------------------------- */
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_rc;
@@ -114,8 +110,7 @@ const char *etcd_library_version(void)
     return ETCD_VERSION_STRING;
 }
 
-/* ---- Options and construction -------------------------------------------------------
- */
+/* ---- Options and construction ------------------------------------------------------ */
 
 void etcd_client_opts_init(etcd_client_opts *opts)
 {
@@ -243,8 +238,7 @@ size_t etcd_client_pending(const etcd_client *c)
     return c->pending;
 }
 
-/* ---- Easy handles ---------------------------------------------------------------------
- */
+/* ---- Easy handles ------------------------------------------------------------------ */
 
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
@@ -321,6 +315,12 @@ static void easy_put(etcd_client *c, CURL *e)
         curl_easy_cleanup(e);
 }
 
+/* The server a request goes to now. */
+static const char *req_server(const etcd__req *req)
+{
+    return req->base ? req->base : req->client->endpoints[req->endpoint];
+}
+
 /* The per-request settings, for the request's current endpoint. */
 static int easy_prepare(etcd__req *req)
 {
@@ -329,7 +329,7 @@ static int easy_prepare(etcd__req *req)
     long timeout = req->timeout_ms;
 
     etcd__buf_reset(&req->url);
-    if (etcd__buf_puts(&req->url, c->endpoints[req->endpoint]) ||
+    if (etcd__buf_puts(&req->url, req_server(req)) ||
         etcd__buf_append(&req->url, req->path.data, req->path.len, ETCD__BUF_NOLIMIT))
         return ETCD_ENOMEM;
     if (!timeout && !(req->flags & ETCD__REQ_LONGPOLL))
@@ -360,8 +360,7 @@ static int easy_prepare(etcd__req *req)
     return ETCD_OK;
 }
 
-/* ---- Requests
- * --------------------------------------------------------------------------- */
+/* ---- Requests ---------------------------------------------------------------------- */
 
 etcd__req *etcd__req_new(etcd_client *c, etcd__method method, etcd__decoder decoder,
                          unsigned flags)
@@ -397,10 +396,18 @@ void *etcd__req_owner(const etcd__req *req)
     return req->data;
 }
 
+int etcd__req_set_base(etcd__req *req, const char *base)
+{
+    free(req->base);
+    req->base = strdup(base);
+    return req->base ? ETCD_OK : ETCD_ENOMEM;
+}
+
 void etcd__req_free(etcd__req *req)
 {
     if (!req)
         return;
+    free(req->base);
     if (req->easy)
         curl_easy_cleanup(req->easy);
     etcd__buf_free(&req->path);
@@ -503,8 +510,8 @@ static void queue_drain(etcd_client *c)
         rc = transfer_start(req);
         if (rc) {
             transfer_stop(req);
-            deliver(req, etcd__response_new_error(rc, c->endpoints[req->endpoint],
-                                                  etcd_strerror(rc)));
+            deliver(req,
+                    etcd__response_new_error(rc, req_server(req), etcd_strerror(rc)));
         }
     }
 }
@@ -589,7 +596,7 @@ static void deliver(etcd__req *req, etcd_response *resp)
     etcd_client *c = req->client;
 
     if (!resp)
-        resp = (etcd_response *)&oom_response;
+        resp = etcd__response_oom();
     list_unlink(req);
     if (req->counted)
         c->pending--;
@@ -599,8 +606,7 @@ static void deliver(etcd__req *req, etcd_response *resp)
     etcd__req_free(req);
 }
 
-/* ---- Completion, failover -----------------------------------------------------------
- */
+/* ---- Completion, failover ---------------------------------------------------------- */
 
 static int curl_status(CURLcode rc)
 {
@@ -643,7 +649,7 @@ static int may_fail_over(const etcd__req *req, int sent)
 {
     const etcd_client *c = req->client;
 
-    if (c->closing || req->tries >= c->nendpoints)
+    if (c->closing || req->base || req->tries >= c->nendpoints)
         return 0;
     return !sent || (req->flags & ETCD__REQ_IDEMPOTENT);
 }
@@ -666,13 +672,12 @@ static int fail_over(etcd__req *req)
 
 static etcd_response *answer(etcd__req *req, long http)
 {
-    etcd_client *c = req->client;
     etcd_response *resp;
 
     resp = etcd__response_parse(req->decoder, http, req->in.data ? req->in.data : "",
                                 req->in.len);
     if (resp && (etcd__response_set_headers(resp, &req->headers) ||
-                 etcd__response_set_endpoint(resp, c->endpoints[req->endpoint]))) {
+                 etcd__response_set_endpoint(resp, req_server(req)))) {
         etcd_response_free(resp);
         resp = NULL;
     }
@@ -694,7 +699,7 @@ static etcd_response *failure(etcd__req *req, CURLcode rc)
         snprintf(reason, sizeof(reason), "%s",
                  req->errbuf[0] ? req->errbuf : curl_easy_strerror(rc));
     }
-    return etcd__response_new_error(status, c->endpoints[req->endpoint], reason);
+    return etcd__response_new_error(status, req_server(req), reason);
 }
 
 static void finish(etcd__req *req, CURLcode rc)
@@ -717,7 +722,7 @@ static void finish(etcd__req *req, CURLcode rc)
             return;
     }
 
-    if (rc == CURLE_OK && http < 500)
+    if (rc == CURLE_OK && http < 500 && !req->base)
         c->current = req->endpoint;
     resp = rc == CURLE_OK ? answer(req, http) : failure(req, rc);
     req->state = REQ_NEW;
@@ -747,8 +752,7 @@ static void process_messages(etcd_client *c)
     }
 }
 
-/* ---- Timers
- * ---------------------------------------------------------------------------- */
+/* ---- Timers ------------------------------------------------------------------------ */
 
 static void external_rearm(etcd_client *c);
 
@@ -809,8 +813,7 @@ static long timers_wait(const etcd_client *c, long cap)
     return cap >= 0 && cap < wait ? cap : wait;
 }
 
-/* ---- Callbacks, closers, freeing
- * -------------------------------------------------------- */
+/* ---- Callbacks, closers, freeing --------------------------------------------------- */
 
 void etcd__client_callback_begin(etcd_client *c)
 {
@@ -907,8 +910,7 @@ int etcd__client_reap(etcd_client *c)
     return 1;
 }
 
-/* ---- The library's own loop
- * ------------------------------------------------------------- */
+/* ---- The library's own loop -------------------------------------------------------- */
 
 /* One turn: wait for activity, let curl work, deliver what is done, fire timers.
  * Returns 1 when a callback freed the client. */
@@ -996,8 +998,84 @@ int etcd__req_send_sync_or(int rc, etcd__req *req, etcd_response **out)
     return etcd__req_send_sync(req, out);
 }
 
-/* ---- The caller's loop
- * ------------------------------------------------------------------ */
+etcd__sink etcd__async(etcd_response_cb cb, void *data)
+{
+    etcd__sink sink = {cb, data, NULL, 0};
+
+    return sink;
+}
+
+etcd__sink etcd__sync(etcd_response **out)
+{
+    etcd__sink sink = {NULL, NULL, out, 1};
+
+    return sink;
+}
+
+int etcd__req_dispatch(int rc, etcd__req *req, etcd__sink sink)
+{
+    if (sink.sync)
+        return etcd__req_send_sync_or(rc, req, sink.out);
+    return etcd__req_send_or(rc, req, sink.cb, sink.data);
+}
+
+/* ---- Composite operations ---------------------------------------------------------- */
+
+int etcd__op_begin(etcd__op *op, etcd_client *c, etcd__sink sink)
+{
+    if (sink.sync && sink.out)
+        *sink.out = NULL;
+    if (sink.sync ? c->external || c->in_callback : !sink.cb)
+        return sink.sync ? ETCD_EBUSY : ETCD_EINVAL;
+    if (c->closing)
+        return ETCD_ECANCELED;
+    op->client = c;
+    op->sink = sink;
+    op->result = NULL;
+    op->done = 0;
+    c->pending++;
+    return ETCD_OK;
+}
+
+void etcd__op_finish(etcd__op *op, etcd_response *resp)
+{
+    etcd_client *c = op->client;
+
+    if (!resp)
+        resp = etcd__response_oom();
+    c->pending--;
+    op->done = 1;
+    if (op->sink.sync) {
+        op->result = resp;
+        return;
+    }
+    c->in_callback++;
+    op->sink.cb(c, resp, op->sink.data);
+    c->in_callback--;
+    etcd_response_free(resp);
+}
+
+void etcd__op_abort(etcd__op *op)
+{
+    op->client->pending--;
+    op->client = NULL;
+}
+
+int etcd__op_wait(etcd__op *op)
+{
+    int status;
+
+    while (!op->done)
+        loop_step(op->client, -1);
+    status = op->result->status;
+    if (op->sink.out)
+        *op->sink.out = op->result;
+    else
+        etcd_response_free(op->result);
+    return status;
+}
+
+/* ---- The caller's loop ------------------------------------------------------------- */
 
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {

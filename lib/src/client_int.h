@@ -43,6 +43,10 @@ etcd__buf *etcd__req_body(etcd__req *req);
 /* A timeout of its own for this request (a watch's), in milliseconds. */
 void etcd__req_set_timeout(etcd__req *req, long timeout_ms);
 
+/* Send this request to `base` ("http://10.0.0.1:2379", copied) instead of the client's
+ * endpoints: no failover, and the client's current endpoint stays as it is. */
+int etcd__req_set_base(etcd__req *req, const char *base);
+
 /* Free a request that was never sent. */
 void etcd__req_free(etcd__req *req);
 
@@ -58,6 +62,21 @@ int etcd__req_send_sync(etcd__req *req, etcd_response **out);
 int etcd__req_send_or(int rc, etcd__req *req, etcd_response_cb cb, void *data);
 int etcd__req_send_sync_or(int rc, etcd__req *req, etcd_response **out);
 
+/* Where an answer goes: a user callback, or a _sync caller's response pointer. Lets
+ * one function serve both forms of a call. */
+typedef struct etcd__sink {
+    etcd_response_cb cb;
+    void *data;
+    etcd_response **out;
+    int sync;
+} etcd__sink;
+
+etcd__sink etcd__async(etcd_response_cb cb, void *data);
+etcd__sink etcd__sync(etcd_response **out);
+
+/* Send to `sink`, for a request whose building may have failed with `rc`. */
+int etcd__req_dispatch(int rc, etcd__req *req, etcd__sink sink);
+
 /* Send with an internal hook; `owner` is given back by etcd__req_owner(). Such a
  * request does not count in etcd_client_pending(). */
 int etcd__req_send_internal(etcd__req *req, etcd__done_fn done, void *owner);
@@ -65,6 +84,31 @@ void *etcd__req_owner(const etcd__req *req);
 
 /* Drop a request sent with etcd__req_send_internal() without calling its hook. */
 void etcd__req_abort(etcd__req *req);
+
+/* ---- Composite operations ---------------------------------------------------------- */
+
+/* An answer built from several requests (cluster health). Embed it in the operation's
+ * state; begin it, send internal requests, finish it once with the answer. */
+typedef struct etcd__op {
+    etcd_client *client;
+    etcd__sink sink;
+    etcd_response *result; /* a _sync caller's answer, once done */
+    int done;
+} etcd__op;
+
+/* ETCD_EBUSY for a _sync op on a client that cannot run its own loop now. */
+int etcd__op_begin(etcd__op *op, etcd_client *client, etcd__sink sink);
+
+/* Deliver `resp` (owned; NULL means out of memory): to the callback, which runs now, or
+ * kept for etcd__op_wait(). */
+void etcd__op_finish(etcd__op *op, etcd_response *resp);
+
+/* Undo etcd__op_begin() when nothing was sent: no answer is delivered. */
+void etcd__op_abort(etcd__op *op);
+
+/* For a _sync op: run the loop until it finished; hand the answer to the caller and
+ * return its status. */
+int etcd__op_wait(etcd__op *op);
 
 /* ---- Timers (backoff) -------------------------------------------------------------- */
 
@@ -80,7 +124,7 @@ typedef struct etcd__timer {
 void etcd__timer_start(etcd_client *client, etcd__timer *timer, long delay_ms);
 void etcd__timer_stop(etcd_client *client, etcd__timer *timer);
 
-/* ---- Long-lived operations (watches) ---------------------------------------------- */
+/* ---- Long-lived operations (watches) ----------------------------------------------- */
 
 /* Something that lives across many requests and must be closed when the client is
  * freed: a watch. close() must deliver its final callback and unlink itself. */

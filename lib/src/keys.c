@@ -212,8 +212,7 @@ KEY_CALL(set_dir, CALL_SET_DIR)
 KEY_CALL(delete_dir, CALL_DELETE_DIR)
 KEY_CALL(refresh, CALL_REFRESH)
 
-/* ---- One-shot watches
- * ------------------------------------------------------------------- */
+/* ---- One-shot watches -------------------------------------------------------------- */
 
 /* A wait request for `key` from `index` (0: from now). */
 int etcd__keys_watch_request(etcd_client *client, const char *key, uint64_t index,

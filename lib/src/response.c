@@ -8,6 +8,7 @@
 #include "response_int.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,17 @@
 
 #include <jansson.h>
 
+#include "admin_int.h"
+
+/* Memory a decoder took for the response: freed with it. */
+typedef struct arena_block {
+    struct arena_block *next;
+    max_align_t data[];
+} arena_block;
+
 typedef struct response_impl {
     etcd_response pub; /* first: a response_impl is an etcd_response */
+    arena_block *arena;
     etcd__decoder decoder;
     json_t *root;
     etcd_node *nodes;
@@ -25,6 +35,15 @@ typedef struct response_impl {
     char *reason;
     char *cluster_id;
 } response_impl;
+
+/* What a request gets when even its response could not be allocated. */
+static const etcd_response oom_response = {.status = ETCD_ENOMEM,
+                                           .reason = "out of memory"};
+
+etcd_response *etcd__response_oom(void)
+{
+    return (etcd_response *)&oom_response;
+}
 
 static const char *const action_names[] = {
     [ETCD_ACTION_NONE] = "",
@@ -75,12 +94,47 @@ static response_impl *response_alloc(void)
     return calloc(1, sizeof(response_impl));
 }
 
+void *etcd__response_alloc(etcd_response *resp, size_t size)
+{
+    response_impl *r = (response_impl *)resp;
+    arena_block *b;
+
+    if (size > SIZE_MAX - sizeof(*b))
+        return NULL;
+    b = calloc(1, sizeof(*b) + size);
+    if (!b)
+        return NULL;
+    b->next = r->arena;
+    r->arena = b;
+    return b->data;
+}
+
+char *etcd__response_strdup(etcd_response *resp, const char *s)
+{
+    size_t n;
+    char *copy;
+
+    if (!s)
+        return NULL;
+    n = strlen(s) + 1;
+    copy = etcd__response_alloc(resp, n);
+    if (copy)
+        memcpy(copy, s, n);
+    return copy;
+}
+
 void etcd_response_free(etcd_response *resp)
 {
     response_impl *r = (response_impl *)resp;
 
-    if (!r)
+    if (!r || resp == &oom_response)
         return;
+    while (r->arena) {
+        arena_block *next = r->arena->next;
+
+        free(r->arena);
+        r->arena = next;
+    }
     json_decref(r->root);
     free(r->nodes);
     free(r->body);
@@ -123,7 +177,7 @@ etcd_response *etcd__response_new_error(int status, const char *endpoint,
     return &r->pub;
 }
 
-/* ---- Headers --------------------------------------------------------------------- */
+/* ---- Headers ----------------------------------------------------------------------- */
 
 static int header_is(const char *line, size_t len, const char *name, const char **value,
                      size_t *vlen)
@@ -195,7 +249,7 @@ int etcd__response_set_headers(etcd_response *resp, const etcd__headers *h)
     return ETCD_OK;
 }
 
-/* ---- Decoders -------------------------------------------------------------------- */
+/* ---- Decoders ---------------------------------------------------------------------- */
 
 /* A protocol error: the response keeps its body, status EPROTO and the reason. */
 static int protocol_error(response_impl *r, const char *what)
@@ -399,11 +453,28 @@ static int decode_text(response_impl *r, const json_error_t *jerr)
     return protocol_error(r, reason);
 }
 
+/* Decoders whose successful answer may have no body (204, or a bare 200). */
+static int body_optional(etcd__decoder d)
+{
+    return d != ETCD__DECODE_KEYS && d != ETCD__DECODE_HEALTH &&
+           d != ETCD__DECODE_VERSION;
+}
+
 static int decode(response_impl *r)
 {
+    long http = r->pub.http_status;
+    const char *why = NULL;
     json_error_t jerr;
     json_t *root;
+    int rc;
 
+    if (r->decoder == ETCD__DECODE_AUTH_TOGGLE &&
+        (http == 409 || (http >= 200 && http < 300))) {
+        r->pub.auth_changed = http != 409;
+        return ETCD_OK;
+    }
+    if (r->pub.body_len == 0 && http >= 200 && http < 300 && body_optional(r->decoder))
+        return ETCD_OK;
     root = json_loadb(r->body, r->pub.body_len, JSON_ALLOW_NUL, &jerr);
     if (!root)
         return decode_text(r, &jerr);
@@ -414,7 +485,7 @@ static int decode(response_impl *r)
         return ETCD_OK;
     if (r->decoder == ETCD__DECODE_HEALTH)
         return decode_health(r, root);
-    if (r->pub.http_status >= 300) {
+    if (http >= 300) {
         r->pub.status = ETCD_EHTTP;
         return ETCD_OK;
     }
@@ -423,8 +494,13 @@ static int decode(response_impl *r)
         return decode_keys(r, root);
     case ETCD__DECODE_VERSION:
         return decode_version(r, root);
-    default:
+    case ETCD__DECODE_RAW:
         return ETCD_OK;
+    default:
+        rc = etcd__decode_admin(&r->pub, r->decoder, root, &why);
+        if (rc == ETCD_EPROTO)
+            return protocol_error(r, why);
+        return rc;
     }
 }
 

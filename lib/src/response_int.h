@@ -12,10 +12,21 @@
 
 /* What a request's body means. */
 typedef enum etcd__decoder {
-    ETCD__DECODE_KEYS,    /* v2 keys: action, node, prevNode, or an etcd error */
-    ETCD__DECODE_HEALTH,  /* /health */
-    ETCD__DECODE_VERSION, /* /version */
-    ETCD__DECODE_RAW      /* keep the body; errors from HTTP status and etcd's JSON */
+    ETCD__DECODE_KEYS,        /* v2 keys: action, node, prevNode, or an etcd error */
+    ETCD__DECODE_HEALTH,      /* /health */
+    ETCD__DECODE_VERSION,     /* /version */
+    ETCD__DECODE_RAW,         /* keep the body; errors from HTTP status and etcd's JSON */
+    ETCD__DECODE_AUTH_STATUS, /* {"enabled":bool} */
+    ETCD__DECODE_AUTH_TOGGLE, /* enable/disable: 409 means "already" */
+    ETCD__DECODE_USERS,       /* {"users":[...]} */
+    ETCD__DECODE_USER,        /* one user object */
+    ETCD__DECODE_ROLES,       /* {"roles":[...]} */
+    ETCD__DECODE_ROLE,        /* one role object */
+    ETCD__DECODE_MEMBERS,     /* {"members":[...]} */
+    ETCD__DECODE_MEMBER,      /* one member object */
+    ETCD__DECODE_STATS_SELF,  /* /v2/stats/self */
+    ETCD__DECODE_STATS_LEADER, /* /v2/stats/leader */
+    ETCD__DECODE_STATS_STORE   /* /v2/stats/store */
 } etcd__decoder;
 
 /* Decode `body` (len bytes, need not be NUL-terminated) received with `http_status`
@@ -30,6 +41,16 @@ etcd_response *etcd__response_parse(etcd__decoder decoder, long http_status,
  * on and why (both copied; either may be NULL). NULL only when out of memory. */
 etcd_response *etcd__response_new_error(int status, const char *endpoint,
                                         const char *reason);
+
+/* A static response with status ETCD_ENOMEM, for when a response cannot be allocated;
+ * etcd_response_free() ignores it. */
+etcd_response *etcd__response_oom(void);
+
+/* Zeroed memory that lives as long as `resp`; NULL when out of memory. */
+void *etcd__response_alloc(etcd_response *resp, size_t size);
+
+/* A copy of s that lives as long as `resp` (NULL for NULL, or when out of memory). */
+char *etcd__response_strdup(etcd_response *resp, const char *s);
 
 /* Set resp->endpoint (copied). ETCD_ENOMEM. */
 int etcd__response_set_endpoint(etcd_response *resp, const char *endpoint);

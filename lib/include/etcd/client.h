@@ -31,7 +31,7 @@ extern "C" {
 
 typedef struct etcd_client etcd_client;
 
-/* ---- Options ------------------------------------------------------------------- */
+/* ---- Options ----------------------------------------------------------------------- */
 
 typedef struct etcd_client_opts {
     /* Comma-separated base URLs, tried in order: "http://127.0.0.1:2379,http://...".
@@ -74,7 +74,7 @@ ETCD_EXPORT const char *etcd_client_endpoint(const etcd_client *client);
 /* Number of requests and watches not yet completed. */
 ETCD_EXPORT size_t etcd_client_pending(const etcd_client *client);
 
-/* ---- The library's own loop ---------------------------------------------------- */
+/* ---- The library's own loop -------------------------------------------------------- */
 
 /* Run until no request or watch is pending. Returns ETCD_OK, or ETCD_EBUSY when the
  * client is driven by an external loop. */
@@ -84,7 +84,7 @@ ETCD_EXPORT int etcd_client_run(etcd_client *client);
  * run every callback that is due. Returns ETCD_OK or ETCD_EBUSY. */
 ETCD_EXPORT int etcd_client_run_once(etcd_client *client, int timeout_ms);
 
-/* ---- The caller's event loop (curl's multi-socket pattern) ---------------------- */
+/* ---- The caller's event loop (curl's multi-socket pattern) ------------------------- */
 
 #define ETCD_POLL_IN 1
 #define ETCD_POLL_OUT 2
@@ -109,7 +109,7 @@ ETCD_EXPORT int etcd_client_on_fd(etcd_client *client, int fd, int events);
 /* Tell the client its timer expired; runs the callbacks that are due. */
 ETCD_EXPORT int etcd_client_on_timer(etcd_client *client);
 
-/* ---- Responses ------------------------------------------------------------------- */
+/* ---- Responses --------------------------------------------------------------------- */
 
 /* The cluster's position, from the X-Etcd-Cluster-Id, X-Etcd-Index, X-Raft-Index and
  * X-Raft-Term headers. Fields are 0/NULL when the server did not send them. */
@@ -159,6 +159,84 @@ typedef struct etcd_node {
     size_t nnodes;
 } etcd_node;
 
+/* A v2 role and the key-space paths it may read and write. */
+typedef struct etcd_role {
+    const char *name;
+    const char *const *read;
+    size_t nread;
+    const char *const *write;
+    size_t nwrite;
+} etcd_role;
+
+/* A v2 user and its roles (with their paths when etcd sends them). */
+typedef struct etcd_user {
+    const char *name;
+    const etcd_role *roles;
+    size_t nroles;
+} etcd_user;
+
+/* A cluster member. The health fields are filled by etcd_cluster_health() only. */
+typedef struct etcd_member {
+    const char *id; /* hex, as etcd prints it */
+    const char *name;
+    const char *const *peer_urls;
+    size_t npeer_urls;
+    const char *const *client_urls;
+    size_t nclient_urls;
+    int healthy;
+    int is_leader;
+    const char *health_url;    /* the client URL that answered, or was tried last */
+    const char *health_reason; /* why the member is not healthy, or NULL */
+} etcd_member;
+
+/* /v2/stats/self. */
+typedef struct etcd_self_stats {
+    const char *name;
+    const char *id;
+    const char *state; /* "StateLeader", "StateFollower", ... */
+    const char *start_time;
+    const char *leader_id;
+    const char *leader_uptime;
+    const char *leader_start_time;
+    uint64_t recv_append_request_cnt;
+    uint64_t send_append_request_cnt;
+    double recv_pkg_rate;
+    double recv_bandwidth_rate;
+    double send_pkg_rate;
+    double send_bandwidth_rate;
+} etcd_self_stats;
+
+/* One follower in /v2/stats/leader; latencies in milliseconds. */
+typedef struct etcd_follower_stats {
+    const char *id;
+    double latency_current;
+    double latency_average;
+    double latency_stddev;
+    double latency_min;
+    double latency_max;
+    uint64_t fail;
+    uint64_t success;
+} etcd_follower_stats;
+
+/* /v2/stats/leader. */
+typedef struct etcd_leader_stats {
+    const char *leader;
+    const etcd_follower_stats *followers;
+    size_t nfollowers;
+} etcd_leader_stats;
+
+/* One counter of /v2/stats/store ("getsSuccess"). */
+typedef struct etcd_counter {
+    const char *name;
+    uint64_t value;
+} etcd_counter;
+
+typedef enum etcd_cluster_state {
+    ETCD_CLUSTER_UNAVAILABLE = 0,
+    ETCD_CLUSTER_DEGRADED,
+    ETCD_CLUSTER_HEALTHY
+} etcd_cluster_state;
+
 /* Everything a request produced. A response handed to a callback is borrowed and lives
  * until the callback returns (keep it with etcd_response_dup()). A response returned by
  * a _sync call is owned by the caller: free it with etcd_response_free(). */
@@ -184,6 +262,21 @@ typedef struct etcd_response {
     /* etcd_version(): the server's and the cluster's versions, or NULL. */
     const char *server_version;
     const char *cluster_version;
+
+    /* admin.h results: see each call. */
+    int auth_enabled;
+    int auth_changed;
+    const etcd_user *users;
+    size_t nusers;
+    const etcd_role *roles;
+    size_t nroles;
+    const etcd_member *members;
+    size_t nmembers;
+    const etcd_self_stats *stats_self;
+    const etcd_leader_stats *stats_leader;
+    const etcd_counter *counters;
+    size_t ncounters;
+    etcd_cluster_state cluster_state;
 } etcd_response;
 
 /* A deep copy of `resp` that the caller owns, or NULL when out of memory. */
@@ -202,7 +295,7 @@ ETCD_EXPORT const char *etcd_response_describe(const etcd_response *resp, char *
 typedef void (*etcd_response_cb)(etcd_client *client, const etcd_response *resp,
                                  void *data);
 
-/* ---- Health and version -------------------------------------------------------- */
+/* ---- Health and version ------------------------------------------------------------ */
 
 /* GET /health of the current endpoint: resp->health. */
 ETCD_EXPORT int etcd_health(etcd_client *client, etcd_response_cb cb, void *data);

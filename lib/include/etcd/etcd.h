@@ -5,6 +5,7 @@
  *   etcd/error.h   error codes and etcd_strerror()
  *   etcd/client.h  the client, its loop, responses, health and version
  *   etcd/keys.h    the v2 keys API and watches
+ *   etcd/admin.h   v2 auth, users, roles, members, stats and cluster health
  */
 #ifndef ETCD_ETCD_H
 #define ETCD_ETCD_H
@@ -12,5 +13,6 @@
 #include "etcd/error.h"
 #include "etcd/client.h"
 #include "etcd/keys.h"
+#include "etcd/admin.h"
 
 #endif /* ETCD_ETCD_H */

@@ -142,7 +142,7 @@ ETCD_EXPORT int etcd_keys_refresh(etcd_client *client, const char *key,
 ETCD_EXPORT int etcd_keys_refresh_sync(etcd_client *client, const char *key,
                                        const etcd_keys_opts *opts, etcd_response **out);
 
-/* ---- Watches ----------------------------------------------------------------- */
+/* ---- Watches ----------------------------------------------------------------------- */
 
 typedef struct etcd_watch_opts {
     uint64_t wait_index; /* first index to report; 0: the next change from now */
