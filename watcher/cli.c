@@ -275,7 +275,7 @@ static int parse_one(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv
         }
         if (o == NULL)
             return cli_usage_error(ctx, cmd, "unknown option '-%c'%s", *p,
-                                   p == arg + 1 && p[1] >= '0' && p[1] <= '9'
+                                   p == arg + 1 && *p >= '0' && *p <= '9'
                                        ? " (put '--' before a value that starts with '-')"
                                        : "");
         if (!takes_value(o)) {

@@ -15,7 +15,13 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Colours only on a terminal.
+if [ -t 1 ]; then
+    BOLD=$'\033[1m' CYAN=$'\033[36m' YELLOW=$'\033[33m' RESET=$'\033[0m'
+else
+    BOLD="" CYAN="" YELLOW="" RESET=""
+fi
+say() { printf '\n%s== %s%s\n' "$BOLD" "$*" "$RESET"; }
 
 # ---- 1. Set-up -----------------------------------------------------------------------
 say "Setting up (build dependencies and etcd)"
@@ -112,13 +118,25 @@ fi
 # ---- 4. The demo ---------------------------------------------------------------------
 P="/etcdwatch-demo/$$"
 
+# The arguments as a shell would need them typed: quoted when they hold spaces.
+quoted() {
+    local out="" a
+    for a in "$@"; do
+        case "$a" in
+        *[[:space:]]* | "") a="'$a'" ;; # the demo's values hold no quotes
+        esac
+        out+=" $a"
+    done
+    printf '%s' "${out# }"
+}
+
 # Print a command as typed, then run it; show a non-zero exit status.
 run() {
     local rc=0
-    printf '\033[36m$ etcdwatch %s\033[0m\n' "$*"
+    printf '%s$ etcdwatch %s%s\n' "$CYAN" "$(quoted "$@")" "$RESET"
     "$ETCDWATCH" "$@" || rc=$?
     if [ "$rc" -ne 0 ]; then
-        printf '\033[33m(exit status %d)\033[0m\n' "$rc"
+        printf '%s(exit status %d)%s\n' "$YELLOW" "$rc" "$RESET"
     fi
 }
 
@@ -131,7 +149,8 @@ run mk "$P/greeting" "this fails: the key exists"
 run get "$P/missing"
 
 say "Values from standard input: VALUE '-' reads it byte exact"
-printf 'line one\nline two\n' | run set "$P/config" -
+printf '%s$ printf %s | etcdwatch set %s -%s\n' "$CYAN" "'line one\\nline two\\n'" "$P/config" "$RESET"
+printf 'line one\nline two\n' | "$ETCDWATCH" set "$P/config" -
 run get "$P/config"
 
 say "An in-order queue: mk --in-order lets etcd name the keys"
@@ -161,7 +180,7 @@ if kill -0 "$watch_pid" 2>/dev/null; then
     kill "$watch_pid" 2>/dev/null || true
 fi
 wait "$watch_pid" 2>/dev/null || true
-printf '\033[36m$ etcdwatch watch --recursive %s    # what it printed\033[0m\n' "$P/dir"
+printf '%s$ etcdwatch watch --recursive %s    # what it printed%s\n' "$CYAN" "$P/dir" "$RESET"
 cat "${TMPDIR:-/tmp}/etcdwatch-demo-watch.$$"
 rm -f "${TMPDIR:-/tmp}/etcdwatch-demo-watch.$$"
 
