@@ -486,8 +486,7 @@ static void print_opts(FILE *f, const cli_opt *opts)
         if (o->short_name != 0 && o->name != NULL)
             n = snprintf(label, sizeof(label), "-%c, --%s", o->short_name, o->name);
         else
-            n = snprintf(label, sizeof(label), "%s%s", o->name != NULL ? "--" : "-",
-                         o->name != NULL ? o->name : (char[]){o->short_name, '\0'});
+            n = (int)strlen(opt_label(o, label, sizeof(label)));
         if (o->arg_name != NULL && n > 0 && (size_t)n < sizeof(label))
             snprintf(label + n, sizeof(label) - (size_t)n, " %s", o->arg_name);
         n = fprintf(f, "  %s", label);
@@ -571,9 +570,25 @@ int cli_usage_error(const cli_ctx *ctx, const cli_command *cmd, const char *fmt,
     return CLI_EXIT_USAGE;
 }
 
+/* What to check after a failure that is not etcd's own error, or NULL. */
+static const char *report_hint(int status)
+{
+    switch (status) {
+    case ETCD_ETRANSPORT:
+        return "is etcd running there? check --endpoints";
+    case ETCD_ETLS:
+        return "check --cacert, --cert and --key";
+    case ETCD_ETIMEDOUT:
+        return "raise --timeout if the cluster is slow";
+    default:
+        return NULL;
+    }
+}
+
 int cli_report(const cli_ctx *ctx, int status, const etcd_response *resp,
                const char *what)
 {
+    const char *hint = report_hint(status);
     char desc[1024];
 
     fflush(stdout);
@@ -586,7 +601,11 @@ int cli_report(const cli_ctx *ctx, int status, const etcd_response *resp,
         etcd_response_describe(resp, desc, sizeof(desc));
         if (desc[0] == '\0')
             snprintf(desc, sizeof(desc), "%s", etcd_strerror(status));
-        if (what != NULL && status != ETCD_EETCD && status != ETCD_ECLEARED)
+        if (status == ETCD_EETCD || status == ETCD_ECLEARED)
+            fprintf(stderr, "Error:  %s\n", desc); /* exactly etcdctl's line */
+        else if (what != NULL && hint != NULL)
+            fprintf(stderr, "Error:  %s (%s; %s)\n", desc, what, hint);
+        else if (what != NULL)
             fprintf(stderr, "Error:  %s (%s)\n", desc, what);
         else
             fprintf(stderr, "Error:  %s\n", desc);
@@ -640,7 +659,6 @@ int cli_value_arg(const cli_ctx *ctx, const char *arg, char **out)
     size_t len = 0;
     char *buf;
 
-    (void)ctx;
     *out = NULL;
     if (strcmp(arg, "-") != 0) {
         *out = strdup(arg);

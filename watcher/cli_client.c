@@ -32,7 +32,7 @@ static void wipe(char *s)
         *p++ = '\0';
 }
 
-static int check_file(const cli_ctx *ctx, const char *opt, const char *path)
+static int check_file(const char *opt, const char *path)
 {
     FILE *f;
 
@@ -42,7 +42,6 @@ static int check_file(const cli_ctx *ctx, const char *opt, const char *path)
     if (f == NULL) {
         fprintf(stderr, "Error:  cannot read %s file '%s': %s\n", opt, path,
                 strerror(errno));
-        (void)ctx;
         return CLI_EXIT_ERROR;
     }
     fclose(f);
@@ -165,11 +164,11 @@ int cli_client(cli_ctx *ctx, etcd_client **out)
         *out = ctx->client;
         return CLI_CONTINUE;
     }
-    rc = check_file(ctx, "--cacert", ctx->cacert);
+    rc = check_file("--cacert", ctx->cacert);
     if (rc == CLI_CONTINUE)
-        rc = check_file(ctx, "--cert", ctx->cert);
+        rc = check_file("--cert", ctx->cert);
     if (rc == CLI_CONTINUE)
-        rc = check_file(ctx, "--key", ctx->key);
+        rc = check_file("--key", ctx->key);
     if (rc != CLI_CONTINUE)
         return rc;
     if (ctx->key != NULL && ctx->cert == NULL) {
