@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# run-bench.sh: libetcd against wrk, with the same requests, on one real etcd.
+#
+# In one run it starts etcd (Debian's etcd-server, --enable-v2) with tests/etcd-env.sh on
+# free loopback ports in a temp dir, killed on exit whatever happens, and measures on it,
+# for each pair, both
+# libetcd (etcd_bench) and wrk:
+#   get   async GET of one key, 16 in flight (one client, max_connections 16)
+#         vs wrk -t1 -c16
+#   set   async PUT value=... (form body) of one key, 16 in flight
+#         vs wrk -t1 -c16 with put.lua (same method, body and Content-Type)
+#   sync  etcd_keys_get_sync() in a loop (one connection) vs wrk -t1 -c1
+# and prints each pair, the ratio libetcd/wrk and the target (>= 0.9). etcd_bench checks
+# every answer (status and value); any error makes the run fail (exit 1).
+#
+#   run-bench.sh [options] [get|set|sync ...]      (default: all three)
+#     -b PATH       etcd_bench binary (default: $ETCD_BENCH, then the usual build dirs)
+#     -d SECONDS    duration of each measurement (default 5)
+#     -c N          requests in flight for get and set (default 16)
+#     -r ROUNDS     measure each pair ROUNDS times, alternating which side goes first,
+#                   and report medians (default 1)
+#     -s SIDE       libetcd, wrk or both (default both)
+#     -e URL        use this etcd instead of starting one (e.g. http://127.0.0.1:2379)
+#     -p PIN        CPU placement: none (default), split (etcd on CPU 0, the client on
+#                   CPU 1), or ETCDCPUS:CLIENTCPUS in taskset's list form (e.g. 0:1)
+#     --strict      exit 3 when a ratio misses its target
+# Examples: run-bench.sh get          (one pair)
+#           run-bench.sh -s libetcd -d 2 set
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+duration=5
+conns=16
+rounds=1
+side=both
+endpoint=
+pin=none
+strict=0
+bin=${ETCD_BENCH:-}
+key=/bench/key
+value=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+target=0.9
+
+die() {
+    echo "run-bench.sh: $*" >&2
+    exit 2
+}
+
+while [ $# -gt 0 ]; do
+    case $1 in
+    -b) bin=$2; shift 2 ;;
+    -d) duration=$2; shift 2 ;;
+    -c) conns=$2; shift 2 ;;
+    -r) rounds=$2; shift 2 ;;
+    -s) side=$2; shift 2 ;;
+    -e) endpoint=$2; shift 2 ;;
+    -p) pin=$2; shift 2 ;;
+    --strict) strict=1; shift ;;
+    -h | --help) sed -n '2,/^set -e/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
+    -*) die "unknown option $1 (see --help)" ;;
+    *) break ;;
+    esac
+done
+pairs=("$@")
+[ ${#pairs[@]} -gt 0 ] || pairs=(get set sync)
+for p in "${pairs[@]}"; do
+    case $p in get | set | sync) ;; *) die "unknown measurement '$p': get, set or sync" ;; esac
+done
+case $side in libetcd | wrk | both) ;; *) die "-s takes libetcd, wrk or both" ;; esac
+[[ $duration =~ ^[0-9]+$ && $duration -ge 1 && $duration -le 600 ]] ||
+    die "-d takes whole seconds from 1 to 600"
+[[ $conns =~ ^[0-9]+$ && $conns -ge 1 && $conns -le 1000 ]] || die "-c takes 1 to 1000"
+[[ $rounds =~ ^[0-9]+$ && $rounds -ge 1 && $rounds -le 50 ]] || die "-r takes 1 to 50"
+
+# CPU placement: the same for libetcd and wrk, so both sides run under equal conditions.
+etcd_cpus=
+client_cpus=
+case $pin in
+none) ;;
+split) etcd_cpus=0; client_cpus=1 ;;
+*:*) etcd_cpus=${pin%%:*}; client_cpus=${pin#*:} ;;
+*) die "-p takes none, split or ETCDCPUS:CLIENTCPUS" ;;
+esac
+on_cpus() { # on_cpus LIST COMMAND...: run COMMAND on LIST, or anywhere when LIST is empty
+    local cpus=$1
+    shift
+    if [ -n "$cpus" ]; then taskset -c "$cpus" "$@"; else "$@"; fi
+}
+
+if [ "$side" != wrk ]; then
+    if [ -z "$bin" ]; then
+        for b in "$root"/build/tests/bench/etcd_bench "$root"/build/bench/etcd_bench \
+            /tmp/bench-build/tests/bench/etcd_bench; do
+            if [ -x "$b" ]; then bin=$b; break; fi
+        done
+    fi
+    if [ -z "$bin" ] || [ ! -x "$bin" ]; then
+        die "etcd_bench not found: build it (cmake --build B --target etcd_bench) and pass -b PATH"
+    fi
+fi
+if [ "$side" != libetcd ]; then command -v wrk >/dev/null || die "wrk not found (apt-get install wrk)"; fi
+command -v curl >/dev/null || die "curl not found (apt-get install curl)"
+
+# ---- etcd on free loopback ports, in a temp dir, stopped on exit ----------------------
+# tests/etcd-env.sh starts it (data on tmpfs when there is one) and its EXIT trap kills
+# it and removes the temp dir, whatever happens.
+# shellcheck source=../etcd-env.sh
+source "$root/tests/etcd-env.sh"
+if [ -z "$endpoint" ]; then
+    etcd_cluster_start bench 1
+    endpoint=$ETCD_BENCH_ENDPOINTS
+    if [ -n "$etcd_cpus" ]; then
+        for pid in $ETCD_BENCH_PIDS; do taskset -a -p -c "$etcd_cpus" "$pid" >/dev/null; done
+    fi
+fi
+etcd_env_init # the temp dir and trap, also with -e
+tmp=$ETCD_TEST_DIR
+url=$endpoint/v2/keys$key
+curl -fsS -m 5 -X PUT "$url" -d "value=$value" >/dev/null ||
+    die "cannot set $key on $endpoint (is v2 enabled?)"
+
+echo "etcd $(curl -fsS -m 2 "$endpoint/version") at $endpoint; $(nproc) CPUs;" \
+    "pin: $pin; ${duration}s per measurement, $rounds round(s)"
+
+# ---- One measurement: prints "REQS_PER_S ERRORS", or "- -" when it could not run ------
+limit=$((duration + 30)) # a hung client is killed, never waited for
+run_libetcd() {          # run_libetcd MODE DEPTH
+    local out
+    if ! out=$(on_cpus "$client_cpus" timeout -k 5 "$limit" "$bin" -e "$endpoint" \
+        -k "$key" -v "$value" -c "$2" -d "$duration" "$1" 2>"$tmp/err"); then
+        sed 's/^/    /' "$tmp/err" >&2
+    fi
+    echo "    $out" >&2
+    awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
+         END { if (f["rps"] == "") print "- -"; else print f["rps"], f["errors"] }' <<<"$out"
+}
+run_wrk() { # run_wrk CONNS [SCRIPT]
+    local out args=(-t1 -c"$1" -d"${duration}s")
+    [ -z "${2:-}" ] || args+=(-s "$2")
+    out=$(BENCH_VALUE=$value on_cpus "$client_cpus" timeout -k 5 "$limit" \
+        wrk "${args[@]}" "$url" 2>&1) || true
+    grep -E 'Requests/sec|Latency |requests in|Non-2xx|Socket errors' <<<"$out" |
+        sed 's/^ */    wrk: /' >&2
+    awk '/^Requests\/sec:/ { rps = $2 }
+         /Non-2xx or 3xx responses:/ { err += $NF }
+         /Socket errors:/ { for (i = 3; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) err += $i + 0 }
+         END { if (rps == "") print "- -"; else print rps, err + 0 }' <<<"$out"
+}
+
+# ---- The pairs ------------------------------------------------------------------------
+declare -A label lib_args wrk_args
+label[get]="GET, $conns in flight"
+label[set]="PUT (set), $conns in flight"
+label[sync]="GET, blocking, 1 connection"
+lib_args[get]="get $conns"
+lib_args[set]="set $conns"
+lib_args[sync]="sync-get 1"
+wrk_args[get]="$conns"
+wrk_args[set]="$conns $here/put.lua"
+wrk_args[sync]="1"
+declare -A lib_rps wrk_rps lib_err wrk_err
+
+if [ "$side" != libetcd ]; then
+    echo "warm-up: wrk -c$conns -d1s GET"
+    on_cpus "$client_cpus" timeout 30 wrk -t1 -c"$conns" -d1s "$url" >/dev/null 2>&1 || true
+fi
+for ((r = 1; r <= rounds; r++)); do
+    for p in "${pairs[@]}"; do
+        order=(libetcd wrk)
+        [ $((r % 2)) -eq 1 ] || order=(wrk libetcd)
+        for s in "${order[@]}"; do
+            [ "$side" = both ] || [ "$side" = "$s" ] || continue
+            echo "round $r: ${label[$p]}: $s" >&2
+            if [ "$s" = libetcd ]; then
+                # shellcheck disable=SC2086
+                read -r rps err < <(run_libetcd ${lib_args[$p]})
+                lib_rps[$p]+="$rps "
+                lib_err[$p]=$((${lib_err[$p]:-0} + ${err/-/1}))
+            else
+                # shellcheck disable=SC2086
+                read -r rps err < <(run_wrk ${wrk_args[$p]})
+                wrk_rps[$p]+="$rps "
+                wrk_err[$p]=$((${wrk_err[$p]:-0} + ${err/-/1}))
+            fi
+        done
+    done
+done
+
+median() { # median "N N N ..." ("-" entries are runs that failed)
+    tr ' ' '\n' <<<"$1" | sort -g |
+        awk '/^[0-9.]+$/ { v[++n] = $1 }
+             END { if (!n) print "-"; else if (n % 2) print v[(n + 1) / 2];
+                   else printf "%.2f\n", (v[n / 2] + v[n / 2 + 1]) / 2 }'
+}
+
+echo
+[ "$rounds" -eq 1 ] || echo "medians of $rounds rounds; all rounds in req/s:"
+printf '%-30s %13s %13s %7s %8s %s\n' "measurement" "libetcd req/s" "wrk req/s" \
+    "ratio" "target" "errors (libetcd/wrk)"
+failed=0
+missed=0
+for p in "${pairs[@]}"; do
+    l=$(median "${lib_rps[$p]:-}")
+    w=$(median "${wrk_rps[$p]:-}")
+    ratio=-
+    verdict=
+    if [ "$l" != - ] && [ "$w" != - ]; then
+        ratio=$(awk -v l="$l" -v w="$w" 'BEGIN { printf "%.2f", l / w }')
+        if awk -v r="$ratio" -v t="$target" 'BEGIN { exit !(r + 0 >= t) }'; then
+            verdict=ok
+        else
+            verdict=MISSED
+            missed=1
+        fi
+    fi
+    [ "${lib_err[$p]:-0}" -eq 0 ] && [ "${wrk_err[$p]:-0}" -eq 0 ] || failed=1
+    printf '%-30s %13s %13s %7s %8s %s\n' "${label[$p]}" "$l" "$w" "$ratio" \
+        ">= $target $verdict" "${lib_err[$p]:--}/${wrk_err[$p]:--}"
+    if [ "$rounds" -gt 1 ]; then
+        printf '%-30s %s\n' "  libetcd" "${lib_rps[$p]:-}" "  wrk" "${wrk_rps[$p]:-}"
+    fi
+done
+if [ "$failed" -ne 0 ]; then
+    echo "run-bench.sh: some requests failed (see above)" >&2
+    exit 1
+fi
+if [ "$strict" -eq 1 ] && [ "$missed" -eq 1 ]; then exit 3; fi
+exit 0
