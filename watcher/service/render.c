@@ -1,0 +1,452 @@
+/*
+ * render.c: one resource, from store to dest, the safe way.
+ */
+#define _GNU_SOURCE /* mkostemp */
+
+#include "render.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diff.h"
+#include "exec.h"
+#include "log.h"
+
+#define MAX_TEMPLATE_BYTES (16u << 20)
+
+/* ---- The snapshot a template sees ------------------------------------------------- */
+
+typedef struct snap_fill {
+    tmpl_snapshot *snap;
+    const char *prefix;
+} snap_fill;
+
+static int add_entry(const ew_entry *e, void *data)
+{
+    snap_fill *f = data;
+    char *rel = tmpl_key_relative(e->key, f->prefix);
+    int rc;
+
+    if (!rel)
+        return -1;
+    rc = tmpl_snapshot_add(f->snap, rel, strlen(rel), e->value, e->value_len);
+    free(rel);
+    return rc ? -1 : 0;
+}
+
+tmpl_snapshot *ew_snapshot_for(const ew_resource *r, const ew_store *store)
+{
+    snap_fill f = {tmpl_snapshot_new(), r->prefix};
+    size_t i;
+
+    if (!f.snap)
+        return NULL;
+    for (i = 0; i < r->nkeys; i++) {
+        if (ew_store_each(store, r->keys[i], add_entry, &f))
+            break;
+    }
+    if (i < r->nkeys || tmpl_snapshot_finish(f.snap)) {
+        tmpl_snapshot_free(f.snap);
+        return NULL;
+    }
+    return f.snap;
+}
+
+/* ---- The template, re-read when its file changes -------------------------------------
+ */
+
+void ew_template_cache_free(ew_template_cache *cache)
+{
+    tmpl_free(cache->tmpl);
+    memset(cache, 0, sizeof(*cache));
+}
+
+static int same_file(const ew_template_cache *c, const struct stat *sb)
+{
+    return c->tmpl && c->size == sb->st_size && c->ino == sb->st_ino &&
+           c->mtime.tv_sec == sb->st_mtim.tv_sec &&
+           c->mtime.tv_nsec == sb->st_mtim.tv_nsec;
+}
+
+/* Read and parse r's template (whose stat is `sb`, read through fd). Returns the
+ * template, or NULL with *err (new) saying why. */
+static tmpl_template *parse_file(const ew_resource *r, int fd, const struct stat *sb,
+                                 char **err)
+{
+    tmpl_template *t = NULL;
+    const char *name = strrchr(r->src, '/');
+    char *text, msg[512];
+    ssize_t got;
+    int rc;
+
+    *err = NULL;
+    if (sb->st_size > MAX_TEMPLATE_BYTES) {
+        snprintf(msg, sizeof(msg), "template %s: larger than %u bytes", r->src,
+                 MAX_TEMPLATE_BYTES);
+        *err = strdup(msg);
+        return NULL;
+    }
+    text = malloc((size_t)sb->st_size + 1);
+    got = text ? read(fd, text, (size_t)sb->st_size) : -1;
+    if (got != sb->st_size) {
+        snprintf(msg, sizeof(msg), "template %s: cannot read it", r->src);
+        *err = strdup(msg);
+        free(text);
+        return NULL;
+    }
+    text[got] = '\0';
+    rc = tmpl_parse(name ? name + 1 : r->src, text, (size_t)got, &t, err);
+    free(text);
+    if (rc && !*err)
+        *err = strdup(tmpl_strerror(rc));
+    return rc ? NULL : t;
+}
+
+static int open_template(const ew_resource *r, struct stat *sb, char **err)
+{
+    char msg[512];
+    int fd = open(r->src, O_RDONLY | O_CLOEXEC);
+
+    if (fd >= 0 && fstat(fd, sb) == 0)
+        return fd;
+    snprintf(msg, sizeof(msg), "template %s: %s", r->src, strerror(errno));
+    *err = strdup(msg);
+    if (fd >= 0)
+        close(fd);
+    return -1;
+}
+
+/* The parsed template, or NULL (logged). */
+static const tmpl_template *load_template(const ew_resource *r, ew_template_cache *cache)
+{
+    tmpl_template *t = NULL;
+    struct stat sb;
+    char *err = NULL;
+    int fd = open_template(r, &sb, &err);
+
+    if (fd >= 0 && same_file(cache, &sb)) {
+        close(fd);
+        return cache->tmpl;
+    }
+    if (fd >= 0) {
+        t = parse_file(r, fd, &sb, &err);
+        close(fd);
+    }
+    if (!t) {
+        ew_log(EW_LOG_ERROR, r->name, "%s; %s left untouched",
+               err ? err : "out of memory", r->dest);
+        free(err);
+        return NULL;
+    }
+    ew_template_cache_free(cache);
+    cache->tmpl = t;
+    cache->size = sb.st_size;
+    cache->ino = sb.st_ino;
+    cache->mtime = sb.st_mtim;
+    return t;
+}
+
+int ew_template_check(const ew_resource *r, ew_problems *problems)
+{
+    tmpl_template *t = NULL;
+    struct stat sb;
+    char *err = NULL;
+    int fd = open_template(r, &sb, &err);
+
+    if (fd >= 0) {
+        t = parse_file(r, fd, &sb, &err);
+        close(fd);
+    }
+    if (!t)
+        ew_problem(problems, "%s: %s", r->file, err ? err : "out of memory");
+    free(err);
+    tmpl_free(t);
+    return t ? 0 : -1;
+}
+
+/* ---- Files
+ * ------------------------------------------------------------------------------ */
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* dest's contents, or NULL when it does not exist (*exists = 0) or cannot be read. */
+static char *read_dest(const char *dest, size_t size)
+{
+    int fd = open(dest, O_RDONLY | O_CLOEXEC);
+    char *buf;
+    size_t got = 0;
+
+    if (fd < 0)
+        return NULL;
+    buf = malloc(size + 1);
+    while (buf && got < size) {
+        ssize_t n = read(fd, buf + got, size - got);
+
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fd);
+    if (buf && got != size) {
+        free(buf);
+        return NULL;
+    }
+    if (buf)
+        buf[size] = '\0';
+    return buf;
+}
+
+/* Whether dest holds exactly `out` with this mode and owner. */
+static int dest_matches(const ew_resource *r, const struct stat *sb, mode_t mode,
+                        const char *out, size_t len)
+{
+    char *cur;
+    int same;
+
+    if ((size_t)sb->st_size != len || (sb->st_mode & 07777) != mode ||
+        sb->st_uid != r->uid || sb->st_gid != r->gid)
+        return 0;
+    cur = read_dest(r->dest, len);
+    same = cur && memcmp(cur, out, len) == 0;
+    free(cur);
+    return same;
+}
+
+static void print_diff(const ew_resource *r, int exists, const struct stat *sb,
+                       const char *out, size_t len)
+{
+    char *cur = exists ? read_dest(r->dest, (size_t)sb->st_size) : NULL;
+    char *diff = NULL;
+
+    if (ew_diff_unified(cur ? cur : "", cur ? (size_t)sb->st_size : 0, r->dest, out, len,
+                        r->dest, &diff) == 0 &&
+        diff[0]) {
+        fputs(diff, stdout);
+        fflush(stdout);
+    }
+    ew_log(EW_LOG_WARN, r->name, "noop: %s would change; not modified", r->dest);
+    free(diff);
+    free(cur);
+}
+
+/* Write `out` to a new stage file beside dest with the final mode and owner. Returns
+ * its fd (the path in stage), or -1 (logged). */
+static int write_stage(const ew_resource *r, mode_t mode, const char *out, size_t len,
+                       char **stage)
+{
+    char *copy = strdup(r->dest), *dir, *base, *path;
+    size_t n;
+    int fd;
+
+    *stage = NULL;
+    if (!copy)
+        return -1;
+    dir = dirname(copy);
+    base = strrchr(r->dest, '/');
+    base = base ? base + 1 : r->dest;
+    n = strlen(dir) + strlen(base) + 10;
+    path = malloc(n);
+    if (!path) {
+        free(copy);
+        return -1;
+    }
+    snprintf(path, n, "%s/.%sXXXXXX", dir, base);
+    free(copy);
+    fd = mkostemp(path, O_CLOEXEC); /* 0600 */
+    if (fd < 0) {
+        ew_log(EW_LOG_ERROR, r->name, "cannot create a stage file beside %s: %s", r->dest,
+               strerror(errno));
+        free(path);
+        return -1;
+    }
+    if (write_all(fd, out, len) < 0 || fchmod(fd, mode) < 0 ||
+        ((geteuid() != r->uid || getegid() != r->gid) &&
+         fchown(fd, r->uid, r->gid) < 0) ||
+        fsync(fd) < 0) {
+        ew_log(EW_LOG_ERROR, r->name, "stage file %s: %s", path, strerror(errno));
+        close(fd);
+        unlink(path);
+        free(path);
+        return -1;
+    }
+    *stage = path;
+    return fd;
+}
+
+/* Rewrite dest in place: for a dest that cannot be renamed over (a bind mount). */
+static int rewrite_in_place(const ew_resource *r, mode_t mode, const char *out,
+                            size_t len)
+{
+    int fd = open(r->dest, O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, mode);
+    int rc;
+
+    if (fd < 0)
+        return -1;
+    rc = write_all(fd, out, len) || fchmod(fd, mode) || fsync(fd) ? -1 : 0;
+    if (!rc && (geteuid() != r->uid || getegid() != r->gid))
+        rc = fchown(fd, r->uid, r->gid);
+    close(fd);
+    return rc;
+}
+
+static void sync_dir(const char *dest)
+{
+    char *copy = strdup(dest);
+    int fd;
+
+    if (!copy)
+        return;
+    fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(copy);
+}
+
+static int run_check(const ew_resource *r, const char *stage)
+{
+    ew_exec_result res;
+    char *cmd = ew_exec_expand(r->check_cmd, stage, r->dest);
+    int rc;
+
+    if (!cmd)
+        return -1;
+    rc = ew_exec_run(cmd, r->check_timeout_ms, &res);
+    if (rc)
+        ew_log(EW_LOG_ERROR, r->name, "check failed for %s (%s%s): %s; %s left untouched",
+               r->dest, cmd, res.timed_out ? ", timed out" : "", res.output, r->dest);
+    else
+        ew_log(EW_LOG_DEBUG, r->name, "check passed: %s", cmd);
+    ew_exec_result_cleanup(&res);
+    free(cmd);
+    return rc;
+}
+
+/* Check, then move the stage file over dest. */
+static ew_render_result install(const ew_resource *r, const ew_render_opts *o,
+                                mode_t mode, const char *out, size_t len)
+{
+    char *stage = NULL;
+    int fd = write_stage(r, mode, out, len, &stage);
+
+    if (fd < 0)
+        return EW_RENDER_FAILED;
+    close(fd);
+    if (!o->sync_only && r->check_cmd && run_check(r, stage)) {
+        if (!o->keep_stage_file)
+            unlink(stage);
+        free(stage);
+        return EW_RENDER_FAILED;
+    }
+    if (rename(stage, r->dest) < 0) {
+        int err = errno;
+
+        if ((err != EBUSY && err != EXDEV) || rewrite_in_place(r, mode, out, len) < 0) {
+            ew_log(EW_LOG_ERROR, r->name, "cannot replace %s: %s", r->dest,
+                   strerror(err));
+            unlink(stage);
+            free(stage);
+            return EW_RENDER_FAILED;
+        }
+        unlink(stage);
+    }
+    sync_dir(r->dest);
+    free(stage);
+    return EW_RENDER_UPDATED;
+}
+
+ew_render_result ew_render(const ew_resource *r, ew_template_cache *cache,
+                           const ew_store *store, const ew_render_opts *opts)
+{
+    const tmpl_template *t = load_template(r, cache);
+    tmpl_snapshot *snap;
+    struct stat sb;
+    char *out = NULL, *err = NULL;
+    size_t len = 0;
+    mode_t mode;
+    int exists, rc;
+    ew_render_result result;
+
+    if (!t)
+        return EW_RENDER_FAILED;
+    snap = ew_snapshot_for(r, store);
+    if (!snap) {
+        ew_log(EW_LOG_ERROR, r->name, "out of memory");
+        return EW_RENDER_FAILED;
+    }
+    rc = tmpl_execute(t, snap, NULL, &out, &len, &err);
+    tmpl_snapshot_free(snap);
+    if (rc) {
+        ew_log(EW_LOG_ERROR, r->name, "%s; %s left untouched",
+               err ? err : tmpl_strerror(rc), r->dest);
+        free(err);
+        return EW_RENDER_FAILED;
+    }
+    exists = stat(r->dest, &sb) == 0;
+    mode = r->has_mode ? r->mode : exists ? (sb.st_mode & 07777) : 0644;
+    if (exists && dest_matches(r, &sb, mode, out, len)) {
+        ew_log(EW_LOG_DEBUG, r->name, "%s in sync", r->dest);
+        result = EW_RENDER_UNCHANGED;
+    } else if (opts->noop) {
+        print_diff(r, exists, &sb, out, len);
+        result = EW_RENDER_UNCHANGED;
+    } else {
+        result = install(r, opts, mode, out, len);
+        if (result == EW_RENDER_UPDATED)
+            ew_log(EW_LOG_INFO, r->name, "%s updated", r->dest);
+    }
+    free(out);
+    return result;
+}
+
+int ew_reload(const ew_resource *r)
+{
+    ew_exec_result res;
+    char *cmd, *err = NULL;
+    int rc;
+
+    if (r->reload_signal > 0) {
+        rc = ew_exec_signal_pidfile(r->pidfile, r->reload_signal, &err);
+        if (rc)
+            ew_log(EW_LOG_ERROR, r->name, "reload of %s failed: %s", r->dest, err);
+        else
+            ew_log(EW_LOG_INFO, r->name, "reloaded (signal %d to %s)", r->reload_signal,
+                   r->pidfile);
+        free(err);
+        return rc;
+    }
+    if (!r->reload_cmd)
+        return 0;
+    cmd = ew_exec_expand(r->reload_cmd, r->src, r->dest);
+    if (!cmd)
+        return -1;
+    rc = ew_exec_run(cmd, r->reload_timeout_ms, &res);
+    if (rc)
+        ew_log(EW_LOG_ERROR, r->name, "reload of %s failed (%s%s): %s", r->dest, cmd,
+               res.timed_out ? ", timed out" : "", res.output);
+    else
+        ew_log(EW_LOG_INFO, r->name, "reloaded: %s", cmd);
+    ew_exec_result_cleanup(&res);
+    free(cmd);
+    return rc;
+}

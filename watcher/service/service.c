@@ -1,0 +1,790 @@
+/*
+ * service.c: the watcher.
+ *
+ * The keys of every resource are gathered into a few distinct prefixes (a key below
+ * another is covered by it). Each prefix is read with one recursive GET into the store,
+ * then followed by one continuous watch from the read's X-Etcd-Index + 1; events update
+ * the store in place and mark the resources whose keys they touch. Marked resources are
+ * rendered at once after an isolated change, or once per debounce window during a
+ * burst. Any failure (a read, a watch, a render, a reload) is retried with backoff until
+ * it succeeds: the watcher never waits for the next change to repair itself.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "service.h"
+
+#include <etcd/etcd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop.h"
+#include "render.h"
+#include "resource.h"
+#include "store.h"
+
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 5000
+#define RENDER_RETRY_MAX_MS 60000
+
+typedef struct ew_service ew_service;
+
+/* One distinct watched prefix. */
+typedef struct watched {
+    ew_service *svc;
+    char *prefix;
+    etcd_watch *watch;
+    uint64_t next_index; /* where the watch resumes after a re-read */
+    int reading;         /* a read is in flight */
+    int read_once;       /* the store holds this prefix */
+    int cleared;         /* the watch is paused on ECLEARED, waiting for the re-read */
+    ew_timer retry;      /* backoff before the next read */
+    long backoff_ms;
+} watched;
+
+/* The runtime state of one resource. */
+typedef struct res_state {
+    ew_service *svc;
+    ew_resource *r;
+    ew_template_cache cache;
+    int dirty;
+    int render_failed;
+    long render_backoff_ms;
+    int reload_due;
+    long reload_backoff_ms;
+    uint64_t last_reload_ms;
+    ew_timer reload_timer;
+} res_state;
+
+struct ew_service {
+    ew_config *cfg;
+    const char *config_path;
+    int (*reapply)(ew_config *cfg, void *data);
+    void *reapply_data;
+
+    ew_resources res;
+    res_state *states;
+    watched **watched; /* each allocated alone: a watch's callback data stays put */
+    size_t nwatched;
+
+    ew_loop loop;
+    etcd_client *client;
+    ew_timer etcd_timer;
+    ew_store store;
+
+    ew_timer render_timer;
+    ew_timer cycle_timer; /* interval mode */
+    uint64_t last_render_ms;
+    int first_render_done;
+    int failed; /* onetime: some resource failed */
+};
+
+static void start_read(watched *w);
+static void schedule_render(ew_service *svc);
+
+static long next_backoff(long *backoff_ms, long max_ms)
+{
+    long delay = *backoff_ms ? *backoff_ms : BACKOFF_MIN_MS;
+
+    *backoff_ms = delay * 2 > max_ms ? max_ms : delay * 2;
+    return delay;
+}
+
+/* ---- libetcd on our loop ---------------------------------------------------------- */
+
+static void on_etcd_fd(int fd, int events, void *data)
+{
+    ew_service *svc = data;
+    int ev =
+        ((events & EW_IN) ? ETCD_POLL_IN : 0) | ((events & EW_OUT) ? ETCD_POLL_OUT : 0);
+
+    etcd_client_on_fd(svc->client, fd, ev);
+}
+
+static void on_etcd_timer(void *data)
+{
+    ew_service *svc = data;
+
+    etcd_client_on_timer(svc->client);
+}
+
+static int hook_watch_fd(void *data, int fd, int events)
+{
+    ew_service *svc = data;
+    int ev =
+        ((events & ETCD_POLL_IN) ? EW_IN : 0) | ((events & ETCD_POLL_OUT) ? EW_OUT : 0);
+
+    return ew_loop_watch(&svc->loop, fd, ev, on_etcd_fd, svc);
+}
+
+static int hook_set_timer(void *data, long timeout_ms)
+{
+    ew_service *svc = data;
+
+    if (timeout_ms < 0)
+        ew_timer_stop(&svc->loop, &svc->etcd_timer);
+    else
+        ew_timer_start(&svc->loop, &svc->etcd_timer, timeout_ms);
+    return 0;
+}
+
+static int client_open(ew_service *svc)
+{
+    const ew_config *cfg = svc->cfg;
+    etcd_loop_hooks hooks = {hook_watch_fd, hook_set_timer, svc};
+    etcd_client_opts o;
+    int rc;
+
+    etcd_client_opts_init(&o);
+    o.endpoints = cfg->endpoints;
+    o.ca_file = cfg->cacert;
+    o.cert_file = cfg->cert;
+    o.key_file = cfg->key;
+    o.username = cfg->user;
+    o.password = cfg->password;
+    o.connect_timeout_ms = cfg->timeout_ms;
+    o.request_timeout_ms = cfg->timeout_ms * 3;
+    rc = etcd_client_new(&o, &svc->client);
+    if (!rc)
+        rc = etcd_client_set_loop(svc->client, &hooks);
+    if (rc)
+        ew_log(EW_LOG_ERROR, NULL, "etcd client (%s): %s", cfg->endpoints,
+               etcd_strerror(rc));
+    return rc;
+}
+
+/* ---- Which resources a key touches --------------------------------------------------
+ */
+
+static int key_touches(const ew_resource *r, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < r->nkeys; i++) {
+        if (ew_store_covers(r->keys[i], key) || ew_store_covers(key, r->keys[i]))
+            return 1;
+    }
+    return 0;
+}
+
+static void mark_touched(ew_service *svc, const char *key)
+{
+    size_t i;
+    int any = 0;
+
+    for (i = 0; i < svc->res.count; i++) {
+        if (key_touches(&svc->res.items[i], key)) {
+            svc->states[i].dirty = 1;
+            any = 1;
+        }
+    }
+    if (any)
+        schedule_render(svc);
+}
+
+/* ---- Rendering
+ * -------------------------------------------------------------------------- */
+
+static void reload_now(res_state *st);
+
+static void on_reload_timer(void *arg)
+{
+    reload_now(arg);
+}
+
+static void reload_now(res_state *st)
+{
+    ew_service *svc = st->svc;
+    uint64_t now = ew_now_ms();
+    long wait = 0;
+
+    if (st->last_reload_ms && st->r->min_reload_interval_ms)
+        wait = (long)(st->last_reload_ms + (uint64_t)st->r->min_reload_interval_ms) -
+               (long)now;
+    if (wait > 0) {
+        ew_timer_start(&svc->loop, &st->reload_timer, wait);
+        return;
+    }
+    if (ew_reload(st->r) == 0) {
+        st->reload_due = 0;
+        st->reload_backoff_ms = 0;
+        st->last_reload_ms = ew_now_ms();
+        return;
+    }
+    wait = next_backoff(&st->reload_backoff_ms, BACKOFF_MAX_MS);
+    ew_log(EW_LOG_WARN, st->r->name, "reload retried in %ld ms", wait);
+    ew_timer_start(&svc->loop, &st->reload_timer, wait);
+}
+
+static void render_one(ew_service *svc, res_state *st)
+{
+    ew_render_opts o = {svc->cfg->noop, svc->cfg->sync_only, svc->cfg->keep_stage_file};
+    ew_render_result result;
+
+    st->dirty = 0;
+    result = ew_render(st->r, &st->cache, &svc->store, &o);
+    if (result == EW_RENDER_FAILED) {
+        st->render_failed = 1;
+        svc->failed = 1;
+        return;
+    }
+    st->render_failed = 0;
+    st->render_backoff_ms = 0;
+    if (result == EW_RENDER_UPDATED && !svc->cfg->sync_only &&
+        (st->r->reload_cmd || st->r->reload_signal > 0)) {
+        /* A newer file replaces a reload still waiting for its retry. */
+        ew_timer_stop(&svc->loop, &st->reload_timer);
+        st->reload_due = 1;
+        st->reload_backoff_ms = 0;
+        reload_now(st);
+    }
+}
+
+static void render_dirty(void *arg)
+{
+    ew_service *svc = arg;
+    size_t i, rendered = 0, failed = 0;
+    long retry = 0;
+
+    svc->last_render_ms = ew_now_ms();
+    for (i = 0; i < svc->res.count; i++) {
+        res_state *st = &svc->states[i];
+
+        if (!st->dirty && !st->render_failed)
+            continue;
+        render_one(svc, st);
+        rendered++;
+        if (st->render_failed) {
+            long delay = next_backoff(&st->render_backoff_ms, RENDER_RETRY_MAX_MS);
+
+            failed++;
+            retry = retry && retry < delay ? retry : delay;
+        }
+    }
+    if (!svc->first_render_done) {
+        svc->first_render_done = 1;
+        ew_notify("READY=1");
+    }
+    if (rendered)
+        ew_notify("STATUS=%zu resources, %zu rendered, %zu failing", svc->res.count,
+                  rendered, failed);
+    /* Failed renders are retried (a template fixed, a directory made writable) without
+     * waiting for the next change; onetime mode only tries once. */
+    if (failed && svc->cfg->mode == EW_MODE_WATCH)
+        ew_timer_start(&svc->loop, &svc->render_timer, retry);
+}
+
+static void schedule_render(ew_service *svc)
+{
+    uint64_t now = ew_now_ms(), due;
+
+    if (!svc->first_render_done || svc->render_timer.armed)
+        return;
+    /* An isolated change renders at once; during a burst, once per debounce window. */
+    due = svc->last_render_ms + (uint64_t)svc->cfg->debounce_ms;
+    ew_timer_start(&svc->loop, &svc->render_timer, due > now ? (long)(due - now) : 0);
+}
+
+/* ---- Reading a prefix
+ * ------------------------------------------------------------------- */
+
+static size_t count_read(const ew_service *svc)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < svc->nwatched; i++)
+        n += svc->watched[i]->read_once != 0;
+    return n;
+}
+
+static int put_leaves(ew_store *store, const etcd_node *node)
+{
+    size_t i;
+
+    if (!node->dir)
+        return node->key ? ew_store_put(store, node->key, node->value ? node->value : "",
+                                        node->value_len)
+                         : 0;
+    for (i = 0; i < node->nnodes; i++) {
+        if (put_leaves(store, &node->nodes[i]))
+            return -1;
+    }
+    return 0;
+}
+
+static void on_watch(etcd_watch *watch, const etcd_response *resp, void *data);
+
+static void start_watch(watched *w)
+{
+    ew_service *svc = w->svc;
+    etcd_watch_opts o = {w->next_index, 1, 0};
+    int rc;
+
+    if (w->watch && w->cleared) {
+        w->cleared = 0;
+        rc = etcd_watch_resume(w->watch, w->next_index);
+    } else {
+        rc = etcd_watch_start(svc->client, w->prefix, &o, on_watch, w, &w->watch);
+    }
+    if (rc) {
+        ew_log(EW_LOG_ERROR, NULL, "watch %s: %s; re-reading", w->prefix,
+               etcd_strerror(rc));
+        ew_timer_start(&svc->loop, &w->retry,
+                       next_backoff(&w->backoff_ms, BACKOFF_MAX_MS));
+    }
+}
+
+static void read_done(ew_service *svc, watched *w, const etcd_response *resp)
+{
+    uint64_t index = resp->info.etcd_index;
+
+    if (resp->status == ETCD_EETCD && resp->error.code == 100) {
+        index = index ? index : resp->error.index; /* an empty prefix */
+    } else if (resp->status != ETCD_OK) {
+        char why[512];
+        long delay = next_backoff(&w->backoff_ms, BACKOFF_MAX_MS);
+
+        ew_log(EW_LOG_WARN, NULL, "read of %s failed: %s; retrying in %ld ms", w->prefix,
+               etcd_response_describe(resp, why, sizeof(why)), delay);
+        ew_timer_start(&svc->loop, &w->retry, delay);
+        return;
+    }
+    w->backoff_ms = 0;
+    ew_store_remove(&svc->store, w->prefix);
+    if (resp->status == ETCD_OK && resp->node && put_leaves(&svc->store, resp->node)) {
+        ew_log(EW_LOG_ERROR, NULL, "out of memory reading %s", w->prefix);
+        ew_timer_start(&svc->loop, &w->retry,
+                       next_backoff(&w->backoff_ms, BACKOFF_MAX_MS));
+        return;
+    }
+    w->read_once = 1;
+    w->next_index = index + 1;
+    ew_log(EW_LOG_DEBUG, NULL, "read %s at index %llu", w->prefix,
+           (unsigned long long)index);
+    mark_touched(svc, w->prefix);
+    if (svc->cfg->mode == EW_MODE_WATCH)
+        start_watch(w);
+    if (!svc->first_render_done && count_read(svc) == svc->nwatched)
+        render_dirty(svc);
+    else
+        schedule_render(svc);
+    if (svc->cfg->mode == EW_MODE_ONETIME && count_read(svc) == svc->nwatched)
+        ew_loop_stop(&svc->loop);
+}
+
+static void on_read(etcd_client *client, const etcd_response *resp, void *data)
+{
+    watched *w = data;
+
+    (void)client;
+    w->reading = 0;
+    if (resp->status == ETCD_ECANCELED)
+        return;
+    read_done(w->svc, w, resp);
+}
+
+static void start_read(watched *w)
+{
+    etcd_keys_opts o = {0};
+    int rc;
+
+    if (w->reading)
+        return;
+    o.recursive = 1;
+    o.quorum = 1;
+    rc = etcd_keys_get(w->svc->client, w->prefix, &o, on_read, w);
+    if (rc) {
+        ew_log(EW_LOG_ERROR, NULL, "read of %s: %s", w->prefix, etcd_strerror(rc));
+        ew_timer_start(&w->svc->loop, &w->retry,
+                       next_backoff(&w->backoff_ms, BACKOFF_MAX_MS));
+        return;
+    }
+    w->reading = 1;
+}
+
+static void on_retry(void *arg)
+{
+    start_read(arg);
+}
+
+/* ---- Following changes ----------------------------------------------------------------
+ */
+
+static void apply_event(ew_service *svc, const etcd_response *resp)
+{
+    const etcd_node *node = resp->node;
+
+    switch (resp->action) {
+    case ETCD_ACTION_SET:
+    case ETCD_ACTION_CREATE:
+    case ETCD_ACTION_UPDATE:
+    case ETCD_ACTION_COMPARE_AND_SWAP:
+        /* A key that became a directory loses its value; a directory has no leaves yet.
+         */
+        ew_store_remove(&svc->store, node->key);
+        if (!node->dir && ew_store_put(&svc->store, node->key,
+                                       node->value ? node->value : "", node->value_len)) {
+            ew_log(EW_LOG_ERROR, NULL, "out of memory applying a change to %s",
+                   node->key);
+            return;
+        }
+        break;
+    default: /* delete, expire, compareAndDelete */
+        ew_store_remove(&svc->store, node->key);
+        break;
+    }
+    ew_log(EW_LOG_DEBUG, NULL, "%s %s", etcd_action_name(resp->action), node->key);
+    mark_touched(svc, node->key);
+}
+
+static void on_watch(etcd_watch *watch, const etcd_response *resp, void *data)
+{
+    watched *w = data;
+    ew_service *svc = w->svc;
+    char why[512];
+
+    if (resp->status == ETCD_ECANCELED) {
+        if (w->watch == watch)
+            w->watch = NULL;
+        return;
+    }
+    if (resp->status == ETCD_OK && resp->node && resp->node->key) {
+        apply_event(svc, resp);
+        return;
+    }
+    if (resp->status == ETCD_ECLEARED) {
+        /* History moved past us: re-read, then resume from the read's index. */
+        ew_log(EW_LOG_WARN, NULL, "watch of %s fell behind etcd's history; re-reading",
+               w->prefix);
+        w->cleared = 1;
+        start_read(w);
+        return;
+    }
+    /* A dropped connection or a failover: re-read and resume from a fresh index. */
+    ew_log(EW_LOG_WARN, NULL, "watch of %s interrupted (%s); re-reading", w->prefix,
+           etcd_response_describe(resp, why, sizeof(why)));
+    w->watch = NULL;
+    etcd_watch_cancel(watch);
+    ew_timer_start(&svc->loop, &w->retry, next_backoff(&w->backoff_ms, BACKOFF_MAX_MS));
+}
+
+/* ---- Prefixes -------------------------------------------------------------------------
+ */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static watched *watched_new(ew_service *svc, const char *prefix)
+{
+    watched *w = calloc(1, sizeof(*w));
+
+    if (!w)
+        return NULL;
+    w->svc = svc;
+    w->prefix = strdup(prefix);
+    if (!w->prefix) {
+        free(w);
+        return NULL;
+    }
+    w->retry.fire = on_retry;
+    w->retry.arg = w;
+    return w;
+}
+
+static void watched_free(watched *w)
+{
+    ew_timer_stop(&w->svc->loop, &w->retry);
+    if (w->watch)
+        etcd_watch_cancel(w->watch);
+    free(w->prefix);
+    free(w);
+}
+
+static void watched_free_all(ew_service *svc)
+{
+    size_t i;
+
+    for (i = 0; i < svc->nwatched; i++)
+        watched_free(svc->watched[i]);
+    free(svc->watched);
+    svc->watched = NULL;
+    svc->nwatched = 0;
+}
+
+/* The distinct prefixes that cover every key of every resource. */
+static int plan_prefixes(ew_service *svc)
+{
+    size_t total = 0, i, j, n = 0;
+    char **keys;
+
+    for (i = 0; i < svc->res.count; i++)
+        total += svc->res.items[i].nkeys;
+    keys = calloc(total ? total : 1, sizeof(*keys));
+    svc->watched = calloc(total ? total : 1, sizeof(*svc->watched));
+    if (!keys || !svc->watched) {
+        free(keys);
+        return -1;
+    }
+    for (i = 0; i < svc->res.count; i++) {
+        for (j = 0; j < svc->res.items[i].nkeys; j++)
+            keys[n++] = svc->res.items[i].keys[j];
+    }
+    /* Sorted, a covering prefix comes before every key it covers. */
+    qsort(keys, n, sizeof(*keys), cmp_str);
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < svc->nwatched; j++) {
+            if (ew_store_covers(svc->watched[j]->prefix, keys[i]))
+                break;
+        }
+        if (j < svc->nwatched)
+            continue;
+        svc->watched[svc->nwatched] = watched_new(svc, keys[i]);
+        if (!svc->watched[svc->nwatched]) {
+            free(keys);
+            return -1;
+        }
+        svc->nwatched++;
+    }
+    free(keys);
+    return 0;
+}
+
+/* ---- Set-up, signals, the interval cycle ------------------------------------------- */
+
+static void on_cycle(void *arg)
+{
+    ew_service *svc = arg;
+    size_t i;
+
+    for (i = 0; i < svc->res.count; i++)
+        svc->states[i].dirty = 1;
+    for (i = 0; i < svc->nwatched; i++)
+        start_read(svc->watched[i]);
+    ew_timer_start(&svc->loop, &svc->cycle_timer, svc->cfg->interval_s * 1000);
+}
+
+static int states_init(ew_service *svc)
+{
+    size_t i;
+
+    svc->states = calloc(svc->res.count ? svc->res.count : 1, sizeof(*svc->states));
+    if (!svc->states)
+        return -1;
+    for (i = 0; i < svc->res.count; i++) {
+        res_state *st = &svc->states[i];
+
+        st->svc = svc;
+        st->r = &svc->res.items[i];
+        st->dirty = 1;
+        st->reload_timer.fire = on_reload_timer;
+        st->reload_timer.arg = st;
+    }
+    return 0;
+}
+
+static void states_free(ew_service *svc)
+{
+    size_t i;
+
+    for (i = 0; svc->states && i < svc->res.count; i++) {
+        ew_timer_stop(&svc->loop, &svc->states[i].reload_timer);
+        ew_template_cache_free(&svc->states[i].cache);
+    }
+    free(svc->states);
+    svc->states = NULL;
+}
+
+/* Load resources and plan the prefixes from svc->cfg. */
+static int load(ew_service *svc)
+{
+    ew_problems problems = {NULL, 0};
+    size_t i;
+
+    ew_resources_load(svc->cfg, &svc->res, &problems);
+    for (i = 0; i < problems.count; i++)
+        ew_log(EW_LOG_ERROR, NULL, "%s", problems.items[i] ? problems.items[i] : "?");
+    if (problems.count && svc->cfg->mode == EW_MODE_ONETIME)
+        svc->failed = 1;
+    ew_problems_free(&problems);
+    if (svc->res.count == 0)
+        ew_log(EW_LOG_WARN, NULL, "no template resources in %s/conf.d",
+               svc->cfg->confdir);
+    if (states_init(svc) || plan_prefixes(svc)) {
+        ew_log(EW_LOG_ERROR, NULL, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static int same_string(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Whether two configurations talk to etcd the same way. */
+static int same_etcd(const ew_config *a, const ew_config *b)
+{
+    return same_string(a->endpoints, b->endpoints) && same_string(a->cacert, b->cacert) &&
+           same_string(a->cert, b->cert) && same_string(a->key, b->key) &&
+           same_string(a->user, b->user) && same_string(a->password, b->password) &&
+           a->timeout_ms == b->timeout_ms;
+}
+
+/* A new configuration, or NULL (logged) when it has problems. */
+static ew_config *read_config(ew_service *svc)
+{
+    ew_config *fresh = calloc(1, sizeof(*fresh));
+    ew_problems problems = {NULL, 0};
+    size_t i;
+
+    if (!fresh || ew_config_init(fresh)) {
+        free(fresh);
+        return NULL;
+    }
+    if (svc->config_path)
+        ew_config_load(fresh, svc->config_path, 0, &problems);
+    if (!problems.count && svc->reapply && svc->reapply(fresh, svc->reapply_data))
+        ew_problem(&problems, "the command-line options do not apply");
+    if (!problems.count)
+        ew_config_read_password(fresh, &problems);
+    for (i = 0; i < problems.count; i++)
+        ew_log(EW_LOG_ERROR, NULL, "%s", problems.items[i] ? problems.items[i] : "?");
+    if (problems.count) {
+        ew_log(EW_LOG_ERROR, NULL, "configuration not reloaded; keeping the running one");
+        ew_config_cleanup(fresh);
+        free(fresh);
+        fresh = NULL;
+    }
+    ew_problems_free(&problems);
+    return fresh;
+}
+
+/* SIGHUP: re-read the configuration and the resources. Prefixes that stay keep their
+ * watches and their part of the store; new ones are read; the rest are dropped. */
+static void reload_config(ew_service *svc)
+{
+    ew_config *fresh = read_config(svc);
+    watched **old = svc->watched;
+    size_t nold = svc->nwatched, i, j;
+    int new_client;
+
+    if (!fresh)
+        return;
+    ew_log(EW_LOG_INFO, NULL, "reloading configuration and resources");
+    new_client = !same_etcd(svc->cfg, fresh);
+    ew_timer_stop(&svc->loop, &svc->render_timer);
+    states_free(svc);
+    ew_resources_free(&svc->res);
+    ew_config_cleanup(svc->cfg);
+    free(svc->cfg);
+    svc->cfg = fresh;
+    ew_log_setup(fresh->log_level, fresh->log_syslog);
+    svc->watched = NULL;
+    svc->nwatched = 0;
+    if (new_client) {
+        for (j = 0; j < nold; j++)
+            watched_free(old[j]);
+        nold = 0;
+        etcd_client_free(svc->client);
+        svc->client = NULL;
+        ew_store_cleanup(&svc->store);
+    }
+    if (load(svc) || (new_client && client_open(svc))) {
+        ew_loop_stop(&svc->loop);
+        for (j = 0; j < nold; j++)
+            watched_free(old[j]);
+        free(old);
+        return;
+    }
+    for (i = 0; i < svc->nwatched; i++) {
+        watched *w = svc->watched[i];
+
+        for (j = 0; j < nold; j++) {
+            if (old[j] && strcmp(old[j]->prefix, w->prefix) == 0 && old[j]->read_once)
+                break;
+        }
+        if (j == nold) {
+            start_read(w);
+            continue;
+        }
+        /* The same prefix: keep the running watch and what the store holds. */
+        svc->watched[i] = old[j];
+        old[j] = NULL;
+        watched_free(w);
+        mark_touched(svc, svc->watched[i]->prefix);
+    }
+    for (j = 0; j < nold; j++) {
+        if (!old[j])
+            continue;
+        ew_store_remove(&svc->store, old[j]->prefix);
+        watched_free(old[j]);
+    }
+    free(old);
+    svc->first_render_done = 0;
+    if (count_read(svc) == svc->nwatched)
+        render_dirty(svc);
+}
+
+static void on_signal(int sig, void *data)
+{
+    ew_service *svc = data;
+
+    if (sig == SIGHUP) {
+        reload_config(svc);
+        return;
+    }
+    ew_log(EW_LOG_INFO, NULL, "signal %d: stopping", sig);
+    ew_loop_stop(&svc->loop);
+}
+
+int ew_service_run(ew_config *cfg, const char *config_path,
+                   int (*reapply)(ew_config *cfg, void *data), void *reapply_data)
+{
+    static const int sigs[] = {SIGHUP, SIGTERM, SIGINT};
+    ew_service svc;
+    size_t i;
+    int status;
+
+    memset(&svc, 0, sizeof(svc));
+    svc.cfg = cfg;
+    svc.config_path = config_path;
+    svc.reapply = reapply;
+    svc.reapply_data = reapply_data;
+    ew_store_init(&svc.store);
+    ew_loop_init(&svc.loop);
+    svc.etcd_timer.fire = on_etcd_timer;
+    svc.etcd_timer.arg = &svc;
+    svc.render_timer.fire = render_dirty;
+    svc.render_timer.arg = &svc;
+    svc.cycle_timer.fire = on_cycle;
+    svc.cycle_timer.arg = &svc;
+    signal(SIGPIPE, SIG_IGN);
+    if (ew_loop_catch(&svc.loop, sigs, 3, on_signal, &svc) || load(&svc) ||
+        client_open(&svc)) {
+        status = 1;
+        goto out;
+    }
+    ew_log(EW_LOG_INFO, NULL, "%zu resources over %zu prefixes from %s", svc.res.count,
+           svc.nwatched, svc.cfg->endpoints);
+    if (svc.nwatched == 0)
+        render_dirty(&svc);
+    for (i = 0; i < svc.nwatched; i++)
+        start_read(svc.watched[i]);
+    if (svc.cfg->mode == EW_MODE_INTERVAL)
+        ew_timer_start(&svc.loop, &svc.cycle_timer, svc.cfg->interval_s * 1000);
+    if (svc.nwatched || svc.cfg->mode != EW_MODE_ONETIME)
+        ew_loop_run(&svc.loop);
+    status = svc.cfg->mode == EW_MODE_ONETIME && svc.failed ? 1 : 0;
+out:
+    watched_free_all(&svc);
+    etcd_client_free(svc.client);
+    states_free(&svc);
+    ew_resources_free(&svc.res);
+    ew_store_cleanup(&svc.store);
+    ew_loop_cleanup(&svc.loop);
+    ew_config_cleanup(svc.cfg);
+    free(svc.cfg);
+    return status;
+}
