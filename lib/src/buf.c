@@ -74,12 +74,12 @@ int etcd__buf_printf(etcd__buf *buf, const char *fmt, ...)
     return ETCD_OK;
 }
 
-int etcd__buf_put_escaped(etcd__buf *buf, const char *s, int keep_slash)
+int etcd__buf_put_escaped_n(etcd__buf *buf, const char *s, size_t n, int keep_slash)
 {
     static const char hex[] = "0123456789ABCDEF";
-    const unsigned char *p;
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
 
-    for (p = (const unsigned char *)s; *p; p++) {
+    for (; p < end; p++) {
         unsigned char ch = *p;
         int plain = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
                     (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_' ||
@@ -99,6 +99,11 @@ int etcd__buf_put_escaped(etcd__buf *buf, const char *s, int keep_slash)
             return rc;
     }
     return ETCD_OK;
+}
+
+int etcd__buf_put_escaped(etcd__buf *buf, const char *s, int keep_slash)
+{
+    return etcd__buf_put_escaped_n(buf, s, strlen(s), keep_slash);
 }
 
 void etcd__buf_reset(etcd__buf *buf)

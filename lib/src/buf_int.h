@@ -32,6 +32,9 @@ int etcd__buf_printf(etcd__buf *buf, const char *fmt, ...)
  * keep_slash) becomes %XX. Suits both URL paths and form values. */
 int etcd__buf_put_escaped(etcd__buf *buf, const char *s, int keep_slash);
 
+/* The same for n bytes that may include NUL. */
+int etcd__buf_put_escaped_n(etcd__buf *buf, const char *s, size_t n, int keep_slash);
+
 /* Forget the contents, keep the memory. */
 void etcd__buf_reset(etcd__buf *buf);
 

@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum {
     SEND_VALUE = 1 << 0,
@@ -86,6 +87,14 @@ static int put_param(params *p, const char *name, const char *value)
     return rc ? rc : etcd__buf_put_escaped(p->buf, value, 0);
 }
 
+/* "value=..." for a value that may hold NUL bytes. */
+static int put_value(params *p, const char *value, size_t len)
+{
+    int rc = put_raw(p, "value=");
+
+    return rc ? rc : etcd__buf_put_escaped_n(p->buf, value, len, 0);
+}
+
 static int put_uint_param(params *p, const char *name, uint64_t v)
 {
     char num[24];
@@ -103,7 +112,7 @@ static int put_params(params *p, const key_call *call, const char *value,
     if (call->fixed)
         rc = put_raw(p, call->fixed);
     if (!rc && (send & SEND_VALUE))
-        rc = put_param(p, "value", value);
+        rc = put_value(p, value, o->value_len ? o->value_len : strlen(value));
     if (!rc && (send & SEND_TTL) && o->ttl > 0)
         rc = put_uint_param(p, "ttl", (uint64_t)o->ttl);
     if (!rc && (send & SEND_RECURSIVE) && o->recursive)

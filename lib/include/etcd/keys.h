@@ -29,6 +29,8 @@ typedef struct etcd_keys_opts {
     int quorum;             /* get: linearizable read through raft */
     const char *prev_value; /* compare_and_swap, compare_and_delete */
     uint64_t prev_index;    /* compare_and_swap, compare_and_delete; 0: unset */
+    size_t value_len;       /* calls with a value: its length when it holds NUL bytes;
+                               0: strlen(value) */
 } etcd_keys_opts;
 
 /* GET key. Reads recursive, sorted, quorum. */
