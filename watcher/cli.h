@@ -185,6 +185,12 @@ int cli_value_arg(const cli_ctx *ctx, const char *arg, char **out);
  * *out borrowed from ctx, or an exit status after reporting the error. */
 int cli_client(cli_ctx *ctx, etcd_client **out);
 
+/* Fill ctx->username and ctx->password from --user NAME[:PASS], the environment
+ * (ETCDWATCH_PASSWORD) or a prompt on the terminal; nothing without --user. Done once;
+ * cli_client() calls it, and so may a command that needs only the credentials.
+ * Returns CLI_CONTINUE or an exit status after reporting the error. */
+int cli_credentials(cli_ctx *ctx);
+
 /* Free what the context owns. */
 void cli_ctx_cleanup(cli_ctx *ctx);
 

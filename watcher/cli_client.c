@@ -119,11 +119,14 @@ static char *prompt_password(const char *user)
     return pw;
 }
 
-/* Split --user into ctx->username and ctx->password. */
-static int read_credentials(cli_ctx *ctx)
+int cli_credentials(cli_ctx *ctx)
 {
-    char *colon = strchr(ctx->user, ':');
+    char *colon;
     const char *env;
+
+    if (ctx->user == NULL || ctx->username != NULL)
+        return CLI_CONTINUE;
+    colon = strchr(ctx->user, ':');
 
     if (colon != NULL) {
         cli_warn("a password given with --user NAME:PASS is visible to other users "
@@ -175,11 +178,9 @@ int cli_client(cli_ctx *ctx, etcd_client **out)
         fprintf(stderr, "Error:  --key %s needs --cert\n", ctx->key);
         return CLI_EXIT_USAGE;
     }
-    if (ctx->user != NULL && ctx->username == NULL) {
-        rc = read_credentials(ctx);
-        if (rc != CLI_CONTINUE)
-            return rc;
-    }
+    rc = cli_credentials(ctx);
+    if (rc != CLI_CONTINUE)
+        return rc;
 
     if (ctx->timeout > 0)
         timeout_ms = (long)(ctx->timeout * 1000.0 + 0.5);
