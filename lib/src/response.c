@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "admin_int.h"
+#include "v3_int.h"
 
 /* Memory a decoder took for the response: freed with it. */
 typedef struct arena_block {
@@ -453,6 +454,21 @@ static int decode_text(response_impl *r, const json_error_t *jerr)
     return protocol_error(r, reason);
 }
 
+static int decode_v3(response_impl *r, json_t *root)
+{
+    const char *why = NULL;
+    int rc;
+
+    if (etcd__decode_v3_error(&r->pub, root))
+        return ETCD_OK;
+    if (r->pub.http_status >= 300) {
+        r->pub.status = ETCD_EHTTP;
+        return ETCD_OK;
+    }
+    rc = etcd__decode_v3(&r->pub, root, &why);
+    return rc == ETCD_EPROTO ? protocol_error(r, why) : rc;
+}
+
 /* Decoders whose successful answer may have no body (204, or a bare 200). */
 static int body_optional(etcd__decoder d)
 {
@@ -481,6 +497,8 @@ static int decode(response_impl *r)
     r->root = root;
     if (!json_is_object(root))
         return protocol_error(r, "expected a JSON object");
+    if (r->decoder == ETCD__DECODE_V3)
+        return decode_v3(r, root);
     if (decode_error_object(r, root))
         return ETCD_OK;
     if (r->decoder == ETCD__DECODE_HEALTH)
@@ -567,7 +585,10 @@ const char *etcd_response_describe(const etcd_response *resp, char *buf, size_t 
 
     if (size == 0)
         return buf;
-    if (e->code) {
+    if (e->grpc_code) {
+        snprintf(buf, size, "%s (gRPC code %d)", e->message ? e->message : "",
+                 e->grpc_code);
+    } else if (e->code) {
         snprintf(buf, size, "%d: %s (%s) [%" PRIu64 "]", e->code, e->message,
                  e->cause ? e->cause : "", e->index);
     } else if (resp->status == ETCD_EHTTP) {

@@ -26,7 +26,8 @@ typedef enum etcd__decoder {
     ETCD__DECODE_MEMBER,      /* one member object */
     ETCD__DECODE_STATS_SELF,  /* /v2/stats/self */
     ETCD__DECODE_STATS_LEADER, /* /v2/stats/leader */
-    ETCD__DECODE_STATS_STORE   /* /v2/stats/store */
+    ETCD__DECODE_STATS_STORE,  /* /v2/stats/store */
+    ETCD__DECODE_V3            /* any /v3 answer: header, kvs, txn results, ... */
 } etcd__decoder;
 
 /* Decode `body` (len bytes, need not be NUL-terminated) received with `http_status`

@@ -121,12 +121,14 @@ typedef struct etcd_cluster_info {
 } etcd_cluster_info;
 
 /* etcd's own error object: {"errorCode":100,"message":"Key not found",...}. The auth
- * API answers some refusals with a message only: then code is 0. */
+ * API answers some refusals with a message only: then code is 0. The v3 gateway's
+ * errors ({"error":...,"code":N,"message":...}) have code 0 and grpc_code N. */
 typedef struct etcd_error_info {
     int code;
     const char *message;
     const char *cause;
     uint64_t index;
+    int grpc_code; /* a v3 gateway error: gRPC's status code (5: not found, ...) */
 } etcd_error_info;
 
 typedef enum etcd_action {
@@ -237,6 +239,49 @@ typedef enum etcd_cluster_state {
     ETCD_CLUSTER_HEALTHY
 } etcd_cluster_state;
 
+/* ---- v3 results (etcd/v3.h) ---- */
+
+/* A v3 key-value pair (mvccpb.KeyValue). key and value are NUL-terminated and may hold
+ * NUL bytes: their lengths are exact. */
+typedef struct etcd_kv {
+    const char *key;
+    size_t key_len;
+    const char *value;
+    size_t value_len;
+    int64_t create_revision;
+    int64_t mod_revision;
+    int64_t version;
+    int64_t lease;
+} etcd_kv;
+
+/* The header of every v3 answer. */
+typedef struct etcd_v3_header {
+    uint64_t cluster_id;
+    uint64_t member_id;
+    int64_t revision;
+    uint64_t raft_term;
+} etcd_v3_header;
+
+struct etcd_event;
+
+/* The result of a v3 call, or of one operation inside a transaction. */
+typedef struct etcd_v3_result {
+    int op;             /* a transaction operation's etcd_op_type */
+    const etcd_kv *kvs; /* range */
+    size_t nkvs;
+    int more;
+    int64_t count;
+    const etcd_kv *prev_kvs; /* put, delete with prev_kv */
+    size_t nprev_kvs;
+    int64_t deleted; /* delete */
+    int succeeded;   /* txn: which branch ran */
+    const struct etcd_v3_result *results;
+    size_t nresults;
+    const struct etcd_event *events; /* watch */
+    size_t nevents;
+    int64_t compact_revision; /* watch: ETCD_ECOMPACTED */
+} etcd_v3_result;
+
 /* Everything a request produced. A response handed to a callback is borrowed and lives
  * until the callback returns (keep it with etcd_response_dup()). A response returned by
  * a _sync call is owned by the caller: free it with etcd_response_free(). */
@@ -277,6 +322,10 @@ typedef struct etcd_response {
     const etcd_counter *counters;
     size_t ncounters;
     etcd_cluster_state cluster_state;
+
+    /* v3.h results. */
+    const etcd_v3_header *header; /* NULL when the answer had none */
+    etcd_v3_result v3;
 } etcd_response;
 
 /* A deep copy of `resp` that the caller owns, or NULL when out of memory. */

@@ -6,6 +6,7 @@
  *   etcd/client.h  the client, its loop, responses, health and version
  *   etcd/keys.h    the v2 keys API and watches
  *   etcd/admin.h   v2 auth, users, roles, members, stats and cluster health
+ *   etcd/v3.h      the v3 API through the JSON gateway
  */
 #ifndef ETCD_ETCD_H
 #define ETCD_ETCD_H
@@ -14,5 +15,6 @@
 #include "etcd/client.h"
 #include "etcd/keys.h"
 #include "etcd/admin.h"
+#include "etcd/v3.h"
 
 #endif /* ETCD_ETCD_H */

@@ -1,0 +1,397 @@
+/*
+ * libetcd: the v3 key-value calls through the JSON gateway: range, put, delete,
+ * compaction and transactions.
+ */
+#include "v3_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin_int.h"
+#include "base64_int.h"
+
+#define MAX_TXN_DEPTH 16
+
+static size_t bytes_len(etcd_bytes b)
+{
+    return b.len == ETCD_STRLEN ? (b.data ? strlen(b.data) : 0) : b.len;
+}
+
+json_t *etcd__v3_bytes(etcd_bytes b)
+{
+    etcd__buf buf = {NULL, 0, 0};
+    json_t *s;
+
+    if (etcd__base64_encode(&buf, b.data ? b.data : "", bytes_len(b)) ||
+        etcd__buf_puts(&buf, "")) {
+        etcd__buf_free(&buf);
+        return NULL;
+    }
+    s = json_string(buf.data);
+    etcd__buf_free(&buf);
+    return s;
+}
+
+json_t *etcd__v3_int(int64_t v)
+{
+    char num[24];
+
+    snprintf(num, sizeof(num), "%" PRId64, v);
+    return json_string(num);
+}
+
+/* Set "key" and, for a range, "range_end" (the prefix's end, "\0" for every key from
+ * key on, or the given end). */
+static int set_key_range(json_t *obj, const char *key_field, etcd_bytes key,
+                         const etcd_range_end *range)
+{
+    static const char zero[1] = {0};
+    size_t n = bytes_len(key);
+    char *end;
+    etcd_bytes e;
+    int rc;
+
+    if (range && range->prefix && n == 0) {
+        /* A prefix of nothing: every key. */
+        e.data = zero;
+        e.len = 1;
+        return json_object_set_new(obj, key_field, etcd__v3_bytes(e)) ||
+               json_object_set_new(obj, "range_end", etcd__v3_bytes(e));
+    }
+    if (json_object_set_new(obj, key_field, etcd__v3_bytes(key)))
+        return -1;
+    if (!range)
+        return 0;
+    if (range->end.data)
+        return json_object_set_new(obj, "range_end", etcd__v3_bytes(range->end));
+    if (range->from_key) {
+        e.data = zero;
+        e.len = 1;
+        return json_object_set_new(obj, "range_end", etcd__v3_bytes(e));
+    }
+    if (!range->prefix)
+        return 0;
+    /* The prefix's end: its last byte below 0xff plus one, cut after it. */
+    end = malloc(n);
+    if (!end)
+        return -1;
+    memcpy(end, key.data, n);
+    while (n > 0 && (unsigned char)end[n - 1] == 0xff)
+        n--;
+    if (n == 0) {
+        e.data = zero;
+        e.len = 1;
+    } else {
+        end[n - 1] = (char)((unsigned char)end[n - 1] + 1);
+        e.data = end;
+        e.len = n;
+    }
+    rc = json_object_set_new(obj, "range_end", etcd__v3_bytes(e));
+    free(end);
+    return rc;
+}
+
+int etcd__v3_set_range(json_t *obj, etcd_bytes key, const etcd_range_end *range)
+{
+    return set_key_range(obj, "key", key, range);
+}
+
+int etcd__v3_request(etcd_client *client, const char *path, json_t *body, unsigned flags,
+                     etcd__req **out)
+{
+    etcd__req *req;
+    int rc;
+
+    *out = NULL;
+    if (!client) {
+        json_decref(body);
+        return ETCD_EINVAL;
+    }
+    req = etcd__req_new(client, ETCD__POST, ETCD__DECODE_V3, ETCD__REQ_JSON | flags);
+    if (!req) {
+        json_decref(body);
+        return ETCD_ENOMEM;
+    }
+    rc = etcd__buf_puts(etcd__req_path(req), path);
+    if (!rc)
+        rc = etcd__req_set_json(req, body ? body : json_object());
+    else
+        json_decref(body);
+    if (rc) {
+        etcd__req_free(req);
+        return rc;
+    }
+    *out = req;
+    return ETCD_OK;
+}
+
+/* ---- Request bodies ------------------------------------------------------------------
+ */
+
+static int set_true(json_t *obj, const char *name, int flag)
+{
+    return flag ? json_object_set_new(obj, name, json_true()) : 0;
+}
+
+static int set_int(json_t *obj, const char *name, int64_t v)
+{
+    return v ? json_object_set_new(obj, name, etcd__v3_int(v)) : 0;
+}
+
+static json_t *range_body(etcd_bytes key, const etcd_range_opts *o)
+{
+    static const char *const orders[] = {"NONE", "ASCEND", "DESCEND"};
+    static const char *const targets[] = {"KEY", "VERSION", "CREATE", "MOD", "VALUE"};
+    static const etcd_range_opts none;
+    json_t *body = json_object();
+
+    o = o ? o : &none;
+    if (!body || set_key_range(body, "key", key, &o->range) ||
+        set_int(body, "limit", o->limit) || set_int(body, "revision", o->revision) ||
+        ((unsigned)o->sort_order < 3 && o->sort_order != ETCD_SORT_NONE &&
+         json_object_set_new(body, "sort_order", json_string(orders[o->sort_order]))) ||
+        ((unsigned)o->sort_target < 5 && o->sort_target != ETCD_SORT_KEY &&
+         json_object_set_new(body, "sort_target",
+                             json_string(targets[o->sort_target]))) ||
+        set_true(body, "keys_only", o->keys_only) ||
+        set_true(body, "count_only", o->count_only) ||
+        set_true(body, "serializable", o->serializable)) {
+        json_decref(body);
+        return NULL;
+    }
+    return body;
+}
+
+static json_t *put_body(etcd_bytes key, etcd_bytes value, const etcd_put_opts *o)
+{
+    static const etcd_put_opts none;
+    json_t *body = json_object();
+
+    o = o ? o : &none;
+    if (!body || set_key_range(body, "key", key, NULL) ||
+        json_object_set_new(body, "value", etcd__v3_bytes(value)) ||
+        set_int(body, "lease", o->lease) || set_true(body, "prev_kv", o->prev_kv) ||
+        set_true(body, "ignore_value", o->ignore_value) ||
+        set_true(body, "ignore_lease", o->ignore_lease)) {
+        json_decref(body);
+        return NULL;
+    }
+    return body;
+}
+
+static json_t *delete_body(etcd_bytes key, const etcd_delete_opts *o)
+{
+    static const etcd_delete_opts none;
+    json_t *body = json_object();
+
+    o = o ? o : &none;
+    if (!body || set_key_range(body, "key", key, &o->range) ||
+        set_true(body, "prev_kv", o->prev_kv)) {
+        json_decref(body);
+        return NULL;
+    }
+    return body;
+}
+
+static json_t *txn_body(const etcd_txn *txn, int depth);
+
+static json_t *compare_json(const etcd_compare *c)
+{
+    static const char *const results[] = {"EQUAL", "GREATER", "LESS", "NOT_EQUAL"};
+    static const char *const targets[] = {"VERSION", "CREATE", "MOD", "VALUE", "LEASE"};
+    static const char *const fields[] = {"version", "create_revision", "mod_revision",
+                                         "value", "lease"};
+    json_t *obj = json_object();
+    int bad;
+
+    if (!obj || (unsigned)c->result > 3 || (unsigned)c->target > 4) {
+        json_decref(obj);
+        return NULL;
+    }
+    bad = set_key_range(obj, "key", c->key, &c->range) ||
+          json_object_set_new(obj, "result", json_string(results[c->result])) ||
+          json_object_set_new(obj, "target", json_string(targets[c->target])) ||
+          json_object_set_new(obj, fields[c->target],
+                              c->target == ETCD_CMP_VALUE ? etcd__v3_bytes(c->value)
+                                                          : etcd__v3_int(c->number));
+    if (bad) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+static json_t *op_json(const etcd_op *op, int depth)
+{
+    json_t *inner = NULL;
+    const char *field = NULL;
+
+    switch (op->type) {
+    case ETCD_OP_RANGE:
+        field = "request_range";
+        inner = range_body(op->key, op->range);
+        break;
+    case ETCD_OP_PUT:
+        field = "request_put";
+        inner = put_body(op->key, op->value, op->put);
+        break;
+    case ETCD_OP_DELETE:
+        field = "request_delete_range";
+        inner = delete_body(op->key, op->del);
+        break;
+    case ETCD_OP_TXN:
+        field = "request_txn";
+        inner = op->txn ? txn_body(op->txn, depth + 1) : NULL;
+        break;
+    }
+    return inner ? json_pack("{s:o}", field, inner) : NULL;
+}
+
+static int append_ops(json_t *body, const char *name, const etcd_op *ops, size_t n,
+                      int depth)
+{
+    json_t *arr;
+    size_t i;
+
+    if (n == 0)
+        return 0;
+    arr = json_array();
+    for (i = 0; arr && i < n; i++) {
+        if (json_array_append_new(arr, op_json(&ops[i], depth))) {
+            json_decref(arr);
+            return -1;
+        }
+    }
+    return json_object_set_new(body, name, arr);
+}
+
+static json_t *txn_body(const etcd_txn *txn, int depth)
+{
+    json_t *body, *cmps;
+    size_t i;
+
+    if (depth > MAX_TXN_DEPTH)
+        return NULL;
+    body = json_object();
+    cmps = txn->ncompare ? json_array() : NULL;
+    for (i = 0; cmps && i < txn->ncompare; i++) {
+        if (json_array_append_new(cmps, compare_json(&txn->compare[i]))) {
+            json_decref(cmps);
+            cmps = NULL;
+        }
+    }
+    if (!body ||
+        (txn->ncompare && (!cmps || json_object_set_new(body, "compare", cmps))) ||
+        append_ops(body, "success", txn->success, txn->nsuccess, depth) ||
+        append_ops(body, "failure", txn->failure, txn->nfailure, depth)) {
+        json_decref(body);
+        return NULL;
+    }
+    return body;
+}
+
+/* ---- The calls
+ * -------------------------------------------------------------------------- */
+
+static int send_v3(etcd_client *client, const char *path, json_t *body, unsigned flags,
+                   etcd__sink sink)
+{
+    etcd__req *req;
+    int rc = body ? etcd__v3_request(client, path, body, flags, &req) : ETCD_ENOMEM;
+
+    if (!body)
+        req = NULL;
+    return etcd__req_dispatch(rc, req, sink);
+}
+
+static int range_call(etcd_client *client, etcd_bytes key, const etcd_range_opts *opts,
+                      etcd__sink sink)
+{
+    if (!key.data && key.len)
+        return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
+    return send_v3(client, "/v3/kv/range", range_body(key, opts), ETCD__REQ_IDEMPOTENT,
+                   sink);
+}
+
+int etcd_v3_range(etcd_client *client, etcd_bytes key, const etcd_range_opts *opts,
+                  etcd_response_cb cb, void *data)
+{
+    return range_call(client, key, opts, etcd__async(cb, data));
+}
+
+int etcd_v3_range_sync(etcd_client *client, etcd_bytes key, const etcd_range_opts *opts,
+                       etcd_response **out)
+{
+    return range_call(client, key, opts, etcd__sync(out));
+}
+
+int etcd_v3_put(etcd_client *client, etcd_bytes key, etcd_bytes value,
+                const etcd_put_opts *opts, etcd_response_cb cb, void *data)
+{
+    return send_v3(client, "/v3/kv/put", put_body(key, value, opts), 0,
+                   etcd__async(cb, data));
+}
+
+int etcd_v3_put_sync(etcd_client *client, etcd_bytes key, etcd_bytes value,
+                     const etcd_put_opts *opts, etcd_response **out)
+{
+    return send_v3(client, "/v3/kv/put", put_body(key, value, opts), 0, etcd__sync(out));
+}
+
+int etcd_v3_delete(etcd_client *client, etcd_bytes key, const etcd_delete_opts *opts,
+                   etcd_response_cb cb, void *data)
+{
+    return send_v3(client, "/v3/kv/deleterange", delete_body(key, opts), 0,
+                   etcd__async(cb, data));
+}
+
+int etcd_v3_delete_sync(etcd_client *client, etcd_bytes key, const etcd_delete_opts *opts,
+                        etcd_response **out)
+{
+    return send_v3(client, "/v3/kv/deleterange", delete_body(key, opts), 0,
+                   etcd__sync(out));
+}
+
+static json_t *compact_body(int64_t revision, int physical)
+{
+    json_t *body = json_pack("{s:o}", "revision", etcd__v3_int(revision));
+
+    if (body && set_true(body, "physical", physical)) {
+        json_decref(body);
+        return NULL;
+    }
+    return body;
+}
+
+int etcd_v3_compact(etcd_client *client, int64_t revision, int physical,
+                    etcd_response_cb cb, void *data)
+{
+    return send_v3(client, "/v3/kv/compaction", compact_body(revision, physical), 0,
+                   etcd__async(cb, data));
+}
+
+int etcd_v3_compact_sync(etcd_client *client, int64_t revision, int physical,
+                         etcd_response **out)
+{
+    return send_v3(client, "/v3/kv/compaction", compact_body(revision, physical), 0,
+                   etcd__sync(out));
+}
+
+static int txn_call(etcd_client *client, const etcd_txn *txn, etcd__sink sink)
+{
+    if (!txn)
+        return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
+    return send_v3(client, "/v3/kv/txn", txn_body(txn, 0), 0, sink);
+}
+
+int etcd_v3_txn(etcd_client *client, const etcd_txn *txn, etcd_response_cb cb, void *data)
+{
+    return txn_call(client, txn, etcd__async(cb, data));
+}
+
+int etcd_v3_txn_sync(etcd_client *client, const etcd_txn *txn, etcd_response **out)
+{
+    return txn_call(client, txn, etcd__sync(out));
+}

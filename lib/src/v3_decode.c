@@ -1,0 +1,283 @@
+/*
+ * libetcd: decoding the v3 gateway's answers. Numbers of 64 bits come as JSON strings,
+ * bytes as base64, and fields with their default value are left out.
+ */
+#include "v3_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base64_int.h"
+
+typedef struct dec {
+    etcd_response *resp;
+    const char *why;
+} dec;
+
+static int malformed(dec *d, const char *why)
+{
+    d->why = why;
+    return ETCD_EPROTO;
+}
+
+/* An int64 written as a string or a number; absent is 0. */
+static int get_int(json_t *obj, const char *name, int64_t *out)
+{
+    json_t *v = json_object_get(obj, name);
+    const char *s;
+    char *end;
+
+    *out = 0;
+    if (!v)
+        return 1;
+    if (json_is_integer(v)) {
+        *out = (int64_t)json_integer_value(v);
+        return 1;
+    }
+    s = json_string_value(v);
+    if (!s)
+        return 0;
+    *out = (int64_t)strtoll(s, &end, 10);
+    return end != s && *end == '\0';
+}
+
+static int get_uint(json_t *obj, const char *name, uint64_t *out)
+{
+    json_t *v = json_object_get(obj, name);
+    const char *s;
+    char *end;
+
+    *out = 0;
+    if (!v)
+        return 1;
+    if (json_is_integer(v)) {
+        *out = (uint64_t)json_integer_value(v);
+        return 1;
+    }
+    s = json_string_value(v);
+    if (!s)
+        return 0;
+    *out = (uint64_t)strtoull(s, &end, 10);
+    return end != s && *end == '\0';
+}
+
+/* Decode base64 field `name` of obj into the arena; absent is "". */
+static int get_bytes(dec *d, json_t *obj, const char *name, const char **out, size_t *len)
+{
+    json_t *v = json_object_get(obj, name);
+    const char *text = v ? json_string_value(v) : "";
+    size_t tlen;
+    char *buf;
+
+    if (!text)
+        return malformed(d, "expected base64 bytes");
+    tlen = strlen(text);
+    buf = etcd__response_alloc(d->resp, tlen / 4 * 3 + 4);
+    if (!buf)
+        return ETCD_ENOMEM;
+    *len = etcd__base64_decode(text, tlen, buf);
+    if (*len == (size_t)-1)
+        return malformed(d, "invalid base64 in a key or value");
+    *out = buf;
+    return ETCD_OK;
+}
+
+static int fill_kv(dec *d, json_t *j, etcd_kv *kv)
+{
+    int rc;
+
+    if (!json_is_object(j))
+        return malformed(d, "expected a key-value object");
+    rc = get_bytes(d, j, "key", &kv->key, &kv->key_len);
+    if (!rc)
+        rc = get_bytes(d, j, "value", &kv->value, &kv->value_len);
+    if (!rc && (!get_int(j, "create_revision", &kv->create_revision) ||
+                !get_int(j, "mod_revision", &kv->mod_revision) ||
+                !get_int(j, "version", &kv->version) || !get_int(j, "lease", &kv->lease)))
+        rc = malformed(d, "malformed number in a key-value");
+    return rc;
+}
+
+static int kv_array(dec *d, json_t *arr, const etcd_kv **out, size_t *n)
+{
+    etcd_kv *kvs;
+    size_t i;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if (!arr)
+        return ETCD_OK;
+    if (!json_is_array(arr))
+        return malformed(d, "expected a list of key-values");
+    if (json_array_size(arr) == 0)
+        return ETCD_OK;
+    kvs = etcd__response_alloc(d->resp, json_array_size(arr) * sizeof(*kvs));
+    if (!kvs)
+        return ETCD_ENOMEM;
+    for (i = 0; i < json_array_size(arr); i++) {
+        rc = fill_kv(d, json_array_get(arr, i), &kvs[i]);
+        if (rc)
+            return rc;
+    }
+    *out = kvs;
+    *n = i;
+    return ETCD_OK;
+}
+
+static int decode_header(dec *d, json_t *root)
+{
+    json_t *h = json_object_get(root, "header");
+    etcd_v3_header *hdr;
+
+    if (!h)
+        return ETCD_OK;
+    hdr = etcd__response_alloc(d->resp, sizeof(*hdr));
+    if (!hdr)
+        return ETCD_ENOMEM;
+    if (!get_uint(h, "cluster_id", &hdr->cluster_id) ||
+        !get_uint(h, "member_id", &hdr->member_id) ||
+        !get_int(h, "revision", &hdr->revision) ||
+        !get_uint(h, "raft_term", &hdr->raft_term))
+        return malformed(d, "malformed header");
+    d->resp->header = hdr;
+    return ETCD_OK;
+}
+
+static int decode_events(dec *d, json_t *arr, etcd_v3_result *r)
+{
+    etcd_event *events;
+    size_t i;
+    int rc;
+
+    if (!arr || json_array_size(arr) == 0)
+        return ETCD_OK;
+    events = etcd__response_alloc(d->resp, json_array_size(arr) * sizeof(*events));
+    if (!events)
+        return ETCD_ENOMEM;
+    for (i = 0; i < json_array_size(arr); i++) {
+        json_t *ev = json_array_get(arr, i), *prev = json_object_get(ev, "prev_kv");
+        const char *type = json_string_value(json_object_get(ev, "type"));
+
+        events[i].type =
+            type && strcmp(type, "DELETE") == 0 ? ETCD_EVENT_DELETE : ETCD_EVENT_PUT;
+        rc = fill_kv(d, json_object_get(ev, "kv"), &events[i].kv);
+        if (!rc && prev) {
+            etcd_kv *p = etcd__response_alloc(d->resp, sizeof(*p));
+
+            rc = p ? fill_kv(d, prev, p) : ETCD_ENOMEM;
+            events[i].prev_kv = p;
+        }
+        if (rc)
+            return rc;
+    }
+    r->events = events;
+    r->nevents = i;
+    return ETCD_OK;
+}
+
+static int decode_result(dec *d, json_t *j, etcd_v3_result *r);
+
+static int decode_txn_results(dec *d, json_t *arr, etcd_v3_result *r)
+{
+    static const struct {
+        const char *field;
+        etcd_op_type op;
+    } kinds[] = {{"response_range", ETCD_OP_RANGE},
+                 {"response_put", ETCD_OP_PUT},
+                 {"response_delete_range", ETCD_OP_DELETE},
+                 {"response_txn", ETCD_OP_TXN}};
+    etcd_v3_result *results;
+    size_t i, k;
+    int rc;
+
+    if (!arr || json_array_size(arr) == 0)
+        return ETCD_OK;
+    results = etcd__response_alloc(d->resp, json_array_size(arr) * sizeof(*results));
+    if (!results)
+        return ETCD_ENOMEM;
+    for (i = 0; i < json_array_size(arr); i++) {
+        json_t *item = json_array_get(arr, i);
+
+        for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+            json_t *body = json_object_get(item, kinds[k].field);
+
+            if (!body)
+                continue;
+            results[i].op = (int)kinds[k].op;
+            rc = decode_result(d, body, &results[i]);
+            if (rc)
+                return rc;
+            break;
+        }
+        if (k == sizeof(kinds) / sizeof(kinds[0]))
+            return malformed(d, "unknown transaction response");
+    }
+    r->results = results;
+    r->nresults = i;
+    return ETCD_OK;
+}
+
+/* The fields of every kind of answer; each kind has its own. */
+static int decode_result(dec *d, json_t *j, etcd_v3_result *r)
+{
+    json_t *prev = json_object_get(j, "prev_kv");
+    int rc;
+
+    if (!get_int(j, "count", &r->count) || !get_int(j, "deleted", &r->deleted) ||
+        !get_int(j, "compact_revision", &r->compact_revision))
+        return malformed(d, "malformed number");
+    r->more = json_is_true(json_object_get(j, "more"));
+    r->succeeded = json_is_true(json_object_get(j, "succeeded"));
+    rc = kv_array(d, json_object_get(j, "kvs"), &r->kvs, &r->nkvs);
+    if (!rc && prev) {
+        etcd_kv *p = etcd__response_alloc(d->resp, sizeof(*p));
+
+        rc = p ? fill_kv(d, prev, p) : ETCD_ENOMEM;
+        r->prev_kvs = p;
+        r->nprev_kvs = 1;
+    } else if (!rc) {
+        rc = kv_array(d, json_object_get(j, "prev_kvs"), &r->prev_kvs, &r->nprev_kvs);
+    }
+    if (!rc)
+        rc = decode_txn_results(d, json_object_get(j, "responses"), r);
+    if (!rc)
+        rc = decode_events(d, json_object_get(j, "events"), r);
+    return rc;
+}
+
+int etcd__decode_v3(etcd_response *resp, json_t *root, const char **why)
+{
+    dec d = {resp, NULL};
+    json_t *result = json_object_get(root, "result");
+    int rc;
+
+    /* Streams wrap each message: {"result":{...}}. */
+    if (json_is_object(result))
+        root = result;
+    rc = decode_header(&d, root);
+    if (!rc)
+        rc = decode_result(&d, root, &resp->v3);
+    *why = d.why;
+    return rc;
+}
+
+int etcd__decode_v3_error(etcd_response *resp, json_t *root)
+{
+    json_t *err = json_object_get(root, "error");
+    json_t *code = json_object_get(root, "code"),
+           *message = json_object_get(root, "message");
+
+    if (json_is_object(err)) {
+        code = json_object_get(err, "grpc_code");
+        message = json_object_get(err, "message");
+    } else if (!json_is_string(err) && !json_is_integer(code)) {
+        return 0;
+    }
+    resp->error.grpc_code = (int)json_integer_value(code);
+    resp->error.message = json_string_value(message);
+    if (!resp->error.message)
+        resp->error.message = json_is_string(err) ? json_string_value(err) : "";
+    resp->status = ETCD_EETCD;
+    return 1;
+}
