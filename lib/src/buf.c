@@ -106,6 +106,17 @@ int etcd__buf_put_escaped(etcd__buf *buf, const char *s, int keep_slash)
     return etcd__buf_put_escaped_n(buf, s, strlen(s), keep_slash);
 }
 
+void etcd__buf_consume(etcd__buf *buf, size_t n)
+{
+    if (n >= buf->len) {
+        etcd__buf_reset(buf);
+        return;
+    }
+    memmove(buf->data, buf->data + n, buf->len - n);
+    buf->len -= n;
+    buf->data[buf->len] = '\0';
+}
+
 void etcd__buf_reset(etcd__buf *buf)
 {
     buf->len = 0;

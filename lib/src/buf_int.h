@@ -35,6 +35,9 @@ int etcd__buf_put_escaped(etcd__buf *buf, const char *s, int keep_slash);
 /* The same for n bytes that may include NUL. */
 int etcd__buf_put_escaped_n(etcd__buf *buf, const char *s, size_t n, int keep_slash);
 
+/* Drop the first n bytes. */
+void etcd__buf_consume(etcd__buf *buf, size_t n);
+
 /* Forget the contents, keep the memory. */
 void etcd__buf_reset(etcd__buf *buf);
 

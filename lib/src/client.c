@@ -48,6 +48,8 @@ struct etcd__req {
     etcd__headers headers;
     char errbuf[CURL_ERROR_SIZE];
     int counted; /* counts in client->pending */
+    etcd__stream_fn stream;
+    int stream_ready; /* stream bytes wait for the hook */
     etcd__done_fn done;
     etcd_response_cb cb;
     void *data; /* cb's data, or the owner of an internal request */
@@ -85,6 +87,7 @@ struct etcd_client {
     int in_callback;
     int free_requested;
     int closing;
+    int streams_ready; /* some stream request has bytes for its hook */
 };
 
 /* ---- Process-wide set-up ----------------------------------------------------------- */
@@ -250,6 +253,11 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
         req->in_error = rc;
         return 0;
     }
+    /* Hooks run later, from the loop: curl's callbacks must not call back into curl. */
+    if (req->stream && req->headers.status == 200) {
+        req->stream_ready = 1;
+        req->client->streams_ready = 1;
+    }
     return n;
 }
 
@@ -389,6 +397,16 @@ etcd__buf *etcd__req_body(etcd__req *req)
 void etcd__req_set_timeout(etcd__req *req, long timeout_ms)
 {
     req->timeout_ms = timeout_ms;
+}
+
+void etcd__req_set_stream(etcd__req *req, etcd__stream_fn fn)
+{
+    req->stream = fn;
+}
+
+const char *etcd__req_endpoint(const etcd__req *req)
+{
+    return req_server(req);
 }
 
 void *etcd__req_owner(const etcd__req *req)
@@ -734,6 +752,26 @@ static void finish(etcd__req *req, CURLcode rc)
     deliver(req, resp);
 }
 
+/* Hand new stream bytes to their hooks. A hook may cancel any request, so the list is
+ * searched afresh after each call. */
+static void run_streams(etcd_client *c)
+{
+    while (c->streams_ready && !c->free_requested) {
+        etcd__req *req = c->reqs;
+
+        while (req && !req->stream_ready)
+            req = req->next;
+        if (!req) {
+            c->streams_ready = 0;
+            break;
+        }
+        req->stream_ready = 0;
+        c->in_callback++;
+        req->stream(req, &req->in);
+        c->in_callback--;
+    }
+}
+
 static void process_messages(etcd_client *c)
 {
     CURLMsg *msg;
@@ -921,6 +959,7 @@ static int loop_step(etcd_client *c, long timeout_ms)
 
     curl_multi_poll(c->multi, NULL, 0, (int)wait, NULL);
     curl_multi_perform(c->multi, &running);
+    run_streams(c);
     process_messages(c);
     fire_timers(c);
     return etcd__client_reap(c);
@@ -1135,6 +1174,7 @@ int etcd_client_set_loop(etcd_client *c, const etcd_loop_hooks *hooks)
 
 static int external_after(etcd_client *c)
 {
+    run_streams(c);
     process_messages(c);
     fire_timers(c);
     if (etcd__client_reap(c))

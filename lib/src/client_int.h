@@ -25,6 +25,9 @@ enum {
     ETCD__REQ_JSON = 1 << 2,
     /* An HTTP 5xx is this request's answer, not a reason to try another endpoint. */
     ETCD__REQ_ANY_STATUS = 1 << 3,
+    /* A stream of messages (a v3 watch): while the answer is 200, its body goes to the
+     * stream hook as it arrives. */
+    ETCD__REQ_STREAM = 1 << 4,
 };
 
 typedef struct etcd__req etcd__req;
@@ -81,6 +84,15 @@ int etcd__req_dispatch(int rc, etcd__req *req, etcd__sink sink);
  * request does not count in etcd_client_pending(). */
 int etcd__req_send_internal(etcd__req *req, etcd__done_fn done, void *owner);
 void *etcd__req_owner(const etcd__req *req);
+
+/* The stream hook of an ETCD__REQ_STREAM request: called from the loop (never from
+ * inside curl) when new bytes arrived in `in`. It consumes the complete messages from
+ * the front of `in` with etcd__buf_consume() and may cancel the request. */
+typedef void (*etcd__stream_fn)(etcd__req *req, etcd__buf *in);
+void etcd__req_set_stream(etcd__req *req, etcd__stream_fn fn);
+
+/* The endpoint a request is on now (borrowed). */
+const char *etcd__req_endpoint(const etcd__req *req);
 
 /* Drop a request sent with etcd__req_send_internal() without calling its hook. */
 void etcd__req_abort(etcd__req *req);

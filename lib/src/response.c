@@ -217,7 +217,11 @@ void etcd__headers_feed(etcd__headers *h, const char *line, size_t len)
     size_t vlen;
 
     if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
+        const char *sp = memchr(line, ' ', len);
+
         memset(h, 0, sizeof(*h));
+        if (sp && (size_t)(line + len - sp) > 3)
+            h->status = (long)parse_u64(sp + 1, 3);
     } else if (header_is(line, len, "X-Etcd-Index", &v, &vlen)) {
         h->etcd_index = parse_u64(v, vlen);
     } else if (header_is(line, len, "X-Raft-Index", &v, &vlen)) {
@@ -248,6 +252,43 @@ int etcd__response_set_headers(etcd_response *resp, const etcd__headers *h)
     }
     resp->info.cluster_id = r->cluster_id;
     return ETCD_OK;
+}
+
+int etcd__json_next_object(const char *buf, size_t len, size_t *start, size_t *end)
+{
+    size_t i = 0, depth = 0;
+    int in_string = 0, escaped = 0;
+
+    while (i < len &&
+           (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t'))
+        i++;
+    if (i == len)
+        return 0;
+    if (buf[i] != '{')
+        return -1;
+    *start = i;
+    for (; i < len; i++) {
+        char ch = buf[i];
+
+        if (in_string) {
+            if (escaped)
+                escaped = 0;
+            else if (ch == '\\')
+                escaped = 1;
+            else if (ch == '"')
+                in_string = 0;
+        } else if (ch == '"') {
+            in_string = 1;
+        } else if (ch == '{' || ch == '[') {
+            depth++;
+        } else if (ch == '}' || ch == ']') {
+            if (--depth == 0) {
+                *end = i + 1;
+                return 1;
+            }
+        }
+    }
+    return 0;
 }
 
 /* ---- Decoders ---------------------------------------------------------------------- */

@@ -58,6 +58,7 @@ int etcd__response_set_endpoint(etcd_response *resp, const char *endpoint);
 
 /* The X-Etcd-* and X-Raft-* headers of one answer, gathered while it arrives. */
 typedef struct etcd__headers {
+    long status; /* from the status line */
     char cluster_id[40];
     uint64_t etcd_index;
     uint64_t raft_index;
@@ -70,5 +71,11 @@ void etcd__headers_feed(etcd__headers *h, const char *line, size_t len);
 
 /* Copy the gathered headers into resp->info. ETCD_ENOMEM. */
 int etcd__response_set_headers(etcd_response *resp, const etcd__headers *h);
+
+/* Find the first complete JSON object in buf[0, len), skipping white space before it.
+ * Returns 1 with [*start, *end) its bytes, 0 when it is not complete yet, -1 when the
+ * bytes cannot start an object. Strings and their escapes are honoured; nothing is
+ * parsed until the object is whole. */
+int etcd__json_next_object(const char *buf, size_t len, size_t *start, size_t *end);
 
 #endif /* ETCD_RESPONSE_INT_H */

@@ -229,6 +229,8 @@ static int decode_result(dec *d, json_t *j, etcd_v3_result *r)
         return malformed(d, "malformed number");
     r->more = json_is_true(json_object_get(j, "more"));
     r->succeeded = json_is_true(json_object_get(j, "succeeded"));
+    r->canceled = json_is_true(json_object_get(j, "canceled"));
+    r->created = json_is_true(json_object_get(j, "created"));
     rc = kv_array(d, json_object_get(j, "kvs"), &r->kvs, &r->nkvs);
     if (!rc && prev) {
         etcd_kv *p = etcd__response_alloc(d->resp, sizeof(*p));

@@ -280,6 +280,8 @@ typedef struct etcd_v3_result {
     const struct etcd_event *events; /* watch */
     size_t nevents;
     int64_t compact_revision; /* watch: ETCD_ECOMPACTED */
+    int created;              /* watch: the first message of a stream */
+    int canceled;             /* watch: the server ended the watch */
 } etcd_v3_result;
 
 /* Everything a request produced. A response handed to a callback is borrowed and lives
