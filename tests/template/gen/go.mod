@@ -1,0 +1,3 @@
+module etcdwatch/tests/template/gen
+
+go 1.19

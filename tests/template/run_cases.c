@@ -1,0 +1,446 @@
+/*
+ * run_cases: the data-driven template suite. Reads cases.txt (templates, keys,
+ * environment, include files) and expected.json (what Go's text/template with
+ * confd's functions produced, see gen/), renders every case with the C engine
+ * and compares byte for byte. Also checks the engine's own limits.
+ *
+ *   run_cases [CASES [EXPECTED]]     prints "template: N passed, M failed"
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "template.h"
+#include "tmpl_parse.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXISTING_FILE "/tmp/etcdwatch-template-test-file"
+#define MAX_ITEMS 64
+
+typedef struct tcase {
+    char *name;
+    char *tmpl;
+    char *keys; /* lines "KEY VALUE" */
+    char *env[MAX_ITEMS];
+    size_t nenv;
+    char *file_names[MAX_ITEMS];
+    char *file_texts[MAX_ITEMS];
+    size_t nfiles;
+    int prefix_only; /* opts: error-prefix */
+} tcase;
+
+static int passed;
+static int failed;
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+
+    if (!p) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long n;
+
+    if (!f || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
+        fprintf(stderr, "cannot read %s\n", path);
+        exit(2);
+    }
+    buf = malloc((size_t)n + 1);
+    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        fprintf(stderr, "cannot read %s\n", path);
+        exit(2);
+    }
+    buf[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static void case_free(tcase *c)
+{
+    size_t i;
+
+    free(c->name);
+    free(c->tmpl);
+    free(c->keys);
+    for (i = 0; i < c->nenv; i++)
+        free(c->env[i]);
+    for (i = 0; i < c->nfiles; i++) {
+        free(c->file_names[i]);
+        free(c->file_texts[i]);
+    }
+    memset(c, 0, sizeof(*c));
+}
+
+/* ---- hooks ----------------------------------------------------------- */
+
+static int fixed_now(void *ud, tmpl_time *t)
+{
+    (void)ud;
+    memset(t, 0, sizeof(*t));
+    t->unix_sec = 1422048896; /* 2015-01-23 13:34:56 -0800 */
+    t->nsec = 93250283;
+    t->utc_offset = -8 * 3600;
+    snprintf(t->zone, sizeof(t->zone), "PST");
+    return 0;
+}
+
+static int case_load(void *ud, const char *name, char **text, size_t *len, char **err)
+{
+    const tcase *c = ud;
+    size_t i;
+
+    for (i = 0; i < c->nfiles; i++) {
+        if (strcmp(c->file_names[i], name) == 0) {
+            *len = strlen(c->file_texts[i]);
+            *text = dup_n(c->file_texts[i], *len);
+            return 0;
+        }
+    }
+    *err = malloc(strlen(name) + 32);
+    if (*err)
+        snprintf(*err, strlen(name) + 32, "%s: no such template", name);
+    return -1;
+}
+
+/* ---- running a case -------------------------------------------------- */
+
+static char *unquote_value(const char *v, size_t n)
+{
+    size_t len;
+    int oom = 0;
+    char *u = tmpl_unquote(v, n, &len, NULL, &oom);
+
+    if (!u) {
+        fprintf(stderr, "bad quoted value %.*s\n", (int)n, v);
+        exit(2);
+    }
+    return u;
+}
+
+static tmpl_snapshot *build_snapshot(const tcase *c)
+{
+    tmpl_snapshot *s = tmpl_snapshot_new();
+    const char *p = c->keys ? c->keys : "";
+
+    while (s && *p) {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p) : strlen(p);
+        const char *sp = memchr(p, ' ', n);
+        size_t kl = sp ? (size_t)(sp - p) : n;
+        const char *v = sp ? sp + 1 : p + n;
+        size_t vl = sp ? n - kl - 1 : 0;
+        if (n > 0) {
+            if (vl > 0 && v[0] == '"') {
+                char *u = unquote_value(v, vl);
+                tmpl_snapshot_add(s, p, kl, u, strlen(u));
+                free(u);
+            } else {
+                tmpl_snapshot_add(s, p, kl, v, vl);
+            }
+        }
+        p += n + (eol ? 1 : 0);
+    }
+    if (!s || tmpl_snapshot_finish(s) != TMPL_OK) {
+        fprintf(stderr, "cannot build snapshot\n");
+        exit(2);
+    }
+    return s;
+}
+
+static void set_env(const tcase *c, int set)
+{
+    size_t i;
+
+    for (i = 0; i < c->nenv; i++) {
+        char *eq = strchr(c->env[i], '=');
+        char *name = dup_n(c->env[i], eq ? (size_t)(eq - c->env[i]) : strlen(c->env[i]));
+        if (set)
+            setenv(name, eq ? eq + 1 : "", 1);
+        else
+            unsetenv(name);
+        free(name);
+    }
+}
+
+/* "template: t.tmpl:3:7:" (or ":3:") of an error message. */
+static size_t location_len(const char *s)
+{
+    const char *p = strstr(s, ".tmpl:");
+    size_t n;
+
+    if (!p)
+        return strlen(s);
+    p += 6;
+    while (*p && *p != ' ')
+        p++;
+    n = (size_t)(p - s);
+    return n;
+}
+
+static void report(const tcase *c, const char *what, const char *want, size_t wl,
+                   const char *got, size_t gl)
+{
+    failed++;
+    printf("FAIL %s: %s\n  want: %.*s\n  got:  %.*s\n", c->name, what, (int)wl, want,
+           (int)gl, got);
+}
+
+static void run_case(const tcase *c, json_t *expected)
+{
+    json_t *e = json_object_get(expected, c->name);
+    json_t *want_out = json_object_get(e, "output");
+    json_t *want_err = json_object_get(e, "error");
+    tmpl_snapshot *snap;
+    tmpl_hooks hooks;
+    tmpl_options opts;
+    char *out = NULL;
+    char *err = NULL;
+    size_t out_len = 0;
+    int rc;
+
+    if (!e) {
+        failed++;
+        printf("FAIL %s: no expected result (run gen/)\n", c->name);
+        return;
+    }
+    snap = build_snapshot(c);
+    memset(&hooks, 0, sizeof(hooks));
+    hooks.ud = (void *)c;
+    hooks.now = fixed_now;
+    hooks.load = case_load;
+    memset(&opts, 0, sizeof(opts));
+    opts.hooks = &hooks;
+    set_env(c, 1);
+    rc = tmpl_render("t.tmpl", c->tmpl ? c->tmpl : "", c->tmpl ? strlen(c->tmpl) : 0,
+                     snap, &opts, &out, &out_len, &err);
+    set_env(c, 0);
+    if (want_out) {
+        const char *w = json_string_value(want_out);
+        size_t wl = json_string_length(want_out);
+        if (rc != TMPL_OK)
+            report(c, "unexpected error", w, wl, err ? err : "?", err ? strlen(err) : 1);
+        else if (wl != out_len || memcmp(w, out, wl) != 0)
+            report(c, "output differs", w, wl, out, out_len);
+        else
+            passed++;
+    } else {
+        const char *w = json_string_value(want_err);
+        size_t wl = json_string_length(want_err);
+        if (rc == TMPL_OK) {
+            report(c, "expected an error", w, wl, out, out_len);
+        } else if (c->prefix_only) {
+            size_t pl = location_len(w);
+            if (strlen(err) < pl || memcmp(err, w, pl) != 0)
+                report(c, "error location differs", w, wl, err, strlen(err));
+            else
+                passed++;
+        } else if (strlen(err) != wl || memcmp(err, w, wl) != 0) {
+            report(c, "error differs", w, wl, err, strlen(err));
+        } else {
+            passed++;
+        }
+    }
+    free(out);
+    free(err);
+    tmpl_snapshot_free(snap);
+}
+
+/* ---- the cases file -------------------------------------------------- */
+
+static char **section_target(tcase *c, const char *sec)
+{
+    if (!strcmp(sec, "template"))
+        return &c->tmpl;
+    if (!strcmp(sec, "keys"))
+        return &c->keys;
+    if (!strncmp(sec, "file: ", 6) && c->nfiles < MAX_ITEMS) {
+        c->file_names[c->nfiles] = dup_n(sec + 6, strlen(sec + 6));
+        c->file_texts[c->nfiles] = NULL;
+        return &c->file_texts[c->nfiles++];
+    }
+    fprintf(stderr, "%s: unknown section %s\n", c->name, sec);
+    exit(2);
+}
+
+static void run_file(char *text, json_t *expected)
+{
+    tcase c;
+    char **target = NULL;
+    char *line = text;
+    size_t start_len = 0;
+    const char *start = NULL;
+    int have = 0;
+
+    memset(&c, 0, sizeof(c));
+    for (;;) {
+        char *eol = strchr(line, '\n');
+        size_t n = eol ? (size_t)(eol - line) : strlen(line);
+        int at_end = *line == '\0';
+        int is_case = !at_end && n >= 4 && !strncmp(line, "=== ", 4);
+        int is_sec = !at_end && n >= 4 && !strncmp(line, "--- ", 4);
+        if (at_end || is_case || is_sec) {
+            if (target) {
+                *target = dup_n(start ? start : "", start ? start_len : 0);
+                if (start_len > 0 && (*target)[start_len - 1] == '\n')
+                    (*target)[start_len - 1] = '\0';
+            }
+            target = NULL;
+            start = NULL;
+            start_len = 0;
+        }
+        if (at_end || is_case) {
+            if (have)
+                run_case(&c, expected);
+            case_free(&c);
+            have = 0;
+        }
+        if (at_end)
+            break;
+        if (is_case) {
+            c.name = dup_n(line + 4, n - 4);
+            have = 1;
+        } else if (is_sec) {
+            char *sec = dup_n(line + 4, n - 4);
+            if (!strncmp(sec, "env: ", 5) && c.nenv < MAX_ITEMS)
+                c.env[c.nenv++] = dup_n(sec + 5, strlen(sec + 5));
+            else if (!strncmp(sec, "opts: ", 6))
+                c.prefix_only = strstr(sec, "error-prefix") != NULL;
+            else
+                target = section_target(&c, sec);
+            free(sec);
+        } else if (target) {
+            if (!start)
+                start = line;
+            start_len = (size_t)(line + n - start) + (eol ? 1 : 0);
+        }
+        line += n + (eol ? 1 : 0);
+    }
+}
+
+/* ---- the engine's own limits (not comparable with Go) ----------------- */
+
+static void check(int ok, const char *name, const char *detail)
+{
+    if (ok) {
+        passed++;
+        return;
+    }
+    failed++;
+    printf("FAIL %s: %s\n", name, detail ? detail : "");
+}
+
+static int render_simple(const char *text, const tmpl_options *o, char **out, char **err)
+{
+    size_t n;
+
+    return tmpl_render("t.tmpl", text, strlen(text), NULL, o, out, &n, err);
+}
+
+static void limit_checks(void)
+{
+    tmpl_options o;
+    char *out = NULL;
+    char *err = NULL;
+    char *deep;
+    int rc;
+    size_t i;
+
+    memset(&o, 0, sizeof(o));
+    o.max_output = 10;
+    rc = render_simple("{{range seq 1 100}}x{{end}}", &o, &out, &err);
+    check(rc == TMPL_ETOOBIG && err && strstr(err, "output larger than 10 bytes"),
+          "limit_output", err);
+    free(out);
+    free(err);
+
+    memset(&o, 0, sizeof(o));
+    o.max_depth = 50;
+    rc = render_simple("{{define \"r\"}}{{template \"r\" .}}{{end}}{{template \"r\"}}",
+                       &o, &out, &err);
+    check(rc == TMPL_EEXEC && err && strstr(err, "exceeded maximum template depth (50)"),
+          "limit_template_depth", err);
+    free(out);
+    free(err);
+
+    deep = malloc(20000 * 6 + 1);
+    if (!deep)
+        exit(2);
+    deep[0] = '\0';
+    for (i = 0; i < 5000; i++)
+        memcpy(deep + i * 4, "{{(", 3), memcpy(deep + i * 4 + 3, " ", 1);
+    deep[5000 * 4] = '\0';
+    rc = render_simple(deep, NULL, &out, &err);
+    check(rc == TMPL_EPARSE && err, "limit_parse_depth", err);
+    free(out);
+    free(err);
+    for (i = 0; i < 1000; i++)
+        memcpy(deep + i * 11, "{{if true}}", 11);
+    deep[1000 * 11] = '\0';
+    rc = render_simple(deep, NULL, &out, &err);
+    check(rc == TMPL_EPARSE && err && strstr(err, "nesting deeper than"),
+          "limit_if_depth", err);
+    free(out);
+    free(err);
+    free(deep);
+
+    rc = render_simple("{{seq 1 100000000}}", NULL, &out, &err);
+    check(rc == TMPL_EEXEC && err && strstr(err, "seq: more than"), "limit_seq", err);
+    free(out);
+    free(err);
+
+    rc = render_simple("{{include \"x.tmpl\"}}", NULL, &out, &err);
+    check(rc == TMPL_EEXEC && err && strstr(err, "no template loader"),
+          "include_no_loader", err);
+    free(out);
+    free(err);
+
+    {
+        char *k = tmpl_key_relative("/app/upstream//a1/", "/app");
+        check(k && strcmp(k, "/upstream/a1") == 0, "key_relative", k);
+        free(k);
+        k = tmpl_key_relative("/application/x", "/app");
+        check(k && strcmp(k, "/lication/x") == 0, "key_relative_confd_quirk", k);
+        free(k);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    const char *cases = argc > 1 ? argv[1] : "cases.txt";
+    const char *exp_path = argc > 2 ? argv[2] : "expected.json";
+    json_error_t jerr;
+    json_t *expected;
+    size_t len;
+    char *text;
+    FILE *f = fopen(EXISTING_FILE, "w");
+
+    if (!f || fputs("x", f) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "cannot create %s\n", EXISTING_FILE);
+        return 2;
+    }
+    expected = json_load_file(exp_path, 0, &jerr);
+    if (!expected) {
+        fprintf(stderr, "%s:%d: %s\n", exp_path, jerr.line, jerr.text);
+        return 2;
+    }
+    text = read_all(cases, &len);
+    run_file(text, expected);
+    limit_checks();
+    free(text);
+    json_decref(expected);
+    printf("template: %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

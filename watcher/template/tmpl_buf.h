@@ -1,0 +1,34 @@
+/* tmpl_buf: a growable byte buffer with a hard upper bound (curl's dynbuf). */
+#ifndef TMPL_BUF_H
+#define TMPL_BUF_H
+
+#include <stddef.h>
+
+typedef struct tmpl_buf {
+    char *data; /* owned; always NUL-terminated when non-NULL */
+    size_t len;
+    size_t cap;
+    size_t limit; /* 0: no limit */
+} tmpl_buf;
+
+/* Result codes of the append functions. */
+#define TMPL_BUF_OK 0
+#define TMPL_BUF_NOMEM (-1)
+#define TMPL_BUF_TOOBIG (-2)
+
+void tmpl_buf_init(tmpl_buf *b, size_t limit);
+void tmpl_buf_cleanup(tmpl_buf *b);
+int tmpl_buf_add(tmpl_buf *b, const void *p, size_t n);
+int tmpl_buf_addc(tmpl_buf *b, char c);
+int tmpl_buf_adds(tmpl_buf *b, const char *s);
+int tmpl_buf_fill(tmpl_buf *b, char c, size_t n);
+/* printf-style append; the formatted piece must stay under 512 bytes. */
+int tmpl_buf_addf(tmpl_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Hands the contents over (new, NUL-terminated); the buffer is reset. */
+char *tmpl_buf_steal(tmpl_buf *b, size_t *len);
+
+#endif

@@ -1,0 +1,1250 @@
+/* tmpl_exec: Go's text/template executor (exec.go) over tmpl_value. */
+#include "template.h"
+#include "tmpl_buf.h"
+#include "tmpl_fmt.h"
+#include "tmpl_funcs.h"
+#include "tmpl_parse.h"
+#include "tmpl_time.h"
+#include "tmpl_utf8.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* walk results besides TMPL_OK and the negative errors */
+#define WALK_BREAK 1
+#define WALK_CONTINUE 2
+
+#define MAX_INCLUDE_DEPTH 32
+
+struct tmpl_template {
+    tmpl_set set;
+};
+
+typedef struct tmpl_var {
+    const char *name;
+    size_t len;
+    tmpl_value v;
+} tmpl_var;
+
+struct tmpl_exec {
+    const tmpl_set *set;
+    const char *tmpl_name;
+    const tmpl_snapshot *snap;
+    const tmpl_options *opts;
+    const tmpl_hooks *hooks;
+    tmpl_buf *out;
+    tmpl_var *vars;
+    size_t nvars;
+    size_t vcap;
+    size_t var_base;
+    const tmpl_node *at;
+    unsigned depth;
+    unsigned max_depth;
+    char *err;         /* new: the message of a failed execution */
+    char *fn_err;      /* new: set by tmpl_fn_error */
+    tmpl_value recv;   /* receiver of the method being called */
+    tmpl_exec *parent; /* include chain */
+    const char *include_name;
+};
+
+/* ---- errors ---------------------------------------------------------- */
+
+static void x_set_err(tmpl_exec *x, tmpl_buf *b, int rc)
+{
+    if (rc == 0 && !x->err) {
+        x->err = tmpl_buf_steal(b, NULL);
+        return;
+    }
+    tmpl_buf_cleanup(b);
+}
+
+/* Go's ErrorContext location "name:line:col" and the context <node>. */
+static int x_prefix(tmpl_exec *x, tmpl_buf *b)
+{
+    const tmpl_node *n = x->at;
+    tmpl_buf ctx;
+    size_t i;
+    size_t line_start = 0;
+    int line = 1;
+    int rc;
+
+    if (!n)
+        return tmpl_buf_addf(b, "template: %s: ", x->tmpl_name);
+    for (i = 0; i < n->pos && i < x->set->len; i++) {
+        if (x->set->text[i] == '\n') {
+            line++;
+            line_start = i + 1;
+        }
+    }
+    tmpl_buf_init(&ctx, 0);
+    rc = tmpl_node_write(&ctx, n);
+    rc = rc ? rc : tmpl_buf_add(&ctx, "", 0);
+    if (rc) {
+        tmpl_buf_cleanup(&ctx);
+        return rc;
+    }
+    rc = tmpl_buf_addf(b, "template: %s:%d:%zu: executing ", x->set->name, line,
+                       n->pos - (line == 1 ? 0 : line_start));
+    rc = rc ? rc : tmpl_go_quote(b, x->tmpl_name, strlen(x->tmpl_name), 0);
+    rc = rc ? rc : tmpl_buf_adds(b, " at <");
+    rc = rc ? rc : tmpl_buf_add(b, ctx.data, ctx.len);
+    rc = rc ? rc : tmpl_buf_adds(b, ">: ");
+    tmpl_buf_cleanup(&ctx);
+    return rc;
+}
+
+static int x_fail(tmpl_exec *x, const char *fmt, ...)
+{
+    char msg[512];
+    tmpl_buf b;
+    va_list ap;
+    int rc;
+
+    if (x->err)
+        return TMPL_EEXEC;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    tmpl_buf_init(&b, 0);
+    rc = x_prefix(x, &b);
+    rc = rc ? rc : tmpl_buf_adds(&b, msg);
+    x_set_err(x, &b, rc);
+    return x->err ? TMPL_EEXEC : TMPL_ENOMEM;
+}
+
+/* An error message with a long user-supplied part (e.g. a nested template error). */
+static int x_fail_long(tmpl_exec *x, const char *head, const char *tail)
+{
+    tmpl_buf b;
+    int rc;
+
+    if (x->err)
+        return TMPL_EEXEC;
+    tmpl_buf_init(&b, 0);
+    rc = x_prefix(x, &b);
+    rc = rc ? rc : tmpl_buf_adds(&b, head);
+    rc = rc ? rc : tmpl_buf_adds(&b, tail);
+    x_set_err(x, &b, rc);
+    return x->err ? TMPL_EEXEC : TMPL_ENOMEM;
+}
+
+/* Go's String() of a node, for messages; returns a new string or NULL. */
+static char *node_str(const tmpl_node *n)
+{
+    tmpl_buf b;
+
+    tmpl_buf_init(&b, 0);
+    if (tmpl_node_write(&b, n) != 0) {
+        tmpl_buf_cleanup(&b);
+        return NULL;
+    }
+    return tmpl_buf_steal(&b, NULL);
+}
+
+static int x_fail_node(tmpl_exec *x, const char *fmt, const tmpl_node *n)
+{
+    char *s = node_str(n);
+    int rc;
+
+    if (!s)
+        return TMPL_ENOMEM;
+    rc = x_fail(x, fmt, s);
+    free(s);
+    return rc;
+}
+
+static int x_out(tmpl_exec *x, int buf_rc)
+{
+    if (buf_rc == TMPL_BUF_OK)
+        return TMPL_OK;
+    if (buf_rc == TMPL_BUF_TOOBIG) {
+        if (!x->err) {
+            tmpl_buf b;
+            tmpl_buf_init(&b, 0);
+            x_set_err(x, &b,
+                      tmpl_buf_addf(&b, "template: %s: output larger than %zu bytes",
+                                    x->set->name, x->out->limit));
+        }
+        return TMPL_ETOOBIG;
+    }
+    return TMPL_ENOMEM;
+}
+
+int tmpl_fn_error(tmpl_exec *x, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    size_t n;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    free(x->fn_err);
+    n = strlen(msg);
+    x->fn_err = malloc(n + 1);
+    if (!x->fn_err)
+        return TMPL_ENOMEM;
+    memcpy(x->fn_err, msg, n + 1);
+    return TMPL_EEXEC;
+}
+
+const tmpl_snapshot *tmpl_exec_snapshot(const tmpl_exec *x)
+{
+    return x->snap;
+}
+
+const tmpl_hooks *tmpl_exec_hooks(const tmpl_exec *x)
+{
+    return x->hooks;
+}
+
+tmpl_value tmpl_exec_receiver(const tmpl_exec *x)
+{
+    return x->recv;
+}
+
+/* ---- variables ------------------------------------------------------- */
+
+static int var_push(tmpl_exec *x, const char *name, size_t len, tmpl_value v)
+{
+    if (x->nvars == x->vcap) {
+        size_t ncap = x->vcap ? x->vcap * 2 : 16;
+        tmpl_var *p = realloc(x->vars, ncap * sizeof(*p));
+        if (!p) {
+            tv_release(v);
+            return TMPL_ENOMEM;
+        }
+        x->vars = p;
+        x->vcap = ncap;
+    }
+    x->vars[x->nvars].name = name;
+    x->vars[x->nvars].len = len;
+    x->vars[x->nvars].v = v;
+    x->nvars++;
+    return TMPL_OK;
+}
+
+static void var_pop(tmpl_exec *x, size_t mark)
+{
+    while (x->nvars > mark) {
+        x->nvars--;
+        tv_release(x->vars[x->nvars].v);
+    }
+}
+
+static tmpl_var *var_find(tmpl_exec *x, const char *name, size_t len)
+{
+    size_t i = x->nvars;
+
+    while (i > x->var_base) {
+        i--;
+        if (x->vars[i].len == len && memcmp(x->vars[i].name, name, len) == 0)
+            return &x->vars[i];
+    }
+    return NULL;
+}
+
+static int var_set(tmpl_exec *x, const char *name, tmpl_value v)
+{
+    tmpl_var *var = var_find(x, name, strlen(name));
+
+    if (!var) {
+        tv_release(v);
+        return x_fail(x, "undefined variable: %s", name);
+    }
+    tv_release(var->v);
+    var->v = v;
+    return TMPL_OK;
+}
+
+static void var_set_top(tmpl_exec *x, size_t n, tmpl_value v)
+{
+    tv_release(x->vars[x->nvars - n].v);
+    x->vars[x->nvars - n].v = v;
+}
+
+/* ---- evaluation ------------------------------------------------------ */
+
+static int eval_pipeline(tmpl_exec *x, tmpl_value dot, const tmpl_node *pipe,
+                         tmpl_value *out);
+static int eval_arg(tmpl_exec *x, tmpl_value dot, int ptype, const tmpl_node *n,
+                    tmpl_value *out);
+static int walk(tmpl_exec *x, tmpl_value dot, const tmpl_node *n);
+
+/* "interface {}" for values whose static type is the empty interface. */
+static const char *static_type(tmpl_value v)
+{
+    return (v.flags & TV_F_IFACE) ? "interface {}" : tv_type_name(v);
+}
+
+/* Unwraps an interface{} the way evalPipeline does after each command. */
+static tmpl_value unwrap_iface(tmpl_value v)
+{
+    if (!(v.flags & TV_F_IFACE))
+        return v;
+    if (v.kind == TV_NIL)
+        return tv_invalid();
+    v.flags &= (uint8_t)~TV_F_IFACE;
+    return v;
+}
+
+static int not_a_function(tmpl_exec *x, const tmpl_node *const *args, size_t nargs,
+                          const tmpl_value *final)
+{
+    if (nargs > 1 || final)
+        return x_fail_node(x, "can't give argument to non-function %s", args[0]);
+    return TMPL_OK;
+}
+
+static int ideal_constant(tmpl_exec *x, const tmpl_node *n, tmpl_value *out)
+{
+    x->at = n;
+    if (n->is_float &&
+        !(n->text_len > 2 && n->text[0] == '0' &&
+          (n->text[1] == 'x' || n->text[1] == 'X') &&
+          !memchr(n->text, 'p', n->text_len) && !memchr(n->text, 'P', n->text_len)) &&
+        n->text[0] != '\'' && strpbrk(n->text, ".eEpP") &&
+        (size_t)(strpbrk(n->text, ".eEpP") - n->text) < n->text_len) {
+        *out = tv_float(n->fval);
+        return TMPL_OK;
+    }
+    if (n->is_int) {
+        *out = tv_int(n->ival);
+        return TMPL_OK;
+    }
+    if (n->is_uint)
+        return x_fail(x, "%.*s overflows int", (int)n->text_len, n->text);
+    *out = tv_invalid();
+    return TMPL_OK;
+}
+
+static int validate_type(tmpl_exec *x, tmpl_value v, int ptype, tmpl_value *out)
+{
+    const char *want = tmpl_ptype_name((tmpl_ptype)ptype);
+    bool ok;
+
+    if (ptype == TP_VALUE) {
+        *out = v;
+        return TMPL_OK;
+    }
+    if (v.kind == TV_INVALID) {
+        if (ptype == TP_ANY) {
+            *out = tv_nil();
+            return TMPL_OK;
+        }
+        if (ptype == TP_STRLIST || ptype == TP_KVLIST) {
+            *out = tv_list_new(ptype == TP_STRLIST ? TV_E_STRING : TV_E_KV, 0);
+            return out->kind == TV_LIST ? TMPL_OK : TMPL_ENOMEM;
+        }
+        return x_fail(x, "invalid value; expected %s", want);
+    }
+    switch (ptype) {
+    case TP_ANY:
+        ok = true;
+        break;
+    case TP_STRING:
+        ok = v.kind == TV_STRING;
+        break;
+    case TP_INT:
+        ok = v.kind == TV_INT && !(v.flags & TV_F_U8);
+        break;
+    case TP_BOOL:
+        ok = v.kind == TV_BOOL;
+        break;
+    case TP_STRLIST:
+        ok = v.kind == TV_LIST && tv_as_list(v)->elem == TV_E_STRING;
+        break;
+    default:
+        ok = v.kind == TV_LIST && tv_as_list(v)->elem == TV_E_KV;
+        break;
+    }
+    if (!ok || (v.kind == TV_NIL && ptype != TP_ANY)) {
+        int rc = x_fail(x, "wrong type for value; expected %s; got %s", want,
+                        v.kind == TV_NIL ? "interface {}" : tv_type_name(v));
+        tv_release(v);
+        return rc;
+    }
+    v.flags &= (uint8_t)~TV_F_IFACE;
+    *out = v;
+    return TMPL_OK;
+}
+
+static int eval_call(tmpl_exec *x, tmpl_value dot, const tmpl_func *f,
+                     const tmpl_node *node, const char *name,
+                     const tmpl_node *const *args, size_t nargs, const tmpl_value *final,
+                     tmpl_value *out);
+
+static int eval_field(tmpl_exec *x, tmpl_value dot, const char *name,
+                      const tmpl_node *node, const tmpl_node *const *args, size_t nargs,
+                      const tmpl_value *final, tmpl_value receiver, tmpl_value *out)
+{
+    const char *typ = static_type(receiver);
+    bool has_args = nargs > 1 || final;
+    const tmpl_func *m;
+
+    if (receiver.kind == TV_INVALID) {
+        *out = tv_invalid();
+        return TMPL_OK;
+    }
+    if (receiver.kind == TV_NIL)
+        return x_fail(x, "nil pointer evaluating %s.%s", typ, name);
+    if (receiver.kind == TV_TIME && (m = tmpl_time_method(name)) != NULL) {
+        tmpl_value saved = x->recv;
+        int rc;
+        x->recv = receiver;
+        rc = eval_call(x, dot, m, node, name, args, nargs, final, out);
+        x->recv = saved;
+        return rc;
+    }
+    if (receiver.kind == TV_KV) {
+        int is_key = strcmp(name, "Key") == 0;
+        if (is_key || strcmp(name, "Value") == 0) {
+            if (has_args)
+                return x_fail(x, "%s has arguments but cannot be invoked as function",
+                              name);
+            *out = is_key ? tv_str_borrow(receiver.u.kv->key, receiver.u.kv->key_len)
+                          : tv_str_borrow(receiver.u.kv->value, receiver.u.kv->value_len);
+            return TMPL_OK;
+        }
+    } else if (receiver.kind == TV_SRV) {
+        tv_srv *s = (tv_srv *)receiver.ref;
+        if (!strcmp(name, "Target"))
+            *out = tv_retain(s->target);
+        else if (!strcmp(name, "Port"))
+            *out = tv_int(s->port);
+        else if (!strcmp(name, "Priority"))
+            *out = tv_int(s->priority);
+        else if (!strcmp(name, "Weight"))
+            *out = tv_int(s->weight);
+        else
+            return x_fail(x, "can't evaluate field %s in type %s", name, typ);
+        if (has_args) {
+            tv_release(*out);
+            return x_fail(x, "%s has arguments but cannot be invoked as function", name);
+        }
+        return TMPL_OK;
+    } else if (receiver.kind == TV_MAP) {
+        const tmpl_value *v;
+        if (has_args)
+            return x_fail(x, "%s is not a method but has arguments", name);
+        v = tv_map_get(receiver, name, strlen(name));
+        if (!v) {
+            *out = tv_invalid();
+            return TMPL_OK;
+        }
+        *out = tv_retain(*v);
+        out->flags |= TV_F_IFACE;
+        return TMPL_OK;
+    }
+    return x_fail(x, "can't evaluate field %s in type %s", name, typ);
+}
+
+static int eval_field_chain(tmpl_exec *x, tmpl_value dot, tmpl_value receiver,
+                            const tmpl_node *node, char *const *idents, size_t n,
+                            const tmpl_node *const *args, size_t nargs,
+                            const tmpl_value *final, tmpl_value *out)
+{
+    tmpl_value cur = tv_retain(receiver);
+    tmpl_value next;
+    size_t i;
+    int rc;
+
+    for (i = 0; i + 1 < n; i++) {
+        rc = eval_field(x, dot, idents[i], node, NULL, 0, NULL, cur, &next);
+        tv_release(cur);
+        if (rc)
+            return rc;
+        cur = next;
+    }
+    rc = eval_field(x, dot, idents[n - 1], node, args, nargs, final, cur, out);
+    tv_release(cur);
+    return rc;
+}
+
+static int eval_field_node(tmpl_exec *x, tmpl_value dot, const tmpl_node *field,
+                           const tmpl_node *const *args, size_t nargs,
+                           const tmpl_value *final, tmpl_value *out)
+{
+    x->at = field;
+    return eval_field_chain(x, dot, dot, field, field->idents, field->nidents, args,
+                            nargs, final, out);
+}
+
+static int eval_variable_node(tmpl_exec *x, tmpl_value dot, const tmpl_node *var,
+                              const tmpl_node *const *args, size_t nargs,
+                              const tmpl_value *final, tmpl_value *out)
+{
+    tmpl_var *v;
+    int rc;
+
+    x->at = var;
+    v = var_find(x, var->idents[0], strlen(var->idents[0]));
+    if (!v)
+        return x_fail(x, "undefined variable: %s", var->idents[0]);
+    if (var->nidents == 1) {
+        rc = not_a_function(x, args, nargs, final);
+        if (rc)
+            return rc;
+        *out = tv_retain(v->v);
+        return TMPL_OK;
+    }
+    return eval_field_chain(x, dot, v->v, var, var->idents + 1, var->nidents - 1, args,
+                            nargs, final, out);
+}
+
+/* cmd: the node errors of the call point at (the command, or the identifier
+ * when the function is an argument). */
+static int eval_function(tmpl_exec *x, tmpl_value dot, const tmpl_node *ident,
+                         const tmpl_node *cmd, const tmpl_node *const *args, size_t nargs,
+                         const tmpl_value *final, tmpl_value *out)
+{
+    const tmpl_func *f;
+    char name[64];
+
+    x->at = ident;
+    snprintf(name, sizeof(name), "%.*s", (int)ident->text_len, ident->text);
+    f = tmpl_func_lookup(ident->text, ident->text_len);
+    if (!f)
+        return x_fail(x, "\"%s\" is not a defined function", name);
+    return eval_call(x, dot, f, cmd, name, args, nargs, final, out);
+}
+
+static int eval_chain_node(tmpl_exec *x, tmpl_value dot, const tmpl_node *chain,
+                           const tmpl_node *const *args, size_t nargs,
+                           const tmpl_value *final, tmpl_value *out)
+{
+    tmpl_value base;
+    int rc;
+
+    x->at = chain;
+    if (chain->base->type == TMPL_N_NIL)
+        return x_fail_node(x, "indirection through explicit nil in %s", chain);
+    rc = eval_arg(x, dot, -1, chain->base, &base);
+    if (rc)
+        return rc;
+    rc = eval_field_chain(x, dot, base, chain, chain->idents, chain->nidents, args, nargs,
+                          final, out);
+    tv_release(base);
+    return rc;
+}
+
+static int eval_command(tmpl_exec *x, tmpl_value dot, const tmpl_node *cmd,
+                        const tmpl_value *final, tmpl_value *out)
+{
+    const tmpl_node *first = cmd->kids[0];
+    const tmpl_node *const *args = (const tmpl_node *const *)cmd->kids;
+    int rc;
+
+    switch (first->type) {
+    case TMPL_N_FIELD:
+        return eval_field_node(x, dot, first, args, cmd->nkids, final, out);
+    case TMPL_N_CHAIN:
+        return eval_chain_node(x, dot, first, args, cmd->nkids, final, out);
+    case TMPL_N_IDENT:
+        return eval_function(x, dot, first, cmd, args, cmd->nkids, final, out);
+    case TMPL_N_PIPE:
+        rc = not_a_function(x, args, cmd->nkids, final);
+        return rc ? rc : eval_pipeline(x, dot, first, out);
+    case TMPL_N_VAR:
+        return eval_variable_node(x, dot, first, args, cmd->nkids, final, out);
+    default:
+        break;
+    }
+    x->at = first;
+    rc = not_a_function(x, args, cmd->nkids, final);
+    if (rc)
+        return rc;
+    switch (first->type) {
+    case TMPL_N_BOOL:
+        *out = tv_bool(first->bool_val);
+        return TMPL_OK;
+    case TMPL_N_DOT:
+        *out = tv_retain(dot);
+        return TMPL_OK;
+    case TMPL_N_NIL:
+        return x_fail(x, "nil is not a command");
+    case TMPL_N_NUMBER:
+        return ideal_constant(x, first, out);
+    case TMPL_N_STRING:
+        *out = tv_str_borrow(first->text, first->text_len);
+        return TMPL_OK;
+    default:
+        return x_fail_node(x, "can't evaluate command %s", first);
+    }
+}
+
+static int eval_empty_interface(tmpl_exec *x, tmpl_value dot, const tmpl_node *n,
+                                tmpl_value *out)
+{
+    switch (n->type) {
+    case TMPL_N_BOOL:
+        *out = tv_bool(n->bool_val);
+        return TMPL_OK;
+    case TMPL_N_NUMBER:
+        return ideal_constant(x, n, out);
+    case TMPL_N_STRING:
+        *out = tv_str_borrow(n->text, n->text_len);
+        return TMPL_OK;
+    default:
+        (void)dot;
+        return x_fail_node(x, "can't handle %s for arg of type interface {}", n);
+    }
+}
+
+/* ptype -1: Go's evalArg with a nil type (a chain's base). */
+static int eval_arg(tmpl_exec *x, tmpl_value dot, int ptype, const tmpl_node *n,
+                    tmpl_value *out)
+{
+    tmpl_value v;
+    const tmpl_node *self[1];
+    int rc;
+
+    x->at = n;
+    self[0] = n;
+    switch (n->type) {
+    case TMPL_N_DOT:
+        if (ptype < 0) {
+            *out = tv_retain(dot);
+            return TMPL_OK;
+        }
+        return validate_type(x, tv_retain(dot), ptype, out);
+    case TMPL_N_NIL:
+        if (ptype == TP_VALUE) {
+            *out = tv_invalid();
+            return TMPL_OK;
+        }
+        if (ptype == TP_ANY) {
+            *out = tv_nil();
+            return TMPL_OK;
+        }
+        if (ptype == TP_STRLIST || ptype == TP_KVLIST)
+            return validate_type(x, tv_invalid(), ptype, out);
+        return x_fail(x, "cannot assign nil to %s",
+                      ptype < 0 ? "<nil>" : tmpl_ptype_name((tmpl_ptype)ptype));
+    case TMPL_N_FIELD:
+        rc = eval_field_node(x, dot, n, self, 1, NULL, &v);
+        break;
+    case TMPL_N_VAR:
+        rc = eval_variable_node(x, dot, n, NULL, 0, NULL, &v);
+        break;
+    case TMPL_N_PIPE:
+        rc = eval_pipeline(x, dot, n, &v);
+        break;
+    case TMPL_N_IDENT:
+        rc = eval_function(x, dot, n, n, NULL, 0, NULL, &v);
+        break;
+    case TMPL_N_CHAIN:
+        rc = eval_chain_node(x, dot, n, NULL, 0, NULL, &v);
+        break;
+    default:
+        goto literal;
+    }
+    if (rc)
+        return rc;
+    if (ptype < 0) {
+        *out = v;
+        return TMPL_OK;
+    }
+    return validate_type(x, v, ptype, out);
+literal:
+    switch (ptype) {
+    case TP_BOOL:
+        if (n->type != TMPL_N_BOOL)
+            return x_fail_node(x, "expected bool; found %s", n);
+        *out = tv_bool(n->bool_val);
+        return TMPL_OK;
+    case TP_INT:
+        if (n->type != TMPL_N_NUMBER || !n->is_int)
+            return x_fail_node(x, "expected integer; found %s", n);
+        *out = tv_int(n->ival);
+        return TMPL_OK;
+    case TP_STRING:
+        if (n->type != TMPL_N_STRING)
+            return x_fail_node(x, "expected string; found %s", n);
+        *out = tv_str_borrow(n->text, n->text_len);
+        return TMPL_OK;
+    case TP_ANY:
+    case TP_VALUE:
+        return eval_empty_interface(x, dot, n, out);
+    default: {
+        char *s = node_str(n);
+        if (!s)
+            return TMPL_ENOMEM;
+        rc = x_fail(x, "can't handle %s for arg of type %s", s,
+                    tmpl_ptype_name((tmpl_ptype)ptype));
+        free(s);
+        return rc;
+    }
+    }
+}
+
+static int call_and_or(tmpl_exec *x, tmpl_value dot, const tmpl_func *f,
+                       const tmpl_node *const *args, size_t nargs,
+                       const tmpl_value *final, tmpl_value *out)
+{
+    tmpl_value v = tv_invalid();
+    size_t i;
+    int rc;
+    bool is_or = f->special == TMPL_FN_OR;
+
+    for (i = 1; i < nargs; i++) {
+        tv_release(v);
+        rc = eval_arg(x, dot, TP_VALUE, args[i], &v);
+        if (rc)
+            return rc;
+        if (tv_truth(unwrap_iface(v)) == is_or) {
+            *out = v;
+            return TMPL_OK;
+        }
+    }
+    if (final) {
+        tv_release(v);
+        v = tv_retain(*final);
+    }
+    *out = v;
+    return TMPL_OK;
+}
+
+static int eval_call(tmpl_exec *x, tmpl_value dot, const tmpl_func *f,
+                     const tmpl_node *node, const char *name,
+                     const tmpl_node *const *args, size_t nargs, const tmpl_value *final,
+                     tmpl_value *out)
+{
+    size_t given = nargs > 0 ? nargs - 1 : 0;
+    size_t num_in = given + (final ? 1 : 0);
+    size_t num_fixed = f->variadic ? (size_t)f->nparams - 1 : given;
+    tmpl_value argv[64];
+    size_t i;
+    int rc = TMPL_OK;
+
+    if (f->variadic && num_in < num_fixed)
+        return x_fail(x, "wrong number of args for %s: want at least %d got %zu", name,
+                      f->nparams - 1, given);
+    if (!f->variadic && num_in != f->nparams)
+        return x_fail(x, "wrong number of args for %s: want %d got %zu", name, f->nparams,
+                      num_in);
+    if (num_in > sizeof(argv) / sizeof(argv[0]))
+        return x_fail(x, "too many arguments for %s", name);
+    if (f->special)
+        return call_and_or(x, dot, f, args, nargs, final, out);
+    for (i = 0; i < given; i++) {
+        int pt = i < num_fixed ? f->params[i] : f->params[f->nparams - 1];
+        rc = eval_arg(x, dot, pt, args[i + 1], &argv[i]);
+        if (rc)
+            break;
+    }
+    if (rc == 0 && final) {
+        int pt = f->params[f->nparams - 1];
+        if (f->variadic && num_in - 1 < num_fixed)
+            pt = f->params[num_in - 1];
+        rc = validate_type(x, tv_retain(*final), pt, &argv[i]);
+        if (rc == 0)
+            i++;
+    }
+    if (rc == 0) {
+        free(x->fn_err);
+        x->fn_err = NULL;
+        *out = tv_invalid();
+        rc = f->fn(x, argv, num_in, out);
+        if (rc == TMPL_EEXEC && !x->err) {
+            char head[128];
+            x->at = node;
+            snprintf(head, sizeof(head), "error calling %s: ", name);
+            rc = x_fail_long(x, head, x->fn_err ? x->fn_err : "");
+            if (rc == TMPL_OK)
+                rc = TMPL_EEXEC;
+        }
+    }
+    while (i > 0)
+        tv_release(argv[--i]);
+    return rc;
+}
+
+static int eval_pipeline(tmpl_exec *x, tmpl_value dot, const tmpl_node *pipe,
+                         tmpl_value *out)
+{
+    tmpl_value value = tv_invalid();
+    tmpl_value next;
+    size_t i;
+    int rc;
+
+    *out = tv_invalid();
+    if (!pipe)
+        return TMPL_OK;
+    x->at = pipe;
+    for (i = 0; i < pipe->nkids; i++) {
+        rc = eval_command(x, dot, pipe->kids[i], i == 0 ? NULL : &value, &next);
+        tv_release(value);
+        if (rc)
+            return rc;
+        value = unwrap_iface(next);
+    }
+    for (i = 0; i < pipe->ndecl; i++) {
+        const char *vname = pipe->decl[i]->idents[0];
+        if (pipe->is_assign)
+            rc = var_set(x, vname, tv_retain(value));
+        else
+            rc = var_push(x, vname, strlen(vname), tv_retain(value));
+        if (rc) {
+            tv_release(value);
+            return rc;
+        }
+    }
+    *out = value;
+    return TMPL_OK;
+}
+
+/* ---- walking --------------------------------------------------------- */
+
+static int walk_if_or_with(tmpl_exec *x, tmpl_value dot, const tmpl_node *n)
+{
+    size_t mark = x->nvars;
+    tmpl_value val;
+    int rc = eval_pipeline(x, dot, n->pipe, &val);
+
+    if (rc == 0) {
+        if (tv_truth(val))
+            rc = walk(x, n->type == TMPL_N_WITH ? val : dot, n->list);
+        else if (n->else_list)
+            rc = walk(x, dot, n->else_list);
+    }
+    tv_release(val);
+    var_pop(x, mark);
+    return rc;
+}
+
+static int range_one(tmpl_exec *x, const tmpl_node *r, tmpl_value index, tmpl_value elem)
+{
+    const tmpl_node *p = r->pipe;
+    size_t mark = x->nvars;
+    int rc = TMPL_OK;
+
+    if (p->ndecl > 0) {
+        if (p->is_assign)
+            rc =
+                var_set(x, p->decl[0]->idents[0], tv_retain(p->ndecl > 1 ? index : elem));
+        else
+            var_set_top(x, 1, tv_retain(elem));
+    }
+    if (rc == 0 && p->ndecl > 1) {
+        if (p->is_assign)
+            rc = var_set(x, p->decl[1]->idents[0], tv_retain(elem));
+        else
+            var_set_top(x, 2, tv_retain(index));
+    }
+    if (rc == 0)
+        rc = walk(x, elem, r->list);
+    var_pop(x, mark);
+    return rc;
+}
+
+static tmpl_value list_item(tv_list *l, size_t i)
+{
+    tmpl_value v = tv_retain(l->items[i]);
+
+    if (l->elem == TV_E_ANY)
+        v.flags |= TV_F_IFACE;
+    return v;
+}
+
+static int range_list(tmpl_exec *x, const tmpl_node *r, tmpl_value val)
+{
+    tv_list *l = tv_as_list(val);
+    size_t n = l->len;
+    size_t i;
+    int rc = TMPL_OK;
+
+    for (i = 0; i < n && i < l->len; i++) {
+        tmpl_value elem = list_item(l, i);
+        rc = range_one(x, r, tv_int((int64_t)i), elem);
+        tv_release(elem);
+        if (rc == WALK_BREAK)
+            return TMPL_OK;
+        if (rc == WALK_CONTINUE)
+            rc = TMPL_OK;
+        if (rc)
+            return rc;
+    }
+    return TMPL_OK;
+}
+
+static int range_map(tmpl_exec *x, const tmpl_node *r, tmpl_value val)
+{
+    tv_map *m = tv_as_map(val);
+    size_t i;
+    int rc;
+
+    for (i = 0; i < m->len; i++) {
+        tmpl_value elem = tv_retain(m->vals[i]);
+        elem.flags |= TV_F_IFACE;
+        rc = range_one(x, r, m->keys[i], elem);
+        tv_release(elem);
+        if (rc == WALK_BREAK)
+            return TMPL_OK;
+        if (rc == WALK_CONTINUE)
+            rc = TMPL_OK;
+        if (rc)
+            return rc;
+    }
+    return TMPL_OK;
+}
+
+static int walk_range(tmpl_exec *x, tmpl_value dot, const tmpl_node *r)
+{
+    size_t mark = x->nvars;
+    tmpl_value val;
+    int rc;
+    bool empty = true;
+
+    x->at = r;
+    rc = eval_pipeline(x, dot, r->pipe, &val);
+    if (rc)
+        return rc;
+    val = unwrap_iface(val);
+    if (val.kind == TV_NIL)
+        val = tv_invalid();
+    if (val.kind == TV_LIST) {
+        empty = tv_as_list(val)->len == 0;
+        if (!empty)
+            rc = range_list(x, r, val);
+    } else if (val.kind == TV_MAP) {
+        empty = tv_as_map(val)->len == 0;
+        if (!empty)
+            rc = range_map(x, r, val);
+    } else if (val.kind != TV_INVALID) {
+        tmpl_buf b;
+        tmpl_buf_init(&b, 0);
+        rc = tmpl_fmt_value(&b, val);
+        rc = rc ? TMPL_ENOMEM : tmpl_buf_add(&b, "", 0);
+        rc = rc ? TMPL_ENOMEM : x_fail_long(x, "range can't iterate over ", b.data);
+        tmpl_buf_cleanup(&b);
+    }
+    if (rc == 0 && empty && r->else_list)
+        rc = walk(x, dot, r->else_list);
+    tv_release(val);
+    var_pop(x, mark);
+    return rc;
+}
+
+static int walk_template(tmpl_exec *x, tmpl_value dot, const tmpl_node *t)
+{
+    const tmpl_tree *tree;
+    tmpl_value newdot;
+    size_t saved_base = x->var_base;
+    size_t mark = x->nvars;
+    const char *saved_name = x->tmpl_name;
+    int rc;
+
+    x->at = t;
+    tree = tmpl_set_lookup(x->set, t->text, t->text_len);
+    if (!tree) {
+        tmpl_buf q;
+        tmpl_buf_init(&q, 0);
+        rc = tmpl_go_quote(&q, t->text, t->text_len, 0);
+        rc = rc ? TMPL_ENOMEM : x_fail_long(x, "template ", q.data);
+        tmpl_buf_cleanup(&q);
+        if (x->err && rc == TMPL_EEXEC) {
+            size_t n = strlen(x->err);
+            char *p = realloc(x->err, n + sizeof(" not defined"));
+            if (p) {
+                memcpy(p + n, " not defined", sizeof(" not defined"));
+                x->err = p;
+            }
+        }
+        return rc;
+    }
+    if (x->depth >= x->max_depth)
+        return x_fail(x, "exceeded maximum template depth (%u)", x->max_depth);
+    rc = eval_pipeline(x, dot, t->pipe, &newdot);
+    if (rc)
+        return rc;
+    x->var_base = x->nvars;
+    rc = var_push(x, "$", 1, tv_retain(newdot));
+    if (rc == 0) {
+        x->depth++;
+        x->tmpl_name = tree->name;
+        rc = walk(x, newdot, tree->root);
+        x->tmpl_name = saved_name;
+        x->depth--;
+    }
+    var_pop(x, x->var_base);
+    x->var_base = saved_base;
+    var_pop(x, mark);
+    tv_release(newdot);
+    return rc;
+}
+
+static int walk(tmpl_exec *x, tmpl_value dot, const tmpl_node *n)
+{
+    tmpl_value val;
+    size_t i;
+    int rc;
+
+    x->at = n;
+    switch (n->type) {
+    case TMPL_N_ACTION:
+        rc = eval_pipeline(x, dot, n->pipe, &val);
+        if (rc)
+            return rc;
+        if (n->pipe->ndecl == 0) {
+            x->at = n;
+            rc = x_out(x, tmpl_fmt_value(x->out, val));
+        }
+        tv_release(val);
+        return rc;
+    case TMPL_N_BREAK:
+        return WALK_BREAK;
+    case TMPL_N_CONTINUE:
+        return WALK_CONTINUE;
+    case TMPL_N_IF:
+    case TMPL_N_WITH:
+        return walk_if_or_with(x, dot, n);
+    case TMPL_N_LIST:
+        for (i = 0; i < n->nkids; i++) {
+            rc = walk(x, dot, n->kids[i]);
+            if (rc)
+                return rc;
+        }
+        return TMPL_OK;
+    case TMPL_N_RANGE:
+        return walk_range(x, dot, n);
+    case TMPL_N_TEMPLATE:
+        return walk_template(x, dot, n);
+    case TMPL_N_TEXT:
+        return x_out(x, tmpl_buf_add(x->out, n->text, n->text_len));
+    default:
+        return x_fail(x, "unknown node");
+    }
+}
+
+/* ---- entry points ---------------------------------------------------- */
+
+static int exec_tree(tmpl_exec *x, const tmpl_set *set, tmpl_value dot)
+{
+    const tmpl_tree *tree = tmpl_set_lookup(set, set->name, strlen(set->name));
+    int rc;
+
+    x->set = set;
+    x->tmpl_name = set->name;
+    if (!tree) {
+        tmpl_buf q;
+        tmpl_buf_init(&q, 0);
+        rc = tmpl_go_quote(&q, set->name, strlen(set->name), 0);
+        rc = rc ? TMPL_ENOMEM
+                : x_fail_long(x, q.data, " is an incomplete or empty template");
+        tmpl_buf_cleanup(&q);
+        return rc;
+    }
+    rc = var_push(x, "$", 1, tv_retain(dot));
+    if (rc == 0)
+        rc = walk(x, dot, tree->root);
+    var_pop(x, 0);
+    if (rc == WALK_BREAK || rc == WALK_CONTINUE)
+        rc = TMPL_OK;
+    return rc;
+}
+
+static void exec_init(tmpl_exec *x, const tmpl_snapshot *snap, const tmpl_options *opts,
+                      tmpl_buf *out)
+{
+    memset(x, 0, sizeof(*x));
+    x->snap = snap;
+    x->opts = opts;
+    x->hooks = opts ? opts->hooks : NULL;
+    x->max_depth = opts && opts->max_depth ? opts->max_depth : TMPL_DEFAULT_MAX_DEPTH;
+    x->out = out;
+}
+
+static void exec_cleanup(tmpl_exec *x)
+{
+    var_pop(x, 0);
+    free(x->vars);
+    free(x->fn_err);
+}
+
+static int include_check(tmpl_exec *x, const char *name)
+{
+    const tmpl_exec *p;
+    unsigned depth = 0;
+    const char *s;
+
+    if (name[0] == '\0' || name[0] == '/')
+        return tmpl_fn_error(x, "%s: not a relative path in the templates directory",
+                             name);
+    for (s = name; *s; s++) {
+        if ((s == name || s[-1] == '/') && s[0] == '.' && s[1] == '.' &&
+            (s[2] == '/' || s[2] == '\0'))
+            return tmpl_fn_error(x, "%s: path leaves the templates directory", name);
+    }
+    for (p = x; p; p = p->parent) {
+        if (p->include_name && strcmp(p->include_name, name) == 0)
+            return tmpl_fn_error(x, "%s: include cycle", name);
+        depth++;
+    }
+    if (depth > MAX_INCLUDE_DEPTH || x->depth + depth >= x->max_depth)
+        return tmpl_fn_error(x, "%s: includes nested too deeply", name);
+    return TMPL_OK;
+}
+
+int tmpl_exec_include(tmpl_exec *x, const char *name, size_t len, tmpl_value dot,
+                      tmpl_value *out)
+{
+    char *cname = malloc(len + 1);
+    char *text = NULL;
+    char *err = NULL;
+    size_t tlen = 0;
+    tmpl_set set;
+    tmpl_exec sub;
+    tmpl_buf buf;
+    int rc;
+
+    if (!cname)
+        return TMPL_ENOMEM;
+    memcpy(cname, name, len);
+    cname[len] = '\0';
+    rc = include_check(x, cname);
+    if (rc == 0 && (!x->hooks || !x->hooks->load))
+        rc = tmpl_fn_error(x, "%s: no template loader", cname);
+    if (rc == 0 && x->hooks->load(x->hooks->ud, cname, &text, &tlen, &err) != 0) {
+        rc = tmpl_fn_error(x, "%s", err ? err : "cannot load template");
+        free(err);
+    }
+    if (rc) {
+        free(cname);
+        return rc;
+    }
+    rc = tmpl_set_parse(&set, cname, text, tlen, &err);
+    free(text);
+    if (rc == TMPL_EPARSE) {
+        rc = tmpl_fn_error(x, "%s", err);
+        free(err);
+    }
+    if (rc == 0) {
+        size_t used = x->out->len;
+        size_t limit = x->out->limit;
+        tmpl_buf_init(&buf, limit ? (limit > used ? limit - used : 1) : 0);
+        exec_init(&sub, x->snap, x->opts, &buf);
+        sub.parent = x;
+        sub.include_name = cname;
+        sub.depth = x->depth + 1;
+        sub.max_depth = x->max_depth;
+        rc = exec_tree(&sub, &set, dot);
+        if (rc == TMPL_OK) {
+            size_t n;
+            char *s = tmpl_buf_steal(&buf, &n);
+            *out = s ? tv_str_take(s, n) : tv_invalid();
+            rc = out->kind == TV_STRING ? TMPL_OK : TMPL_ENOMEM;
+        } else if (sub.err) {
+            rc = rc == TMPL_ETOOBIG ? TMPL_ETOOBIG : tmpl_fn_error(x, "%s", sub.err);
+            if (rc == TMPL_ETOOBIG && !x->err) {
+                x->err = sub.err;
+                sub.err = NULL;
+            }
+        }
+        free(sub.err);
+        exec_cleanup(&sub);
+        tmpl_buf_cleanup(&buf);
+    }
+    tmpl_set_cleanup(&set);
+    free(cname);
+    return rc;
+}
+
+int tmpl_parse(const char *name, const char *text, size_t len, tmpl_template **out,
+               char **err)
+{
+    tmpl_template *t;
+    int rc;
+
+    *out = NULL;
+    *err = NULL;
+    if (!name || (!text && len))
+        return TMPL_EINVAL;
+    t = calloc(1, sizeof(*t));
+    if (!t)
+        return TMPL_ENOMEM;
+    rc = tmpl_set_parse(&t->set, name, text ? text : "", len, err);
+    if (rc != TMPL_OK) {
+        tmpl_free(t);
+        return rc;
+    }
+    *out = t;
+    return TMPL_OK;
+}
+
+int tmpl_execute(const tmpl_template *t, const tmpl_snapshot *snap,
+                 const tmpl_options *opts, char **out, size_t *out_len, char **err)
+{
+    tmpl_exec x;
+    tmpl_buf buf;
+    int rc;
+
+    *out = NULL;
+    *err = NULL;
+    if (out_len)
+        *out_len = 0;
+    if (!t)
+        return TMPL_EINVAL;
+    tmpl_buf_init(&buf,
+                  opts && opts->max_output ? opts->max_output : TMPL_DEFAULT_MAX_OUTPUT);
+    exec_init(&x, snap, opts, &buf);
+    rc = exec_tree(&x, &t->set, tv_invalid());
+    if (rc == TMPL_OK) {
+        *out = tmpl_buf_steal(&buf, out_len);
+        if (!*out)
+            rc = TMPL_ENOMEM;
+    } else if (rc != TMPL_ENOMEM) {
+        *err = x.err;
+        x.err = NULL;
+        if (!*err)
+            rc = TMPL_ENOMEM;
+    }
+    free(x.err);
+    exec_cleanup(&x);
+    tmpl_buf_cleanup(&buf);
+    return rc;
+}
+
+void tmpl_free(tmpl_template *t)
+{
+    if (!t)
+        return;
+    tmpl_set_cleanup(&t->set);
+    free(t);
+}
+
+int tmpl_render(const char *name, const char *text, size_t len, const tmpl_snapshot *snap,
+                const tmpl_options *opts, char **out, size_t *out_len, char **err)
+{
+    tmpl_template *t;
+    int rc = tmpl_parse(name, text, len, &t, err);
+
+    *out = NULL;
+    if (rc != TMPL_OK)
+        return rc;
+    rc = tmpl_execute(t, snap, opts, out, out_len, err);
+    tmpl_free(t);
+    return rc;
+}
+
+const char *tmpl_strerror(int code)
+{
+    switch (code) {
+    case TMPL_OK:
+        return "success";
+    case TMPL_ENOMEM:
+        return "out of memory";
+    case TMPL_EPARSE:
+        return "template parse error";
+    case TMPL_EEXEC:
+        return "template execution error";
+    case TMPL_ETOOBIG:
+        return "template output too large";
+    case TMPL_EINVAL:
+        return "invalid argument";
+    default:
+        return "unknown error";
+    }
+}

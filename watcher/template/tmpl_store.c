@@ -1,0 +1,520 @@
+/* tmpl_store: the key snapshot and confd's key functions (memkv's Store):
+ * get gets getv getvs exists ls lsdir. The snapshot is a sorted array: exact
+ * lookups and prefix ranges are binary searches. */
+#include "template.h"
+#include "tmpl_buf.h"
+#include "tmpl_funcs.h"
+#include "tmpl_path.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct tmpl_snapshot {
+    tmpl_kv *kvs;
+    size_t n;
+    size_t cap;
+};
+
+tmpl_snapshot *tmpl_snapshot_new(void)
+{
+    return calloc(1, sizeof(tmpl_snapshot));
+}
+
+int tmpl_snapshot_add(tmpl_snapshot *s, const char *key, size_t klen, const char *value,
+                      size_t vlen)
+{
+    char *mem;
+
+    if (!s || !key || (!value && vlen))
+        return TMPL_EINVAL;
+    if (klen > (size_t)-1 / 4 || vlen > (size_t)-1 / 4)
+        return TMPL_EINVAL;
+    if (s->n == s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 64;
+        tmpl_kv *p = realloc(s->kvs, ncap * sizeof(*p));
+        if (!p)
+            return TMPL_ENOMEM;
+        s->kvs = p;
+        s->cap = ncap;
+    }
+    mem = malloc(klen + vlen + 2);
+    if (!mem)
+        return TMPL_ENOMEM;
+    memcpy(mem, key, klen);
+    mem[klen] = '\0';
+    if (vlen)
+        memcpy(mem + klen + 1, value, vlen);
+    mem[klen + 1 + vlen] = '\0';
+    s->kvs[s->n].key = mem;
+    s->kvs[s->n].key_len = klen;
+    s->kvs[s->n].value = mem + klen + 1;
+    s->kvs[s->n].value_len = vlen;
+    s->n++;
+    return TMPL_OK;
+}
+
+static int bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+    size_t n = an < bn ? an : bn;
+    int c = n ? memcmp(a, b, n) : 0;
+
+    if (c)
+        return c;
+    return an < bn ? -1 : an > bn;
+}
+
+static void merge_sort(tmpl_kv *a, tmpl_kv *tmp, size_t n)
+{
+    size_t mid = n / 2;
+    size_t i = 0;
+    size_t j = mid;
+    size_t k = 0;
+
+    if (n < 2)
+        return;
+    merge_sort(a, tmp, mid);
+    merge_sort(a + mid, tmp, n - mid);
+    while (i < mid && j < n) {
+        if (bytes_cmp(a[j].key, a[j].key_len, a[i].key, a[i].key_len) < 0)
+            tmp[k++] = a[j++];
+        else
+            tmp[k++] = a[i++];
+    }
+    while (i < mid)
+        tmp[k++] = a[i++];
+    while (j < n)
+        tmp[k++] = a[j++];
+    memcpy(a, tmp, n * sizeof(*a));
+}
+
+int tmpl_snapshot_finish(tmpl_snapshot *s)
+{
+    tmpl_kv *tmp;
+    size_t i;
+    size_t out = 0;
+
+    if (!s)
+        return TMPL_EINVAL;
+    if (s->n < 2)
+        return TMPL_OK;
+    tmp = malloc(s->n * sizeof(*tmp));
+    if (!tmp)
+        return TMPL_ENOMEM;
+    merge_sort(s->kvs, tmp, s->n);
+    free(tmp);
+    for (i = 0; i < s->n; i++) {
+        if (i + 1 < s->n && bytes_cmp(s->kvs[i].key, s->kvs[i].key_len, s->kvs[i + 1].key,
+                                      s->kvs[i + 1].key_len) == 0) {
+            free((char *)s->kvs[i].key);
+            continue;
+        }
+        s->kvs[out++] = s->kvs[i];
+    }
+    s->n = out;
+    return TMPL_OK;
+}
+
+size_t tmpl_snapshot_count(const tmpl_snapshot *s)
+{
+    return s ? s->n : 0;
+}
+
+const tmpl_kv *tmpl_snapshot_at(const tmpl_snapshot *s, size_t i)
+{
+    return s && i < s->n ? &s->kvs[i] : NULL;
+}
+
+void tmpl_snapshot_free(tmpl_snapshot *s)
+{
+    size_t i;
+
+    if (!s)
+        return;
+    for (i = 0; i < s->n; i++)
+        free((char *)s->kvs[i].key);
+    free(s->kvs);
+    free(s);
+}
+
+char *tmpl_key_relative(const char *key, const char *prefix)
+{
+    size_t pl = prefix ? strlen(prefix) : 0;
+    size_t kl = strlen(key);
+    tmpl_buf b;
+    int rc;
+
+    if (pl && kl >= pl && memcmp(key, prefix, pl) == 0) {
+        key += pl;
+        kl -= pl;
+    }
+    tmpl_buf_init(&b, 0);
+    rc = tmpl_buf_addc(&b, '/');
+    rc = rc ? rc : tmpl_buf_add(&b, key, kl);
+    if (rc) {
+        tmpl_buf_cleanup(&b);
+        return NULL;
+    }
+    {
+        tmpl_buf c;
+        tmpl_buf_init(&c, 0);
+        rc = tmpl_path_clean(&c, b.data, b.len);
+        tmpl_buf_cleanup(&b);
+        if (rc) {
+            tmpl_buf_cleanup(&c);
+            return NULL;
+        }
+        return tmpl_buf_steal(&c, NULL);
+    }
+}
+
+/* ---- lookups --------------------------------------------------------- */
+
+static size_t lower_bound(const tmpl_snapshot *s, const char *k, size_t n)
+{
+    size_t lo = 0;
+    size_t hi = s ? s->n : 0;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (bytes_cmp(s->kvs[mid].key, s->kvs[mid].key_len, k, n) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static const tmpl_kv *find(const tmpl_snapshot *s, const char *k, size_t n)
+{
+    size_t i = lower_bound(s, k, n);
+
+    if (s && i < s->n && bytes_cmp(s->kvs[i].key, s->kvs[i].key_len, k, n) == 0)
+        return &s->kvs[i];
+    return NULL;
+}
+
+/* The range [*lo, *hi) of keys starting with p. */
+static void prefix_range(const tmpl_snapshot *s, const char *p, size_t n, size_t *lo,
+                         size_t *hi)
+{
+    size_t i = lower_bound(s, p, n);
+    size_t j = i;
+    size_t step = 1;
+
+    *lo = i;
+    if (!s) {
+        *hi = i;
+        return;
+    }
+    /* gallop, then bisect, to the end of the prefix run */
+    while (j + step <= s->n && s->kvs[j + step - 1].key_len >= n &&
+           memcmp(s->kvs[j + step - 1].key, p, n) == 0) {
+        j += step;
+        step *= 2;
+    }
+    while (step > 1) {
+        step /= 2;
+        if (j + step <= s->n && s->kvs[j + step - 1].key_len >= n &&
+            memcmp(s->kvs[j + step - 1].key, p, n) == 0)
+            j += step;
+    }
+    *hi = j;
+}
+
+static int fn_exists(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
+{
+    (void)n;
+    *out = tv_bool(find(tmpl_exec_snapshot(x), a[0].u.s.p, a[0].u.s.n) != NULL);
+    return 0;
+}
+
+static int fn_get(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
+{
+    const tmpl_kv *kv = find(tmpl_exec_snapshot(x), a[0].u.s.p, a[0].u.s.n);
+
+    (void)n;
+    if (!kv)
+        return tmpl_fn_error(x, "key does not exist: %.*s", (int)a[0].u.s.n, a[0].u.s.p);
+    *out = tv_kv(kv);
+    return 0;
+}
+
+static int fn_getv(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
+{
+    const tmpl_kv *kv = find(tmpl_exec_snapshot(x), a[0].u.s.p, a[0].u.s.n);
+
+    if (kv) {
+        *out = tv_str_borrow(kv->value, kv->value_len);
+        return 0;
+    }
+    if (n > 1) {
+        *out = tv_retain(a[1]);
+        return 0;
+    }
+    return tmpl_fn_error(x, "key does not exist: %.*s", (int)a[0].u.s.n, a[0].u.s.p);
+}
+
+/* memkv's GetAll: matching pairs in key order; a bad pattern is an error only
+ * when some key exists to match it against. */
+static int get_all(tmpl_exec *x, tmpl_value pattern, tmpl_value *out)
+{
+    const tmpl_snapshot *s = tmpl_exec_snapshot(x);
+    const char *p = pattern.u.s.p;
+    size_t pn = pattern.u.s.n;
+    size_t lo;
+    size_t hi;
+    size_t i;
+    int m;
+
+    prefix_range(s, p, tmpl_path_literal_prefix(p, pn), &lo, &hi);
+    *out = tv_list_new(TV_E_KV, 0);
+    if (out->kind != TV_LIST)
+        return TMPL_ENOMEM;
+    tv_as_list(*out)->named = true;
+    if (lo == hi && tmpl_snapshot_count(s) > 0 &&
+        tmpl_path_match(p, pn, s->kvs[0].key, s->kvs[0].key_len) < 0)
+        goto bad;
+    for (i = lo; i < hi; i++) {
+        m = tmpl_path_match(p, pn, s->kvs[i].key, s->kvs[i].key_len);
+        if (m < 0)
+            goto bad;
+        if (m && tv_list_push(*out, tv_kv(&s->kvs[i])))
+            return TMPL_ENOMEM;
+    }
+    return 0;
+bad:
+    tv_release(*out);
+    *out = tv_invalid();
+    return tmpl_fn_error(x, "syntax error in pattern");
+}
+
+static int fn_gets(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
+{
+    (void)n;
+    return get_all(x, a[0], out);
+}
+
+static int val_cmp(const void *pa, const void *pb)
+{
+    const tmpl_value *a = pa;
+    const tmpl_value *b = pb;
+
+    return bytes_cmp(a->u.s.p, a->u.s.n, b->u.s.p, b->u.s.n);
+}
+
+static int fn_getvs(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
+{
+    tmpl_value kvs;
+    tv_list *l;
+    size_t i;
+    int rc = get_all(x, a[0], &kvs);
+
+    (void)n;
+    if (rc)
+        return rc;
+    l = tv_as_list(kvs);
+    for (i = 0; i < l->len; i++) {
+        const tmpl_kv *kv = l->items[i].u.kv;
+        l->items[i] = tv_str_borrow(kv->value, kv->value_len);
+    }
+    l->elem = TV_E_STRING;
+    l->named = false;
+    if (l->len > 1)
+        qsort(l->items, l->len, sizeof(*l->items), val_cmp);
+    *out = kvs;
+    return 0;
+}
+
+/* ---- ls / lsdir ------------------------------------------------------ */
+
+#define MAX_TERMS 256
+
+typedef struct terms {
+    tmpl_buf clean;
+    const char *t[MAX_TERMS];
+    size_t len[MAX_TERMS];
+    size_t n;
+} terms;
+
+/* strings.Split(path.Clean(p), "/") (or of path.Dir(p) when dir is set). */
+static int to_terms(terms *t, const char *p, size_t n, int dir)
+{
+    size_t i;
+    size_t start = 0;
+    int rc;
+
+    tmpl_buf_init(&t->clean, 0);
+    rc = dir ? tmpl_path_dir(&t->clean, p, n) : tmpl_path_clean(&t->clean, p, n);
+    if (rc)
+        return TMPL_ENOMEM;
+    t->n = 0;
+    for (i = 0; i <= t->clean.len; i++) {
+        if (i == t->clean.len || t->clean.data[i] == '/') {
+            if (t->n < MAX_TERMS) {
+                t->t[t->n] = t->clean.data + start;
+                t->len[t->n] = i - start;
+            }
+            t->n++;
+            start = i + 1;
+        }
+    }
+    return 0;
+}
+
+static int same_prefix_terms(const terms *prefix, const terms *test)
+{
+    size_t i;
+
+    if (test->n < prefix->n)
+        return 0;
+    for (i = 0; i < prefix->n && i < MAX_TERMS; i++) {
+        if (prefix->len[i] != test->len[i] ||
+            memcmp(prefix->t[i], test->t[i], prefix->len[i]))
+            return 0;
+    }
+    return 1;
+}
+
+/* Collects unique names into a sorted []string. */
+static int add_name(tmpl_value list, const char *p, size_t n)
+{
+    tmpl_value v = tv_str_copy(p, n);
+
+    if (v.kind != TV_STRING)
+        return TMPL_ENOMEM;
+    return tv_list_push(list, v);
+}
+
+static void sort_unique(tmpl_value list)
+{
+    tv_list *l = tv_as_list(list);
+    size_t i;
+    size_t out = 0;
+
+    if (l->len > 1)
+        qsort(l->items, l->len, sizeof(*l->items), val_cmp);
+    for (i = 0; i < l->len; i++) {
+        if (out > 0 && val_cmp(&l->items[out - 1], &l->items[i]) == 0) {
+            tv_release(l->items[i]);
+            continue;
+        }
+        l->items[out++] = l->items[i];
+    }
+    l->len = out;
+}
+
+/* The first path element of key with prefix stripped (memkv's stripKey). */
+static void first_elem(const tmpl_kv *kv, const char *p, size_t pn, const char **e,
+                       size_t *en)
+{
+    const char *k = kv->key;
+    size_t kn = kv->key_len;
+    size_t i;
+
+    if (kn >= pn && memcmp(k, p, pn) == 0) {
+        k += pn;
+        kn -= pn;
+    }
+    if (kn > 0 && k[0] == '/') {
+        k++;
+        kn--;
+    }
+    for (i = 0; i < kn && k[i] != '/'; i++)
+        ;
+    *e = k;
+    *en = i;
+}
+
+static void candidates(const tmpl_snapshot *s, const terms *prefix, const char *p,
+                       size_t pn, size_t *lo, size_t *hi)
+{
+    (void)p;
+    (void)pn;
+    if (prefix->clean.len > 0 && prefix->clean.data[0] == '/') {
+        size_t cl = prefix->clean.len == 1 ? 1 : prefix->clean.len;
+        prefix_range(s, prefix->clean.data, cl, lo, hi);
+        return;
+    }
+    *lo = 0;
+    *hi = tmpl_snapshot_count(s);
+}
+
+static int list_keys(tmpl_exec *x, const tmpl_value *a, tmpl_value *out, int dirs)
+{
+    const tmpl_snapshot *s = tmpl_exec_snapshot(x);
+    const char *p = a[0].u.s.p;
+    size_t pn = a[0].u.s.n;
+    terms prefix;
+    terms target;
+    size_t lo;
+    size_t hi;
+    size_t i;
+    int rc = 0;
+
+    *out = tv_list_new(TV_E_STRING, 0);
+    if (out->kind != TV_LIST || to_terms(&prefix, p, pn, 0))
+        return TMPL_ENOMEM;
+    candidates(s, &prefix, p, pn, &lo, &hi);
+    if (!dirs) {
+        const tmpl_kv *exact = find(s, p, pn);
+        if (exact && (size_t)(exact - s->kvs) < lo)
+            lo = (size_t)(exact - s->kvs);
+        if (exact && (size_t)(exact - s->kvs) >= hi)
+            hi = (size_t)(exact - s->kvs) + 1;
+    }
+    for (i = lo; i < hi && rc == 0; i++) {
+        const tmpl_kv *kv = &s->kvs[i];
+        const char *e;
+        size_t en;
+        if (!dirs && kv->key_len == pn && memcmp(kv->key, p, pn) == 0) {
+            tmpl_buf b;
+            tmpl_buf_init(&b, 0);
+            rc = tmpl_path_base(&b, kv->key, kv->key_len) ? TMPL_ENOMEM
+                                                          : add_name(*out, b.data, b.len);
+            tmpl_buf_cleanup(&b);
+            continue;
+        }
+        if (dirs && (kv->key_len < pn || memcmp(kv->key, p, pn) != 0))
+            continue;
+        if (to_terms(&target, kv->key, kv->key_len, 1)) {
+            rc = TMPL_ENOMEM;
+            break;
+        }
+        if (!dirs && same_prefix_terms(&prefix, &target)) {
+            first_elem(kv, p, pn, &e, &en);
+            rc = add_name(*out, e, en);
+        } else if (dirs && same_prefix_terms(&prefix, &target) && target.n > prefix.n &&
+                   prefix.n < MAX_TERMS) {
+            rc = add_name(*out, target.t[prefix.n], target.len[prefix.n]);
+        }
+        tmpl_buf_cleanup(&target.clean);
+    }
+    tmpl_buf_cleanup(&prefix.clean);
+    if (rc)
+        return rc;
+    sort_unique(*out);
+    return 0;
+}
+
+static int fn_ls(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
+{
+    (void)n;
+    return list_keys(x, a, out, 0);
+}
+
+static int fn_lsdir(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
+{
+    (void)n;
+    return list_keys(x, a, out, 1);
+}
+
+const tmpl_func tmpl_store_funcs[] = {
+    {"exists", fn_exists, 1, 0, 0, {TP_STRING}},
+    {"get", fn_get, 1, 0, 0, {TP_STRING}},
+    {"gets", fn_gets, 1, 0, 0, {TP_STRING}},
+    {"getv", fn_getv, 2, 1, 0, {TP_STRING, TP_STRING}},
+    {"getvs", fn_getvs, 1, 0, 0, {TP_STRING}},
+    {"ls", fn_ls, 1, 0, 0, {TP_STRING}},
+    {"lsdir", fn_lsdir, 1, 0, 0, {TP_STRING}},
+};
+const size_t tmpl_store_nfuncs = sizeof(tmpl_store_funcs) / sizeof(tmpl_store_funcs[0]);

@@ -1,0 +1,416 @@
+#include "tmpl_value.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct tv_strobj {
+    tv_obj h;
+    char *data;
+} tv_strobj;
+
+tmpl_value tv_invalid(void)
+{
+    tmpl_value v;
+
+    memset(&v, 0, sizeof(v));
+    v.kind = TV_INVALID;
+    return v;
+}
+
+tmpl_value tv_nil(void)
+{
+    tmpl_value v = tv_invalid();
+
+    v.kind = TV_NIL;
+    return v;
+}
+
+tmpl_value tv_bool(bool b)
+{
+    tmpl_value v = tv_invalid();
+
+    v.kind = TV_BOOL;
+    v.u.b = b;
+    return v;
+}
+
+tmpl_value tv_int(int64_t i)
+{
+    tmpl_value v = tv_invalid();
+
+    v.kind = TV_INT;
+    v.u.i = i;
+    return v;
+}
+
+tmpl_value tv_float(double f)
+{
+    tmpl_value v = tv_invalid();
+
+    v.kind = TV_FLOAT;
+    v.u.f = f;
+    return v;
+}
+
+tmpl_value tv_str_borrow(const char *p, size_t n)
+{
+    tmpl_value v = tv_invalid();
+
+    v.kind = TV_STRING;
+    v.u.s.p = p ? p : "";
+    v.u.s.n = n;
+    return v;
+}
+
+tmpl_value tv_str_take(char *p, size_t n)
+{
+    tmpl_value v = tv_invalid();
+    tv_strobj *o;
+
+    if (!p)
+        return v;
+    o = malloc(sizeof(*o));
+    if (!o) {
+        free(p);
+        return v;
+    }
+    o->h.refs = 1;
+    o->h.kind = TV_STRING;
+    o->data = p;
+    v.kind = TV_STRING;
+    v.u.s.p = p;
+    v.u.s.n = n;
+    v.ref = &o->h;
+    return v;
+}
+
+tmpl_value tv_str_copy(const char *p, size_t n)
+{
+    char *d = malloc(n + 1);
+
+    if (!d)
+        return tv_invalid();
+    if (n)
+        memcpy(d, p, n);
+    d[n] = '\0';
+    return tv_str_take(d, n);
+}
+
+tmpl_value tv_kv(const tmpl_kv *kv)
+{
+    tmpl_value v = tv_invalid();
+
+    v.kind = TV_KV;
+    v.u.kv = kv;
+    return v;
+}
+
+tmpl_value tv_list_new(tv_elem elem, size_t cap)
+{
+    tmpl_value v = tv_invalid();
+    tv_list *l = calloc(1, sizeof(*l));
+
+    if (!l)
+        return v;
+    if (cap) {
+        l->items = malloc(cap * sizeof(*l->items));
+        if (!l->items) {
+            free(l);
+            return v;
+        }
+    }
+    l->h.refs = 1;
+    l->h.kind = TV_LIST;
+    l->elem = (uint8_t)elem;
+    l->cap = cap;
+    v.kind = TV_LIST;
+    v.ref = &l->h;
+    return v;
+}
+
+tmpl_value tv_map_new(size_t cap)
+{
+    tmpl_value v = tv_invalid();
+    tv_map *m = calloc(1, sizeof(*m));
+
+    if (!m)
+        return v;
+    if (cap) {
+        m->keys = malloc(cap * sizeof(*m->keys));
+        m->vals = malloc(cap * sizeof(*m->vals));
+        if (!m->keys || !m->vals) {
+            free(m->keys);
+            free(m->vals);
+            free(m);
+            return v;
+        }
+    }
+    m->h.refs = 1;
+    m->h.kind = TV_MAP;
+    m->cap = cap;
+    v.kind = TV_MAP;
+    v.ref = &m->h;
+    return v;
+}
+
+tmpl_value tv_time_new(const tmpl_time *t)
+{
+    tmpl_value v = tv_invalid();
+    tv_timeobj *o = malloc(sizeof(*o));
+
+    if (!o)
+        return v;
+    o->h.refs = 1;
+    o->h.kind = TV_TIME;
+    o->t = *t;
+    v.kind = TV_TIME;
+    v.ref = &o->h;
+    return v;
+}
+
+bool tv_failed(tmpl_value v, tv_kind wanted)
+{
+    return v.kind != wanted;
+}
+
+tmpl_value tv_retain(tmpl_value v)
+{
+    if (v.ref)
+        v.ref->refs++;
+    return v;
+}
+
+static void tv_free_obj(tv_obj *o)
+{
+    size_t i;
+
+    switch (o->kind) {
+    case TV_STRING:
+        free(((tv_strobj *)o)->data);
+        break;
+    case TV_LIST: {
+        tv_list *l = (tv_list *)o;
+        for (i = 0; i < l->len; i++)
+            tv_release(l->items[i]);
+        free(l->items);
+        break;
+    }
+    case TV_MAP: {
+        tv_map *m = (tv_map *)o;
+        for (i = 0; i < m->len; i++) {
+            tv_release(m->keys[i]);
+            tv_release(m->vals[i]);
+        }
+        free(m->keys);
+        free(m->vals);
+        break;
+    }
+    case TV_SRV:
+        tv_release(((tv_srv *)o)->target);
+        break;
+    default:
+        break;
+    }
+    free(o);
+}
+
+void tv_release(tmpl_value v)
+{
+    if (v.ref && --v.ref->refs == 0)
+        tv_free_obj(v.ref);
+}
+
+tv_list *tv_as_list(tmpl_value v)
+{
+    return v.kind == TV_LIST ? (tv_list *)v.ref : NULL;
+}
+
+tv_map *tv_as_map(tmpl_value v)
+{
+    return v.kind == TV_MAP ? (tv_map *)v.ref : NULL;
+}
+
+int tv_list_push(tmpl_value list, tmpl_value item)
+{
+    tv_list *l = tv_as_list(list);
+
+    if (l->len == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 8;
+        tmpl_value *p = realloc(l->items, ncap * sizeof(*p));
+        if (!p) {
+            tv_release(item);
+            return TMPL_ENOMEM;
+        }
+        l->items = p;
+        l->cap = ncap;
+    }
+    l->items[l->len++] = item;
+    return TMPL_OK;
+}
+
+int tv_map_push(tmpl_value map, tmpl_value key, tmpl_value val)
+{
+    tv_map *m = tv_as_map(map);
+
+    if (m->len == m->cap) {
+        size_t ncap = m->cap ? m->cap * 2 : 8;
+        tmpl_value *k = realloc(m->keys, ncap * sizeof(*k));
+        tmpl_value *v;
+        if (!k)
+            goto nomem;
+        m->keys = k;
+        v = realloc(m->vals, ncap * sizeof(*v));
+        if (!v)
+            goto nomem;
+        m->vals = v;
+        m->cap = ncap;
+    }
+    m->keys[m->len] = key;
+    m->vals[m->len] = val;
+    m->len++;
+    return TMPL_OK;
+nomem:
+    tv_release(key);
+    tv_release(val);
+    return TMPL_ENOMEM;
+}
+
+static int str_cmp(const tmpl_value *a, const tmpl_value *b)
+{
+    size_t n = a->u.s.n < b->u.s.n ? a->u.s.n : b->u.s.n;
+    int c = n ? memcmp(a->u.s.p, b->u.s.p, n) : 0;
+
+    if (c)
+        return c;
+    return a->u.s.n < b->u.s.n ? -1 : a->u.s.n > b->u.s.n;
+}
+
+/* Stable insertion-merge sort on (key, value, order) so later duplicates win. */
+void tv_map_sort(tmpl_value map)
+{
+    tv_map *m = tv_as_map(map);
+    size_t i;
+    size_t j;
+    size_t out;
+
+    for (i = 1; i < m->len; i++) {
+        tmpl_value k = m->keys[i];
+        tmpl_value v = m->vals[i];
+        j = i;
+        while (j > 0 && str_cmp(&m->keys[j - 1], &k) > 0) {
+            m->keys[j] = m->keys[j - 1];
+            m->vals[j] = m->vals[j - 1];
+            j--;
+        }
+        m->keys[j] = k;
+        m->vals[j] = v;
+    }
+    out = 0;
+    for (i = 0; i < m->len; i++) {
+        if (i + 1 < m->len && str_cmp(&m->keys[i], &m->keys[i + 1]) == 0) {
+            tv_release(m->keys[i]);
+            tv_release(m->vals[i]);
+            continue;
+        }
+        m->keys[out] = m->keys[i];
+        m->vals[out] = m->vals[i];
+        out++;
+    }
+    m->len = out;
+}
+
+const tmpl_value *tv_map_get(tmpl_value map, const char *k, size_t n)
+{
+    tv_map *m = tv_as_map(map);
+    tmpl_value key = tv_str_borrow(k, n);
+    size_t lo = 0;
+    size_t hi;
+
+    if (!m)
+        return NULL;
+    hi = m->len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = str_cmp(&m->keys[mid], &key);
+        if (c == 0)
+            return &m->vals[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const char *tv_type_name(tmpl_value v)
+{
+    switch (v.kind) {
+    case TV_BOOL:
+        return "bool";
+    case TV_INT:
+        return (v.flags & TV_F_U8) ? "uint8" : "int";
+    case TV_FLOAT:
+        return "float64";
+    case TV_STRING:
+        return "string";
+    case TV_MAP:
+        return "map[string]interface {}";
+    case TV_KV:
+        return "memkv.KVPair";
+    case TV_TIME:
+        return "time.Time";
+    case TV_SRV:
+        return "*net.SRV";
+    case TV_LIST:
+        switch (((tv_list *)v.ref)->elem) {
+        case TV_E_STRING:
+            return "[]string";
+        case TV_E_INT:
+            return "[]int";
+        case TV_E_KV:
+            return ((tv_list *)v.ref)->named ? "memkv.KVPairs" : "[]memkv.KVPair";
+        case TV_E_SRV:
+            return "[]*net.SRV";
+        default:
+            return "[]interface {}";
+        }
+    default:
+        return "<nil>";
+    }
+}
+
+int64_t tv_len(tmpl_value v)
+{
+    switch (v.kind) {
+    case TV_STRING:
+        return (int64_t)v.u.s.n;
+    case TV_LIST:
+        return (int64_t)((tv_list *)v.ref)->len;
+    case TV_MAP:
+        return (int64_t)((tv_map *)v.ref)->len;
+    default:
+        return -1;
+    }
+}
+
+bool tv_truth(tmpl_value v)
+{
+    switch (v.kind) {
+    case TV_BOOL:
+        return v.u.b;
+    case TV_INT:
+        return v.u.i != 0;
+    case TV_FLOAT:
+        return v.u.f != 0;
+    case TV_STRING:
+    case TV_LIST:
+    case TV_MAP:
+        return tv_len(v) > 0;
+    case TV_KV:
+    case TV_TIME:
+    case TV_SRV:
+        return true;
+    default:
+        return false;
+    }
+}
