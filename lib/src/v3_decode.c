@@ -178,6 +178,48 @@ static int decode_events(dec *d, json_t *arr, etcd_v3_result *r)
 
 static int decode_result(dec *d, json_t *j, etcd_v3_result *r);
 
+/* Lease answers: ID, TTL, grantedTTL, the lease list, a lease's keys. */
+static int decode_leases(dec *d, json_t *j, etcd_v3_result *r)
+{
+    json_t *leases = json_object_get(j, "leases"), *keys = json_object_get(j, "keys");
+    etcd_kv *kvs;
+    int64_t *ids;
+    size_t i;
+    int rc;
+
+    if (!get_int(j, "ID", &r->id) || !get_int(j, "TTL", &r->ttl) ||
+        !get_int(j, "grantedTTL", &r->granted_ttl))
+        return malformed(d, "malformed lease numbers");
+    if (json_array_size(leases)) {
+        ids = etcd__response_alloc(d->resp, json_array_size(leases) * sizeof(*ids));
+        if (!ids)
+            return ETCD_ENOMEM;
+        for (i = 0; i < json_array_size(leases); i++) {
+            if (!get_int(json_array_get(leases, i), "ID", &ids[i]))
+                return malformed(d, "malformed lease list");
+        }
+        r->leases = ids;
+        r->nleases = i;
+    }
+    if (!json_array_size(keys))
+        return ETCD_OK;
+    kvs = etcd__response_alloc(d->resp, json_array_size(keys) * sizeof(*kvs));
+    if (!kvs)
+        return ETCD_ENOMEM;
+    for (i = 0; i < json_array_size(keys); i++) {
+        json_t *wrap = json_pack("{s:O}", "key", json_array_get(keys, i));
+
+        rc = wrap ? get_bytes(d, wrap, "key", &kvs[i].key, &kvs[i].key_len) : ETCD_ENOMEM;
+        json_decref(wrap);
+        if (rc)
+            return rc;
+        kvs[i].value = "";
+    }
+    r->kvs = kvs;
+    r->nkvs = i;
+    return ETCD_OK;
+}
+
 static int decode_txn_results(dec *d, json_t *arr, etcd_v3_result *r)
 {
     static const struct {
@@ -241,6 +283,8 @@ static int decode_result(dec *d, json_t *j, etcd_v3_result *r)
     } else if (!rc) {
         rc = kv_array(d, json_object_get(j, "prev_kvs"), &r->prev_kvs, &r->nprev_kvs);
     }
+    if (!rc)
+        rc = decode_leases(d, j, r);
     if (!rc)
         rc = decode_txn_results(d, json_object_get(j, "responses"), r);
     if (!rc)

@@ -282,6 +282,11 @@ typedef struct etcd_v3_result {
     int64_t compact_revision; /* watch: ETCD_ECOMPACTED */
     int created;              /* watch: the first message of a stream */
     int canceled;             /* watch: the server ended the watch */
+    int64_t id;               /* lease: its ID */
+    int64_t ttl;              /* lease: seconds left (-1: expired or unknown) */
+    int64_t granted_ttl;      /* lease: the TTL it was granted with */
+    const int64_t *leases;    /* lease list */
+    size_t nleases;
 } etcd_v3_result;
 
 /* Everything a request produced. A response handed to a callback is borrowed and lives

@@ -202,6 +202,53 @@ ETCD_EXPORT int etcd_v3_watch_resume(etcd_v3_watch *watch, int64_t revision);
 ETCD_EXPORT int64_t etcd_v3_watch_next_revision(const etcd_v3_watch *watch);
 ETCD_EXPORT void etcd_v3_watch_cancel(etcd_v3_watch *watch);
 
+/* ---- Leases ------------------------------------------------------------------------ */
+
+/* Grant a lease of ttl seconds (id 0: etcd picks one): resp->v3.id, resp->v3.ttl. */
+ETCD_EXPORT int etcd_v3_lease_grant(etcd_client *client, int64_t ttl, int64_t id,
+                                    etcd_response_cb cb, void *data);
+ETCD_EXPORT int etcd_v3_lease_grant_sync(etcd_client *client, int64_t ttl, int64_t id,
+                                         etcd_response **out);
+
+/* Revoke a lease: its keys are deleted. */
+ETCD_EXPORT int etcd_v3_lease_revoke(etcd_client *client, int64_t id, etcd_response_cb cb,
+                                     void *data);
+ETCD_EXPORT int etcd_v3_lease_revoke_sync(etcd_client *client, int64_t id,
+                                          etcd_response **out);
+
+/* resp->v3.ttl (-1 when the lease is gone), granted_ttl and, with keys, the attached
+ * keys in resp->v3.kvs (key and key_len only). */
+ETCD_EXPORT int etcd_v3_lease_timetolive(etcd_client *client, int64_t id, int keys,
+                                         etcd_response_cb cb, void *data);
+ETCD_EXPORT int etcd_v3_lease_timetolive_sync(etcd_client *client, int64_t id, int keys,
+                                              etcd_response **out);
+
+/* Every lease: resp->v3.leases (nleases). */
+ETCD_EXPORT int etcd_v3_lease_list(etcd_client *client, etcd_response_cb cb, void *data);
+ETCD_EXPORT int etcd_v3_lease_list_sync(etcd_client *client, etcd_response **out);
+
+/* Refresh a lease once: resp->v3.ttl, 0 or less when it had expired. */
+ETCD_EXPORT int etcd_v3_lease_keepalive_once(etcd_client *client, int64_t id,
+                                             etcd_response_cb cb, void *data);
+ETCD_EXPORT int etcd_v3_lease_keepalive_once_sync(etcd_client *client, int64_t id,
+                                                  etcd_response **out);
+
+/* A managed keep-alive: refreshes the lease a third of its TTL after each refresh (and
+ * retries failures with backoff within that time).
+ *
+ * The callback gets ETCD_OK after each refresh (resp->v3.ttl), ETCD_ENOTFOUND once when
+ * the lease is lost (expired or revoked: the keep-alive stops, a holder of a lock or an
+ * election on it has lost it), other errors for logging, and ETCD_ECANCELED last. */
+typedef struct etcd_v3_keepalive etcd_v3_keepalive;
+typedef void (*etcd_v3_keepalive_cb)(etcd_v3_keepalive *ka, const etcd_response *resp,
+                                     void *data);
+
+ETCD_EXPORT int etcd_v3_keepalive_start(etcd_client *client, int64_t id, int64_t ttl,
+                                        etcd_v3_keepalive_cb cb, void *data,
+                                        etcd_v3_keepalive **out);
+ETCD_EXPORT int64_t etcd_v3_keepalive_id(const etcd_v3_keepalive *ka);
+ETCD_EXPORT void etcd_v3_keepalive_cancel(etcd_v3_keepalive *ka);
+
 #ifdef __cplusplus
 }
 #endif
