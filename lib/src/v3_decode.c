@@ -305,6 +305,8 @@ int etcd__decode_v3(etcd_response *resp, json_t *root, const char **why)
     if (!rc)
         rc = decode_result(&d, root, &resp->v3);
     *why = d.why;
+    if (!rc)
+        rc = etcd__decode_v3_admin(resp, root, why);
     return rc;
 }
 

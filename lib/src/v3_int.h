@@ -15,6 +15,11 @@
  * with *why. */
 int etcd__decode_v3(etcd_response *resp, json_t *root, const char **why);
 
+/* The answers of the admin and concurrency calls (users, roles, members, status,
+ * alarms, hashes, locks, elections): called by etcd__decode_v3() after the common
+ * fields, on the unwrapped message. Same contract. (v3_admin_decode.c) */
+int etcd__decode_v3_admin(etcd_response *resp, json_t *root, const char **why);
+
 /* A gateway error ({"error":..., "code":N, "message":...}, or a stream's
  * {"error":{"grpc_code":N,"message":...}}): fills resp->error and returns 1, or 0 when
  * root is not one. */

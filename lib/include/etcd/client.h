@@ -189,6 +189,7 @@ typedef struct etcd_member {
     int is_leader;
     const char *health_url;    /* the client URL that answered, or was tried last */
     const char *health_reason; /* why the member is not healthy, or NULL */
+    int is_learner;            /* v3: a learner, not yet voting */
 } etcd_member;
 
 /* /v2/stats/self. */
@@ -289,6 +290,46 @@ typedef struct etcd_v3_result {
     size_t nleases;
 } etcd_v3_result;
 
+/* A role's permission in v3: READ, WRITE or READWRITE (etcd_perm_type) on a key or
+ * [key, range_end). */
+typedef struct etcd_v3_perm {
+    int type;
+    const char *key;
+    size_t key_len;
+    const char *range_end; /* "" for a single key */
+    size_t range_end_len;
+} etcd_v3_perm;
+
+/* A member's status (maintenance). IDs in hex. */
+typedef struct etcd_v3_status {
+    const char *version;
+    int64_t db_size;
+    int64_t db_size_in_use;
+    const char *member_id;
+    const char *leader;
+    uint64_t raft_index;
+    uint64_t raft_term;
+    uint64_t raft_applied_index;
+    int is_learner;
+    const char *const *errors;
+    size_t nerrors;
+} etcd_v3_status;
+
+typedef struct etcd_v3_alarm {
+    const char *member_id; /* hex */
+    const char *alarm;     /* "NOSPACE", "CORRUPT" */
+} etcd_v3_alarm;
+
+/* An election leadership, as campaign returns it. */
+typedef struct etcd_v3_leader_key {
+    const char *name;
+    size_t name_len;
+    const char *key;
+    size_t key_len;
+    int64_t rev;
+    int64_t lease;
+} etcd_v3_leader_key;
+
 /* Everything a request produced. A response handed to a callback is borrowed and lives
  * until the callback returns (keep it with etcd_response_dup()). A response returned by
  * a _sync call is owned by the caller: free it with etcd_response_free(). */
@@ -333,6 +374,17 @@ typedef struct etcd_response {
     /* v3.h results. */
     const etcd_v3_header *header; /* NULL when the answer had none */
     etcd_v3_result v3;
+    const char *v3_token;         /* etcd_v3_authenticate() */
+    const etcd_v3_perm *v3_perms; /* etcd_v3_role_get() */
+    size_t nv3_perms;
+    const etcd_v3_status *v3_status; /* etcd_v3_status() */
+    const etcd_v3_alarm *v3_alarms;  /* etcd_v3_alarm_list() */
+    size_t nv3_alarms;
+    uint32_t v3_hash; /* etcd_v3_hashkv() */
+    int64_t v3_hash_compact_revision;
+    const char *v3_key; /* etcd_v3_lock(): the key that holds the lock */
+    size_t v3_key_len;
+    const etcd_v3_leader_key *v3_leader; /* etcd_v3_campaign() */
 } etcd_response;
 
 /* A deep copy of `resp` that the caller owns, or NULL when out of memory. */
