@@ -24,7 +24,9 @@
 # every process started here. A missing etcd binary is an error, never a skip.
 
 ETCD_ENV_PIDS=()
-ETCD_ENV_PORTS=" "
+# ports handed out here and by the shells that ran this one (the dead endpoint must
+# stay dead for a child script that starts servers of its own)
+export ETCD_ENV_PORTS=${ETCD_ENV_PORTS:-" "}
 ETCD_ENV_TRIES=${ETCD_ENV_TRIES:-5}
 ETCD_ENV_HEALTH_TIMEOUT=${ETCD_ENV_HEALTH_TIMEOUT:-30}
 
@@ -49,9 +51,12 @@ etcd_env_cleanup() {
         wait "$pid" 2>/dev/null || true
     done
     ETCD_ENV_PIDS=()
-    if [[ -n ${ETCD_TEST_DIR:-} && -d $ETCD_TEST_DIR ]]; then
-        rm -rf "$ETCD_TEST_DIR"
+    # only the directory this shell made: a child script that sources this file
+    # must never remove its parent's servers' files
+    if [[ -n ${ETCD_ENV_OWN_DIR:-} && -d $ETCD_ENV_OWN_DIR ]]; then
+        rm -rf "$ETCD_ENV_OWN_DIR"
     fi
+    ETCD_ENV_OWN_DIR=
 }
 
 etcd_env_trap() {
@@ -63,7 +68,7 @@ etcd_env_trap() {
 
 # Create the temp dir and install the trap; done once, by the first start.
 etcd_env_init() {
-    [[ -n ${ETCD_TEST_DIR:-} && -d $ETCD_TEST_DIR ]] && return 0
+    [[ -n ${ETCD_ENV_OWN_DIR:-} && -d $ETCD_ENV_OWN_DIR ]] && return 0
     command -v etcd >/dev/null 2>&1 ||
         etcd_env_die "the etcd server binary is not installed (Debian: apt-get install" \
             "etcd-server); the integration and CLI tests need a real etcd"
@@ -74,6 +79,7 @@ etcd_env_init() {
         base=/dev/shm
     fi
     ETCD_TEST_DIR=$(mktemp -d "$base/etcd-test.XXXXXX") || etcd_env_die "mktemp failed"
+    ETCD_ENV_OWN_DIR=$ETCD_TEST_DIR
     export ETCD_TEST_DIR
     trap etcd_env_trap EXIT
     trap 'exit 130' INT
