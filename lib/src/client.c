@@ -25,7 +25,17 @@
 #define DEFAULT_MAX_RESPONSE ((size_t)256 << 20)
 #define POLL_SLICE_MS 1000
 
-typedef enum req_state { REQ_NEW, REQ_QUEUED, REQ_ACTIVE } req_state;
+/* NEW: not with curl; QUEUED: waits for a slot; ACTIVE: with curl; AUTH: waits for a
+ * v3 token. */
+typedef enum req_state { REQ_NEW, REQ_QUEUED, REQ_ACTIVE, REQ_AUTH } req_state;
+
+/* The client's v3 token: none yet, being fetched, in hand, or not needed (auth off). */
+typedef enum token_state {
+    TOKEN_NONE,
+    TOKEN_FETCHING,
+    TOKEN_VALID,
+    TOKEN_UNUSED
+} token_state;
 
 struct etcd__req {
     etcd_client *client;
@@ -49,7 +59,9 @@ struct etcd__req {
     char errbuf[CURL_ERROR_SIZE];
     int counted; /* counts in client->pending */
     etcd__stream_fn stream;
-    int stream_ready; /* stream bytes wait for the hook */
+    int stream_ready;                /* stream bytes wait for the hook */
+    struct curl_slist *auth_headers; /* with the v3 token */
+    int auth_retried;                /* sent again once with a new token */
     etcd__done_fn done;
     etcd_response_cb cb;
     void *data; /* cb's data, or the owner of an internal request */
@@ -88,6 +100,10 @@ struct etcd_client {
     int free_requested;
     int closing;
     int streams_ready; /* some stream request has bytes for its hook */
+
+    char *token; /* v3 auth */
+    token_state token_state;
+    etcd__req *auth_wait; /* requests waiting for the token, through qnext */
 };
 
 /* ---- Process-wide set-up ----------------------------------------------------------- */
@@ -282,11 +298,6 @@ static void apply_common(etcd_client *c, CURL *e)
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    if (c->username) {
-        curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        curl_easy_setopt(e, CURLOPT_USERNAME, c->username);
-        curl_easy_setopt(e, CURLOPT_PASSWORD, c->password ? c->password : "");
-    }
     if (c->ca_file)
         curl_easy_setopt(e, CURLOPT_CAINFO, c->ca_file);
     if (c->cert_file) {
@@ -329,6 +340,34 @@ static const char *req_server(const etcd__req *req)
     return req->base ? req->base : req->client->endpoints[req->endpoint];
 }
 
+/* The header list of a request: a v3 request carries the client's token. */
+static struct curl_slist *request_headers(etcd__req *req)
+{
+    etcd_client *c = req->client;
+    struct curl_slist *list = NULL;
+    char *line;
+    size_t n;
+
+    if (!(req->flags & ETCD__REQ_V3) || (req->flags & ETCD__REQ_NO_TOKEN) ||
+        c->token_state != TOKEN_VALID)
+        return req->flags & ETCD__REQ_JSON ? c->json_headers : c->form_headers;
+    curl_slist_free_all(req->auth_headers);
+    req->auth_headers = NULL;
+    n = strlen(c->token) + sizeof("Authorization: ");
+    line = malloc(n);
+    if (line) {
+        snprintf(line, n, "Authorization: %s", c->token);
+        list = curl_slist_append(NULL, "Expect:");
+        if (list)
+            list = curl_slist_append(list, "Content-Type: application/json");
+        if (list)
+            list = curl_slist_append(list, line);
+        free(line);
+    }
+    req->auth_headers = list;
+    return list ? list : c->json_headers; /* out of memory: etcd will refuse it */
+}
+
 /* The per-request settings, for the request's current endpoint. */
 static int easy_prepare(etcd__req *req)
 {
@@ -349,8 +388,16 @@ static int easy_prepare(etcd__req *req)
     curl_easy_setopt(e, CURLOPT_HEADERDATA, req);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, req->errbuf);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER,
-                     req->flags & ETCD__REQ_JSON ? c->json_headers : c->form_headers);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, request_headers(req));
+    /* v2 takes basic auth; the v3 gateway would read it as a token. */
+    if (c->username && !(req->flags & ETCD__REQ_V3)) {
+        curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        curl_easy_setopt(e, CURLOPT_USERNAME, c->username);
+        curl_easy_setopt(e, CURLOPT_PASSWORD, c->password ? c->password : "");
+    } else {
+        curl_easy_setopt(e, CURLOPT_USERNAME, NULL);
+        curl_easy_setopt(e, CURLOPT_PASSWORD, NULL);
+    }
     if (req->method == ETCD__GET || (req->method == ETCD__DELETE && !req->body.len)) {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else {
@@ -426,6 +473,7 @@ void etcd__req_free(etcd__req *req)
     if (!req)
         return;
     free(req->base);
+    curl_slist_free_all(req->auth_headers);
     if (req->easy)
         curl_easy_cleanup(req->easy);
     etcd__buf_free(&req->path);
@@ -503,6 +551,14 @@ static void transfer_stop(etcd__req *req)
             c->inflight--;
     } else if (req->state == REQ_QUEUED) {
         queue_remove(req);
+    } else if (req->state == REQ_AUTH) {
+        etcd__req **pp = &c->auth_wait;
+
+        while (*pp && *pp != req)
+            pp = &(*pp)->qnext;
+        if (*pp)
+            *pp = req->qnext;
+        req->qnext = NULL;
     }
     if (req->easy) {
         easy_put(c, req->easy);
@@ -534,6 +590,43 @@ static void queue_drain(etcd_client *c)
     }
 }
 
+/* Whether a request must wait for a v3 token first. */
+static int needs_token(const etcd__req *req)
+{
+    const etcd_client *c = req->client;
+
+    return (req->flags & ETCD__REQ_V3) && !(req->flags & ETCD__REQ_NO_TOKEN) &&
+           c->username && c->password &&
+           (c->token_state == TOKEN_NONE || c->token_state == TOKEN_FETCHING);
+}
+
+static void fetch_token(etcd_client *c);
+
+/* Hand a new (or re-authenticated) request to curl, or queue it for a slot or a token. */
+static int start_or_queue(etcd__req *req)
+{
+    etcd_client *c = req->client;
+
+    if (needs_token(req)) {
+        req->state = REQ_AUTH;
+        req->qnext = c->auth_wait;
+        c->auth_wait = req;
+        if (c->token_state == TOKEN_NONE)
+            fetch_token(c);
+        return ETCD_OK;
+    }
+    if (counts_inflight(req) && c->inflight >= c->max_inflight) {
+        req->state = REQ_QUEUED;
+        if (c->queue_tail)
+            c->queue_tail->qnext = req;
+        else
+            c->queue = req;
+        c->queue_tail = req;
+        return ETCD_OK;
+    }
+    return transfer_start(req);
+}
+
 static int submit(etcd__req *req, etcd__done_fn done, etcd_response_cb cb, void *data,
                   int counted)
 {
@@ -553,20 +646,11 @@ static int submit(etcd__req *req, etcd__done_fn done, etcd_response_cb cb, void 
     req->data = data;
     req->endpoint = c->current;
     req->tries = 1;
-    if (counts_inflight(req) && c->inflight >= c->max_inflight) {
-        req->state = REQ_QUEUED;
-        if (c->queue_tail)
-            c->queue_tail->qnext = req;
-        else
-            c->queue = req;
-        c->queue_tail = req;
-    } else {
-        rc = transfer_start(req);
-        if (rc) {
-            transfer_stop(req);
-            etcd__req_free(req);
-            return rc;
-        }
+    rc = start_or_queue(req);
+    if (rc) {
+        transfer_stop(req);
+        etcd__req_free(req);
+        return rc;
     }
     req->next = c->reqs;
     if (c->reqs)
@@ -720,6 +804,62 @@ static etcd_response *failure(etcd__req *req, CURLcode rc)
     return etcd__response_new_error(status, req_server(req), reason);
 }
 
+static int token_rejected(const etcd__req *req, const etcd_response *resp)
+{
+    const etcd_client *c = req->client;
+
+    return resp && resp->error.grpc_code == 16 && (req->flags & ETCD__REQ_V3) &&
+           c->username && c->password && !req->auth_retried && !c->closing;
+}
+
+/* ---- v3 tokens -----------------------------------------------------------------------
+ */
+
+/* Called with the answer to the client's authenticate request (NULL: it could not be
+ * sent). Releases the requests that waited, with the token, without one (auth is off),
+ * or failed with the answer's error. */
+void etcd__client_token_answer(etcd_client *c, const etcd_response *resp)
+{
+    etcd__req *waiting = c->auth_wait, *req;
+    int status = resp ? resp->status : ETCD_ENOMEM;
+
+    c->auth_wait = NULL;
+    if (status == ETCD_OK && resp->v3_token) {
+        free(c->token);
+        c->token = strdup(resp->v3_token);
+        c->token_state = c->token ? TOKEN_VALID : TOKEN_NONE;
+    } else if (status == ETCD_EETCD && resp->error.message &&
+               strstr(resp->error.message, "authentication is not enabled")) {
+        c->token_state = TOKEN_UNUSED;
+    } else {
+        c->token_state = TOKEN_NONE;
+    }
+    while (waiting) {
+        req = waiting;
+        waiting = req->qnext;
+        req->qnext = NULL;
+        req->state = REQ_NEW;
+        if (c->token_state == TOKEN_NONE) {
+            /* The credentials were refused, or etcd could not be reached: say so. */
+            etcd_response *copy = resp ? etcd_response_dup(resp) : NULL;
+
+            deliver(req, copy ? copy : etcd__response_oom());
+            continue;
+        }
+        if (start_or_queue(req)) {
+            transfer_stop(req);
+            deliver(req, etcd__response_new_error(ETCD_ENOMEM, NULL, "out of memory"));
+        }
+    }
+}
+
+static void fetch_token(etcd_client *c)
+{
+    c->token_state = TOKEN_FETCHING;
+    if (etcd__v3_fetch_token(c, c->username, c->password) != ETCD_OK)
+        etcd__client_token_answer(c, NULL);
+}
+
 static void finish(etcd__req *req, CURLcode rc)
 {
     etcd_client *c = req->client;
@@ -748,6 +888,21 @@ static void finish(etcd__req *req, CURLcode rc)
         c->inflight--;
     easy_put(c, req->easy);
     req->easy = NULL;
+    if (token_rejected(req, resp)) {
+        /* The token expired: get a new one and send this request again, once. */
+        etcd_response_free(resp);
+        req->auth_retried = 1;
+        if (c->token_state == TOKEN_VALID || c->token_state == TOKEN_UNUSED) {
+            free(c->token);
+            c->token = NULL;
+            c->token_state = TOKEN_NONE;
+        }
+        if (start_or_queue(req) == ETCD_OK) {
+            queue_drain(c);
+            return;
+        }
+        resp = etcd__response_new_error(ETCD_ENOMEM, req_server(req), "out of memory");
+    }
     queue_drain(c);
     deliver(req, resp);
 }
@@ -923,6 +1078,7 @@ static void client_destroy(etcd_client *c)
         memset(c->password, 0, strlen(c->password));
         free(c->password);
     }
+    free(c->token);
     free(c->ca_file);
     free(c->cert_file);
     free(c->key_file);

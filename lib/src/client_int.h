@@ -28,6 +28,11 @@ enum {
     /* A stream of messages (a v3 watch): while the answer is 200, its body goes to the
      * stream hook as it arrives. */
     ETCD__REQ_STREAM = 1 << 4,
+    /* A v3 gateway call: no basic auth (the gateway reads Authorization as a token);
+     * the client's token when auth needs one. */
+    ETCD__REQ_V3 = 1 << 5,
+    /* With ETCD__REQ_V3: goes without a token (the authenticate call itself). */
+    ETCD__REQ_NO_TOKEN = 1 << 6,
 };
 
 typedef struct etcd__req etcd__req;
@@ -121,6 +126,14 @@ void etcd__op_abort(etcd__op *op);
 /* For a _sync op: run the loop until it finished; hand the answer to the caller and
  * return its status. */
 int etcd__op_wait(etcd__op *op);
+
+/* ---- v3 tokens ------------------------------------------------------------------------
+ */
+
+/* Send the authenticate request for the client's credentials (v3_token.c); its answer
+ * must reach etcd__client_token_answer(). */
+int etcd__v3_fetch_token(etcd_client *client, const char *user, const char *password);
+void etcd__client_token_answer(etcd_client *client, const etcd_response *resp);
 
 /* ---- Timers (backoff) -------------------------------------------------------------- */
 

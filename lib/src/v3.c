@@ -109,7 +109,8 @@ int etcd__v3_request(etcd_client *client, const char *path, json_t *body, unsign
         json_decref(body);
         return ETCD_EINVAL;
     }
-    req = etcd__req_new(client, ETCD__POST, ETCD__DECODE_V3, ETCD__REQ_JSON | flags);
+    req = etcd__req_new(client, ETCD__POST, ETCD__DECODE_V3,
+                        ETCD__REQ_JSON | ETCD__REQ_V3 | flags);
     if (!req) {
         json_decref(body);
         return ETCD_ENOMEM;

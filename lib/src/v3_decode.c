@@ -301,6 +301,7 @@ int etcd__decode_v3(etcd_response *resp, json_t *root, const char **why)
     /* Streams wrap each message: {"result":{...}}. */
     if (json_is_object(result))
         root = result;
+    resp->v3_token = json_string_value(json_object_get(root, "token"));
     rc = decode_header(&d, root);
     if (!rc)
         rc = decode_result(&d, root, &resp->v3);

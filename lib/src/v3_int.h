@@ -8,6 +8,8 @@
 
 #include "client_int.h"
 #include "etcd/v3.h"
+#include "etcd/v3_cluster.h"
+#include "etcd/v3_concurrency.h"
 #include "response_int.h"
 
 /* Fill resp->header and resp->v3 from a successful answer (`root`). Strings and arrays

@@ -301,7 +301,7 @@ typedef struct etcd_v3_perm {
 } etcd_v3_perm;
 
 /* A member's status (maintenance). IDs in hex. */
-typedef struct etcd_v3_status {
+typedef struct etcd_v3_member_status {
     const char *version;
     int64_t db_size;
     int64_t db_size_in_use;
@@ -313,7 +313,7 @@ typedef struct etcd_v3_status {
     int is_learner;
     const char *const *errors;
     size_t nerrors;
-} etcd_v3_status;
+} etcd_v3_member_status;
 
 typedef struct etcd_v3_alarm {
     const char *member_id; /* hex */
@@ -377,8 +377,8 @@ typedef struct etcd_response {
     const char *v3_token;         /* etcd_v3_authenticate() */
     const etcd_v3_perm *v3_perms; /* etcd_v3_role_get() */
     size_t nv3_perms;
-    const etcd_v3_status *v3_status; /* etcd_v3_status() */
-    const etcd_v3_alarm *v3_alarms;  /* etcd_v3_alarm_list() */
+    const etcd_v3_member_status *v3_status; /* etcd_v3_status() */
+    const etcd_v3_alarm *v3_alarms;         /* etcd_v3_alarm_list() */
     size_t nv3_alarms;
     uint32_t v3_hash; /* etcd_v3_hashkv() */
     int64_t v3_hash_compact_revision;
