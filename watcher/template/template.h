@@ -80,6 +80,13 @@ typedef struct tmpl_time {
     char zone[16];      /* abbreviation, e.g. "PST" */
 } tmpl_time;
 
+typedef struct tmpl_srv {
+    char *target; /* new; with the trailing dot, as Go's net.SRV */
+    uint16_t port;
+    uint16_t priority;
+    uint16_t weight;
+} tmpl_srv;
+
 typedef struct tmpl_hooks {
     void *ud; /* passed to every hook */
     /* Environment lookup; returns borrowed text or NULL. Default: getenv(). */
@@ -88,6 +95,13 @@ typedef struct tmpl_hooks {
     int (*now)(void *ud, tmpl_time *out);
     /* Whether a path exists (`fileExists`). Default: stat(). */
     int (*file_exists)(void *ud, const char *path);
+    /* Resolves host for lookupIP*: *addrs (new array of new strings) and *n, or
+     * nonzero for "no addresses". Default: getaddrinfo(). */
+    int (*lookup_ip)(void *ud, const char *host, char ***addrs, size_t *n);
+    /* Resolves _service._proto.name SRV records into *recs (new) and *n, or
+     * nonzero for "none". Default: res_query(). */
+    int (*lookup_srv)(void *ud, const char *service, const char *proto, const char *name,
+                      struct tmpl_srv **recs, size_t *n);
     /* Loads a template for `include`: *text (new, malloc'd) and *len, or returns
      * nonzero with *err (new) saying why. No hook: include fails. */
     int (*load)(void *ud, const char *name, char **text, size_t *len, char **err);
@@ -96,6 +110,7 @@ typedef struct tmpl_hooks {
 typedef struct tmpl_options {
     size_t max_output;       /* bytes; 0 means TMPL_DEFAULT_MAX_OUTPUT */
     unsigned max_depth;      /* nested template/include calls; 0: default */
+    size_t max_ops;          /* execution budget (steps + bytes built); 0: none */
     const tmpl_hooks *hooks; /* borrowed; NULL: libc defaults */
 } tmpl_options;
 

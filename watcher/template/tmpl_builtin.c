@@ -246,7 +246,7 @@ static tmpl_value list_elem(const tv_list *l, size_t i)
 
 static int index_one(tmpl_exec *x, tmpl_value item, tmpl_value idx, tmpl_value *out)
 {
-    int64_t i;
+    int64_t i = 0;
     int rc;
 
     if (item.kind == TV_NIL)
@@ -315,7 +315,7 @@ static int slice_list(tmpl_exec *x, tmpl_value item, int64_t lo, int64_t hi,
                       tmpl_value *out)
 {
     tv_list *l = tv_as_list(item);
-    int64_t i;
+    int64_t i = 0;
 
     *out = tv_list_new((tv_elem)l->elem, (size_t)(hi - lo));
     if (out->kind != TV_LIST)
@@ -369,14 +369,17 @@ static int fn_slice(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *
     return slice_list(x, item, idx[0], idx[1], out);
 }
 
-static int buf_result(tmpl_buf *b, int rc, tmpl_value *out)
+/* Hands b over as the string result, charging its size to the budget. */
+static int buf_result(tmpl_exec *x, tmpl_buf *b, int rc, tmpl_value *out)
 {
     size_t n;
     char *s;
 
+    if (rc == 0)
+        rc = tmpl_exec_charge(x, b->len + 1);
     if (rc) {
         tmpl_buf_cleanup(b);
-        return TMPL_ENOMEM;
+        return rc == TMPL_EEXEC ? rc : TMPL_ENOMEM;
     }
     s = tmpl_buf_steal(b, &n);
     if (!s)
@@ -391,7 +394,7 @@ static int fn_print(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *
 
     (void)x;
     tmpl_buf_init(&b, 0);
-    return buf_result(&b, tmpl_fmt_sprint(&b, args, n), out);
+    return buf_result(x, &b, tmpl_fmt_sprint(&b, args, n), out);
 }
 
 static int fn_println(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
@@ -400,7 +403,7 @@ static int fn_println(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value
 
     (void)x;
     tmpl_buf_init(&b, 0);
-    return buf_result(&b, tmpl_fmt_sprintln(&b, args, n), out);
+    return buf_result(x, &b, tmpl_fmt_sprintln(&b, args, n), out);
 }
 
 static int fn_printf(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
@@ -410,7 +413,7 @@ static int fn_printf(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value 
     (void)x;
     tmpl_buf_init(&b, 0);
     return buf_result(
-        &b, tmpl_fmt_sprintf(&b, args[0].u.s.p, args[0].u.s.n, args + 1, n - 1), out);
+        x, &b, tmpl_fmt_sprintf(&b, args[0].u.s.p, args[0].u.s.n, args + 1, n - 1), out);
 }
 
 /* evalArgs: one string argument as is, else fmt.Sprint with nil as "<no value>". */
@@ -468,7 +471,7 @@ static int fn_html(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *o
         }
     }
     tmpl_buf_cleanup(&in);
-    return buf_result(&b, rc, out);
+    return buf_result(x, &b, rc, out);
 }
 
 static int js_escape(tmpl_buf *b, const char *s, size_t n)
@@ -536,7 +539,7 @@ static int fn_js(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out
     rc = eval_args(&in, args, n);
     rc = rc ? rc : js_escape(&b, in.data ? in.data : "", in.len);
     tmpl_buf_cleanup(&in);
-    return buf_result(&b, rc, out);
+    return buf_result(x, &b, rc, out);
 }
 
 static int fn_urlquery(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
@@ -564,7 +567,7 @@ static int fn_urlquery(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_valu
         }
     }
     tmpl_buf_cleanup(&in);
-    return buf_result(&b, rc, out);
+    return buf_result(x, &b, rc, out);
 }
 
 static int fn_call(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)

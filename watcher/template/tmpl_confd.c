@@ -14,14 +14,17 @@
 /* confd's seq builds the whole list; this bounds it. */
 #define MAX_SEQ_LEN 10000000
 
-static int str_result(tmpl_buf *b, int rc, tmpl_value *out)
+/* Hands b over as the string result, charging its size to the budget. */
+static int str_result(tmpl_exec *x, tmpl_buf *b, int rc, tmpl_value *out)
 {
     size_t n;
     char *s;
 
+    if (rc == 0)
+        rc = tmpl_exec_charge(x, b->len + 1);
     if (rc) {
         tmpl_buf_cleanup(b);
-        return TMPL_ENOMEM;
+        return rc == TMPL_EEXEC ? rc : TMPL_ENOMEM;
     }
     s = tmpl_buf_steal(b, &n);
     *out = s ? tv_str_take(s, n) : tv_invalid();
@@ -48,7 +51,7 @@ static int fn_base(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
     (void)x;
     (void)n;
     tmpl_buf_init(&b, 0);
-    return str_result(&b, tmpl_path_base(&b, a[0].u.s.p, a[0].u.s.n), out);
+    return str_result(x, &b, tmpl_path_base(&b, a[0].u.s.p, a[0].u.s.n), out);
 }
 
 static int fn_dir(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
@@ -58,7 +61,7 @@ static int fn_dir(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
     (void)x;
     (void)n;
     tmpl_buf_init(&b, 0);
-    return str_result(&b, tmpl_path_dir(&b, a[0].u.s.p, a[0].u.s.n), out);
+    return str_result(x, &b, tmpl_path_dir(&b, a[0].u.s.p, a[0].u.s.n), out);
 }
 
 /* Substring of a string value, sharing its storage. */
@@ -80,8 +83,9 @@ static int fn_split(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out
     size_t sepn = a[1].u.s.n;
     const char *hit;
 
-    (void)x;
     (void)n;
+    if (tmpl_exec_charge(x, sn + 1))
+        return TMPL_EEXEC;
     *out = tv_list_new(TV_E_STRING, 0);
     if (out->kind != TV_LIST)
         return TMPL_ENOMEM;
@@ -120,10 +124,10 @@ static int fn_join(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
             rc = tmpl_buf_add(&b, a[1].u.s.p, a[1].u.s.n);
         rc = rc ? rc : tmpl_buf_add(&b, l->items[i].u.s.p, l->items[i].u.s.n);
     }
-    return str_result(&b, rc, out);
+    return str_result(x, &b, rc, out);
 }
 
-static int map_case(const tmpl_value *a, tmpl_value *out, int upper)
+static int map_case(tmpl_exec *x, const tmpl_value *a, tmpl_value *out, int upper)
 {
     const char *s = a[0].u.s.p;
     size_t n = a[0].u.s.n;
@@ -149,21 +153,21 @@ static int map_case(const tmpl_value *a, tmpl_value *out, int upper)
         }
         i += w;
     }
-    return str_result(&b, rc, out);
+    return str_result(x, &b, rc, out);
 }
 
 static int fn_to_upper(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
 {
     (void)x;
     (void)n;
-    return map_case(a, out, 1);
+    return map_case(x, a, out, 1);
 }
 
 static int fn_to_lower(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
 {
     (void)x;
     (void)n;
-    return map_case(a, out, 0);
+    return map_case(x, a, out, 0);
 }
 
 static int fn_contains(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
@@ -231,7 +235,7 @@ static int fn_replace(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *o
         start = j + on;
     }
     rc = rc ? rc : tmpl_buf_add(&b, s + start, sn - start);
-    return str_result(&b, rc, out);
+    return str_result(x, &b, rc, out);
 }
 
 static int fn_trim_suffix(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
@@ -347,7 +351,7 @@ static int fn_b64_encode(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value
                      tab[(s[i + 1] & 15) << 2], '='};
         rc = tmpl_buf_add(&b, q, 4);
     }
-    return str_result(&b, rc, out);
+    return str_result(x, &b, rc, out);
 }
 
 /* base64.StdEncoding.DecodeString, with Go's error offsets ("\r\n" skipped). */
@@ -423,7 +427,7 @@ static int fn_b64_decode(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value
             break;
     }
 done:
-    return str_result(&b, rc ? rc : tmpl_buf_add(&b, "", 0), out);
+    return str_result(x, &b, rc ? rc : tmpl_buf_add(&b, "", 0), out);
 corrupt_at:
     tmpl_buf_cleanup(&b);
     return tmpl_fn_error(x, "illegal base64 data at input byte %zu", sn - 1);
@@ -547,6 +551,9 @@ static int fn_seq(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
     (void)n;
     if (last >= first && (uint64_t)last - (uint64_t)first >= MAX_SEQ_LEN)
         return tmpl_fn_error(x, "seq: more than %d elements", MAX_SEQ_LEN);
+    if (last >= first &&
+        tmpl_exec_charge(x, (size_t)((uint64_t)last - (uint64_t)first) + 1))
+        return TMPL_EEXEC;
     *out = tv_list_new(TV_E_INT, last >= first ? (size_t)(last - first + 1) : 0);
     if (out->kind != TV_LIST)
         return TMPL_ENOMEM;
@@ -664,7 +671,7 @@ static int fn_indent(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *ou
         if (rc == 0 && a[1].u.s.p[i] == '\n')
             rc = tmpl_buf_fill(&b, ' ', (size_t)spaces);
     }
-    return str_result(&b, rc ? rc : tmpl_buf_add(&b, "", 0), out);
+    return str_result(x, &b, rc ? rc : tmpl_buf_add(&b, "", 0), out);
 }
 
 static int fn_quote(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
@@ -674,7 +681,7 @@ static int fn_quote(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out
     (void)x;
     (void)n;
     tmpl_buf_init(&b, 0);
-    return str_result(&b, tmpl_go_quote(&b, a[0].u.s.p, a[0].u.s.n, 0), out);
+    return str_result(x, &b, tmpl_go_quote(&b, a[0].u.s.p, a[0].u.s.n, 0), out);
 }
 
 static int fn_to_json(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
@@ -694,7 +701,7 @@ static int fn_to_json(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *o
         tmpl_buf_cleanup(&b);
         return rc;
     }
-    return str_result(&b, tmpl_buf_add(&b, "", 0), out);
+    return str_result(x, &b, tmpl_buf_add(&b, "", 0), out);
 }
 
 static int fn_has_key(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)

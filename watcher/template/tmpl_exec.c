@@ -42,6 +42,8 @@ struct tmpl_exec {
     const tmpl_node *at;
     unsigned depth;
     unsigned max_depth;
+    size_t ops;        /* spent budget */
+    size_t max_ops;    /* 0: unlimited */
     char *err;         /* new: the message of a failed execution */
     char *fn_err;      /* new: set by tmpl_fn_error */
     tmpl_value recv;   /* receiver of the method being called */
@@ -188,6 +190,23 @@ int tmpl_fn_error(tmpl_exec *x, const char *fmt, ...)
         return TMPL_ENOMEM;
     memcpy(x->fn_err, msg, n + 1);
     return TMPL_EEXEC;
+}
+
+int tmpl_exec_charge(tmpl_exec *x, size_t n)
+{
+    tmpl_exec *root = x;
+
+    while (root->parent)
+        root = root->parent;
+    if (root->max_ops == 0)
+        return TMPL_OK;
+    if (n > root->max_ops - root->ops || root->ops > root->max_ops) {
+        root->ops = root->max_ops;
+        return x_fail(x, "execution exceeded its budget of %zu operations",
+                      root->max_ops);
+    }
+    root->ops += n;
+    return TMPL_OK;
 }
 
 const tmpl_snapshot *tmpl_exec_snapshot(const tmpl_exec *x)
@@ -535,7 +554,10 @@ static int eval_command(tmpl_exec *x, tmpl_value dot, const tmpl_node *cmd,
 {
     const tmpl_node *first = cmd->kids[0];
     const tmpl_node *const *args = (const tmpl_node *const *)cmd->kids;
-    int rc;
+    int rc = tmpl_exec_charge(x, 1);
+
+    if (rc)
+        return rc;
 
     switch (first->type) {
     case TMPL_N_FIELD:
@@ -983,6 +1005,9 @@ static int walk(tmpl_exec *x, tmpl_value dot, const tmpl_node *n)
     int rc;
 
     x->at = n;
+    rc = tmpl_exec_charge(x, 1);
+    if (rc)
+        return rc;
     switch (n->type) {
     case TMPL_N_ACTION:
         rc = eval_pipeline(x, dot, n->pipe, &val);
@@ -1054,6 +1079,7 @@ static void exec_init(tmpl_exec *x, const tmpl_snapshot *snap, const tmpl_option
     x->opts = opts;
     x->hooks = opts ? opts->hooks : NULL;
     x->max_depth = opts && opts->max_depth ? opts->max_depth : TMPL_DEFAULT_MAX_DEPTH;
+    x->max_ops = opts ? opts->max_ops : 0;
     x->out = out;
 }
 

@@ -141,21 +141,27 @@ static int quote_rune(tmpl_buf *b, int32_t r, int ascii)
 
 /* ---- floats ---------------------------------------------------------- */
 
+/* Precision beyond this many digits is clamped (Go prints any precision exactly). */
+#define MAX_FLOAT_DIGITS 1000
+
 typedef struct decimal {
-    char d[800];
+    char d[MAX_FLOAT_DIGITS + 8];
     int nd; /* digits */
     int dp; /* decimal point position */
     bool neg;
 } decimal;
 
-/* Digits of f rounded to prec significant digits (prec >= 1), trailing zeros trimmed. */
+/* Digits of f rounded to prec significant digits, trailing zeros trimmed. */
 static void float_digits(double f, int prec, decimal *dec)
 {
-    char tmp[64];
-    char *e;
+    char tmp[MAX_FLOAT_DIGITS + 32];
     int k = 0;
     int i;
 
+    if (prec < 1)
+        prec = 1;
+    if (prec > MAX_FLOAT_DIGITS)
+        prec = MAX_FLOAT_DIGITS;
     snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, f);
     i = tmp[0] == '-' ? 1 : 0;
     dec->neg = i == 1;
@@ -163,8 +169,7 @@ static void float_digits(double f, int prec, decimal *dec)
         if (tmp[i] != '.')
             dec->d[k++] = tmp[i];
     }
-    e = tmp + i + 1;
-    dec->dp = (int)strtol(e, NULL, 10) + 1;
+    dec->dp = tmp[i] == 'e' ? (int)strtol(tmp + i + 1, NULL, 10) + 1 : 0;
     while (k > 0 && dec->d[k - 1] == '0')
         k--;
     dec->nd = k;
@@ -183,6 +188,25 @@ static void float_shortest(double f, decimal *dec)
             break;
     }
     float_digits(f, p > 17 ? 17 : p, dec);
+}
+
+/* %f with a fixed precision, exactly as the C library rounds it (like Go). */
+static int fmt_fixed(tmpl_buf *b, double f, int prec)
+{
+    size_t n;
+    char *tmp;
+    int rc;
+
+    if (prec > MAX_FLOAT_DIGITS)
+        prec = MAX_FLOAT_DIGITS;
+    n = 320 + (size_t)prec;
+    tmp = malloc(n);
+    if (!tmp)
+        return TMPL_BUF_NOMEM;
+    snprintf(tmp, n, "%.*f", prec, f);
+    rc = tmpl_buf_adds(b, tmp);
+    free(tmp);
+    return rc;
 }
 
 static int fmt_e(tmpl_buf *b, const decimal *d, int prec, char fmt)
@@ -237,21 +261,18 @@ int tmpl_fmt_float(tmpl_buf *b, double f, char fmt, int prec)
     bool shortest = prec < 0;
     int eprec;
     int exp;
-    char tmp[400];
 
     if (isnan(f))
         return tmpl_buf_adds(b, "NaN");
     if (isinf(f))
         return tmpl_buf_adds(b, f > 0 ? "+Inf" : "-Inf");
-    if (fmt == 'f' && !shortest) {
-        snprintf(tmp, sizeof(tmp), "%.*f", prec > 300 ? 300 : prec, f);
-        return tmpl_buf_adds(b, tmp);
-    }
+    if (fmt == 'f' && !shortest)
+        return fmt_fixed(b, f, prec);
     if (shortest) {
         float_shortest(f, &d);
     } else {
         int digits = (fmt == 'e' || fmt == 'E') ? prec + 1 : (prec == 0 ? 1 : prec);
-        float_digits(f, digits > 700 ? 700 : digits, &d);
+        float_digits(f, digits, &d);
     }
     d.neg = signbit(f) != 0;
     switch (fmt) {

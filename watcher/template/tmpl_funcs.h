@@ -48,6 +48,9 @@ int tmpl_fn_error(tmpl_exec *x, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* Spends n units of the execution budget (tmpl_options.max_ops); TMPL_EEXEC when
+ * it runs out. Functions charge what they build (bytes, list items). */
+int tmpl_exec_charge(tmpl_exec *x, size_t n);
 const tmpl_snapshot *tmpl_exec_snapshot(const tmpl_exec *x);
 const tmpl_hooks *tmpl_exec_hooks(const tmpl_exec *x);
 /* The receiver of a method call (time.Time's Format etc.). */

@@ -496,6 +496,36 @@ static int p_number_from_text(parser *p, tmpl_node *n, const char *clean, size_t
     return 0;
 }
 
+/* A character literal whose first character is valid but is followed by more
+ * ('ab'): Go's "malformed character constant". */
+static int char_is_malformed(const char *s, size_t n)
+{
+    char buf[16];
+    size_t unit;
+    size_t ul;
+    int oom = 0;
+    char *u;
+
+    if (n < 4)
+        return 0;
+    if (s[1] == '\\') {
+        static const char *const longer = "xuU01234567";
+        const char *k = strchr(longer, s[2]);
+        unit = !k || !s[2] ? 2 : s[2] == 'x' ? 4 : s[2] == 'u' ? 6 : s[2] == 'U' ? 10 : 4;
+    } else {
+        int32_t r;
+        unit = tmpl_utf8_decode(s + 1, n - 2, &r);
+    }
+    if (unit + 2 >= n || unit + 2 > sizeof(buf))
+        return 0;
+    buf[0] = '\'';
+    memcpy(buf + 1, s + 1, unit);
+    buf[unit + 1] = '\'';
+    u = tmpl_unquote(buf, unit + 2, &ul, NULL, &oom);
+    free(u);
+    return u != NULL;
+}
+
 static tmpl_node *p_number(parser *p, const tmpl_token *t)
 {
     tmpl_node *n = p_node(p, TMPL_N_NUMBER, t->pos);
@@ -519,6 +549,8 @@ static tmpl_node *p_number(parser *p, const tmpl_token *t)
         if (!u) {
             if (oom)
                 p_oom(p);
+            else if (char_is_malformed(s, t->len))
+                p_fail(p, "malformed character constant: %.*s", (int)t->len, s);
             else
                 p_fail(p, "invalid syntax");
             return NULL;
@@ -1384,6 +1416,8 @@ static int unquote_escape(const char *s, size_t n, size_t *i, char quote, tmpl_b
     if (digits) {
         for (k = 0; k < digits; k++) {
             if (*i >= n || hexval(s[*i]) < 0)
+                return -1;
+            if (v > 0x10FFFF)
                 return -1;
             v = v * 16 + hexval(s[(*i)++]);
         }

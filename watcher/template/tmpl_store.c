@@ -280,6 +280,8 @@ static int get_all(tmpl_exec *x, tmpl_value pattern, tmpl_value *out)
             goto bad;
         if (m && tv_list_push(*out, tv_kv(&s->kvs[i])))
             return TMPL_ENOMEM;
+        if (m && tmpl_exec_charge(x, 1))
+            return TMPL_EEXEC;
     }
     return 0;
 bad:

@@ -112,32 +112,48 @@ static int str_cmp(const void *pa, const void *pb)
     return a->u.s.n < b->u.s.n ? -1 : a->u.s.n > b->u.s.n;
 }
 
-/* family: 0 all, 4 or 6. confd's LookupIPV4/V6 filter on '.' and ':'. */
-static int lookup_ip(tmpl_exec *x, const tmpl_value *a, tmpl_value *out, int family)
+static int push_addr(tmpl_value list, const char *addr, int family)
 {
-    char *host = cstr(a[0]);
+    tmpl_value s;
+
+    if ((family == 4 && !strchr(addr, '.')) || (family == 6 && !strchr(addr, ':')))
+        return 0;
+    s = tv_str_copy(addr, strlen(addr));
+    return s.kind == TV_STRING ? tv_list_push(list, s) : TMPL_ENOMEM;
+}
+
+/* Addresses of host through the hook. */
+static int hook_addrs(const tmpl_hooks *h, const char *host, tmpl_value list, int family)
+{
+    char **addrs = NULL;
+    size_t n = 0;
+    size_t i;
+    int rc = 0;
+
+    if (h->lookup_ip(h->ud, host, &addrs, &n) != 0)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (rc == 0)
+            rc = push_addr(list, addrs[i], family);
+        free(addrs[i]);
+    }
+    free(addrs);
+    return rc;
+}
+
+/* Addresses of host from getaddrinfo(). */
+static int libc_addrs(const char *host, tmpl_value list, int family)
+{
     struct addrinfo hints;
     struct addrinfo *res = NULL;
     struct addrinfo *ai;
-    tv_list *l;
-    size_t i;
-    size_t k;
     int rc = 0;
 
-    (void)x;
-    if (!host)
-        return TMPL_ENOMEM;
-    *out = tv_list_new(TV_E_STRING, 0);
-    if (out->kind != TV_LIST) {
-        free(host);
-        return TMPL_ENOMEM;
-    }
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     if (getaddrinfo(host, NULL, &hints, &res) != 0)
-        res = NULL;
-    free(host);
+        return 0;
     for (ai = res; ai && rc == 0; ai = ai->ai_next) {
         char buf[INET6_ADDRSTRLEN];
         const void *addr;
@@ -147,20 +163,18 @@ static int lookup_ip(tmpl_exec *x, const tmpl_value *a, tmpl_value *out, int fam
             addr = &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
         else
             continue;
-        if (!inet_ntop(ai->ai_family, addr, buf, sizeof(buf)))
-            continue;
-        if ((family == 4 && !strchr(buf, '.')) || (family == 6 && !strchr(buf, ':')))
-            continue;
-        {
-            tmpl_value s = tv_str_copy(buf, strlen(buf));
-            rc = s.kind == TV_STRING ? tv_list_push(*out, s) : TMPL_ENOMEM;
-        }
+        if (inet_ntop(ai->ai_family, addr, buf, sizeof(buf)))
+            rc = push_addr(list, buf, family);
     }
-    if (res)
-        freeaddrinfo(res);
-    if (rc)
-        return rc;
-    l = tv_as_list(*out);
+    freeaddrinfo(res);
+    return rc;
+}
+
+static void sort_unique(tv_list *l)
+{
+    size_t i;
+    size_t k;
+
     if (l->len > 1)
         qsort(l->items, l->len, sizeof(*l->items), str_cmp);
     for (i = 0, k = 0; i < l->len; i++) {
@@ -171,7 +185,30 @@ static int lookup_ip(tmpl_exec *x, const tmpl_value *a, tmpl_value *out, int fam
         l->items[k++] = l->items[i];
     }
     l->len = k;
-    return 0;
+}
+
+/* confd's LookupIP (sorted); LookupIPV4/V6 keep the addresses with '.' or ':'. */
+static int lookup_ip(tmpl_exec *x, const tmpl_value *a, tmpl_value *out, int family)
+{
+    const tmpl_hooks *h = tmpl_exec_hooks(x);
+    char *host = cstr(a[0]);
+    int rc;
+
+    if (!host)
+        return TMPL_ENOMEM;
+    *out = tv_list_new(TV_E_STRING, 0);
+    if (out->kind != TV_LIST) {
+        free(host);
+        return TMPL_ENOMEM;
+    }
+    if (h && h->lookup_ip)
+        rc = hook_addrs(h, host, *out, family);
+    else
+        rc = libc_addrs(host, *out, family);
+    free(host);
+    if (rc == 0)
+        sort_unique(tv_as_list(*out));
+    return rc;
 }
 
 static int fn_lookup_ip(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
@@ -202,8 +239,9 @@ static int srv_cmp(const void *pa, const void *pb)
     return strcmp(((const srv_rec *)pa)->key, ((const srv_rec *)pb)->key);
 }
 
+/* Adds a record; add_dot: the target lacks the final dot Go keeps. */
 static int srv_push(tmpl_value list, const char *target, unsigned prio, unsigned weight,
-                    unsigned port)
+                    unsigned port, int add_dot)
 {
     tv_srv *s = calloc(1, sizeof(*s));
     tmpl_value v = tv_invalid();
@@ -216,11 +254,12 @@ static int srv_push(tmpl_value list, const char *target, unsigned prio, unsigned
         return TMPL_ENOMEM;
     }
     memcpy(t, target, tl);
-    t[tl] = '.';
-    t[tl + 1] = '\0';
+    if (add_dot)
+        t[tl++] = '.';
+    t[tl] = '\0';
     s->h.refs = 1;
     s->h.kind = TV_SRV;
-    s->target = tv_str_take(t, tl + 1);
+    s->target = tv_str_take(t, tl);
     if (s->target.kind != TV_STRING) {
         free(s);
         return TMPL_ENOMEM;
@@ -233,27 +272,15 @@ static int srv_push(tmpl_value list, const char *target, unsigned prio, unsigned
     return tv_list_push(list, v);
 }
 
-/* confd's LookupSRV: records sorted by Target, Port, Priority, Weight printed
- * together; [] on any failure. */
-static int fn_lookup_srv(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
+/* SRV records from res_query(). */
+static int libc_srv(const char *name, tmpl_value list)
 {
     unsigned char answer[4096];
-    char name[512];
     ns_msg msg;
     int len;
     int i;
     int rc = 0;
-    tv_list *l;
-    srv_rec *recs;
-    size_t k;
 
-    (void)x;
-    (void)n;
-    *out = tv_list_new(TV_E_SRV, 0);
-    if (out->kind != TV_LIST)
-        return TMPL_ENOMEM;
-    snprintf(name, sizeof(name), "_%.*s._%.*s.%.*s", (int)a[0].u.s.n, a[0].u.s.p,
-             (int)a[1].u.s.n, a[1].u.s.p, (int)a[2].u.s.n, a[2].u.s.p);
     len = res_query(name, ns_c_in, ns_t_srv, answer, sizeof(answer));
     if (len < 0 || ns_initparse(answer, len, &msg) < 0)
         return 0;
@@ -268,11 +295,47 @@ static int fn_lookup_srv(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value
         if (dn_expand(ns_msg_base(msg), ns_msg_end(msg), rd + 6, target, sizeof(target)) <
             0)
             continue;
-        rc = srv_push(*out, target, ns_get16(rd), ns_get16(rd + 2), ns_get16(rd + 4));
+        rc = srv_push(list, target, ns_get16(rd), ns_get16(rd + 2), ns_get16(rd + 4), 1);
     }
-    l = tv_as_list(*out);
-    if (rc || l->len < 2)
-        return rc;
+    return rc;
+}
+
+static int hook_srv(const tmpl_hooks *h, const tmpl_value *a, tmpl_value list)
+{
+    char *svc = cstr(a[0]);
+    char *proto = cstr(a[1]);
+    char *name = cstr(a[2]);
+    tmpl_srv *recs = NULL;
+    size_t n = 0;
+    size_t i;
+    int rc = TMPL_ENOMEM;
+
+    if (svc && proto && name) {
+        rc = 0;
+        if (h->lookup_srv(h->ud, svc, proto, name, &recs, &n) != 0)
+            n = 0;
+        for (i = 0; i < n; i++) {
+            if (rc == 0)
+                rc = srv_push(list, recs[i].target ? recs[i].target : "",
+                              recs[i].priority, recs[i].weight, recs[i].port, 0);
+            free(recs[i].target);
+        }
+        free(recs);
+    }
+    free(svc);
+    free(proto);
+    free(name);
+    return rc;
+}
+
+/* Sorts like confd: by Target, Port, Priority and Weight printed together. */
+static int sort_srv(tv_list *l)
+{
+    srv_rec *recs;
+    size_t k;
+
+    if (l->len < 2)
+        return 0;
     recs = malloc(l->len * sizeof(*recs));
     if (!recs)
         return TMPL_ENOMEM;
@@ -288,6 +351,27 @@ static int fn_lookup_srv(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value
         l->items[k] = recs[k].v;
     free(recs);
     return 0;
+}
+
+/* confd's LookupSRV: [] on any failure. */
+static int fn_lookup_srv(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
+{
+    const tmpl_hooks *h = tmpl_exec_hooks(x);
+    char name[768];
+    int rc;
+
+    (void)n;
+    *out = tv_list_new(TV_E_SRV, 0);
+    if (out->kind != TV_LIST)
+        return TMPL_ENOMEM;
+    if (h && h->lookup_srv) {
+        rc = hook_srv(h, a, *out);
+    } else {
+        snprintf(name, sizeof(name), "_%.*s._%.*s.%.*s", (int)a[0].u.s.n, a[0].u.s.p,
+                 (int)a[1].u.s.n, a[1].u.s.p, (int)a[2].u.s.n, a[2].u.s.p);
+        rc = libc_srv(name, *out);
+    }
+    return rc ? rc : sort_srv(tv_as_list(*out));
 }
 
 /* ---- time.Time methods ----------------------------------------------- */
@@ -347,7 +431,92 @@ static int m_utc(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
     return out->kind == TV_TIME ? 0 : TMPL_ENOMEM;
 }
 
+/* The int-valued accessors: Year Day Hour Minute Second Nanosecond YearDay
+ * UnixNano UnixMilli. */
+static int m_field(tmpl_exec *x, const char *name, tmpl_value *out)
+{
+    const tmpl_time *t = recv_time(x);
+    tmpl_civil c;
+
+    tmpl_time_civil(t, &c);
+    if (!strcmp(name, "Year"))
+        *out = tv_int(c.year);
+    else if (!strcmp(name, "Day"))
+        *out = tv_int(c.day);
+    else if (!strcmp(name, "Hour"))
+        *out = tv_int(c.hour);
+    else if (!strcmp(name, "Minute"))
+        *out = tv_int(c.min);
+    else if (!strcmp(name, "Second"))
+        *out = tv_int(c.sec);
+    else if (!strcmp(name, "Nanosecond"))
+        *out = tv_int(t->nsec);
+    else if (!strcmp(name, "YearDay"))
+        *out = tv_int(c.yday);
+    else if (!strcmp(name, "UnixNano"))
+        *out = tv_int(t->unix_sec * 1000000000 + t->nsec);
+    else
+        *out = tv_int(t->unix_sec * 1000 + t->nsec / 1000000);
+    return 0;
+}
+
+#define FIELD_METHOD(fn, name)                                                           \
+    static int fn(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)          \
+    {                                                                                    \
+        (void)a;                                                                         \
+        (void)n;                                                                         \
+        return m_field(x, name, out);                                                    \
+    }
+
+FIELD_METHOD(m_year, "Year")
+FIELD_METHOD(m_day, "Day")
+FIELD_METHOD(m_hour, "Hour")
+FIELD_METHOD(m_minute, "Minute")
+FIELD_METHOD(m_second, "Second")
+FIELD_METHOD(m_nanosecond, "Nanosecond")
+FIELD_METHOD(m_yearday, "YearDay")
+FIELD_METHOD(m_unixnano, "UnixNano")
+FIELD_METHOD(m_unixmilli, "UnixMilli")
+
+/* Month and Weekday print as their names (Go's time.Month and time.Weekday). */
+static int m_month(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
+{
+    tmpl_civil c;
+    const char *s;
+
+    (void)a;
+    (void)n;
+    tmpl_time_civil(recv_time(x), &c);
+    s = tmpl_time_month_name(c.month);
+    *out = tv_str_borrow(s, strlen(s));
+    return 0;
+}
+
+static int m_weekday(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
+{
+    tmpl_civil c;
+    const char *s;
+
+    (void)a;
+    (void)n;
+    tmpl_time_civil(recv_time(x), &c);
+    s = tmpl_time_weekday_name(c.wday);
+    *out = tv_str_borrow(s, strlen(s));
+    return 0;
+}
+
 static const tmpl_func time_methods[] = {
+    {"Day", m_day, 0, 0, 0, {0}},
+    {"Hour", m_hour, 0, 0, 0, {0}},
+    {"Minute", m_minute, 0, 0, 0, {0}},
+    {"Month", m_month, 0, 0, 0, {0}},
+    {"Nanosecond", m_nanosecond, 0, 0, 0, {0}},
+    {"Second", m_second, 0, 0, 0, {0}},
+    {"UnixMilli", m_unixmilli, 0, 0, 0, {0}},
+    {"UnixNano", m_unixnano, 0, 0, 0, {0}},
+    {"Weekday", m_weekday, 0, 0, 0, {0}},
+    {"Year", m_year, 0, 0, 0, {0}},
+    {"YearDay", m_yearday, 0, 0, 0, {0}},
     {"Format", m_format, 1, 0, 0, {TP_STRING}},
     {"String", m_string, 0, 0, 0, {0}},
     {"UTC", m_utc, 0, 0, 0, {0}},

@@ -45,16 +45,7 @@ typedef struct std_chunk {
     char sep;
 } std_chunk;
 
-typedef struct civil {
-    int64_t year;
-    int month; /* 1..12 */
-    int day;
-    int yday; /* 1..366 */
-    int wday; /* 0 = Sunday */
-    int hour;
-    int min;
-    int sec;
-} civil;
+typedef tmpl_civil civil;
 
 static const char *const months[] = {"January",   "February", "March",    "April",
                                      "May",       "June",     "July",     "August",
@@ -185,7 +176,7 @@ static int std_at(const char *s, size_t n, size_t i, std_chunk *c)
     }
 }
 
-static void to_civil(const tmpl_time *t, civil *c)
+void tmpl_time_civil(const tmpl_time *t, tmpl_civil *c)
 {
     int64_t secs = t->unix_sec + t->utc_offset;
     int64_t days = secs / 86400;
@@ -352,7 +343,7 @@ int tmpl_time_format(tmpl_buf *b, const tmpl_time *t, const char *layout, size_t
     std_chunk c;
     int rc = 0;
 
-    to_civil(t, &cv);
+    tmpl_time_civil(t, &cv);
     while (i < n && rc == 0) {
         if (!std_at(layout, n, i, &c)) {
             i++;
@@ -364,6 +355,16 @@ int tmpl_time_format(tmpl_buf *b, const tmpl_time *t, const char *layout, size_t
         lit = i;
     }
     return rc ? rc : tmpl_buf_add(b, layout + lit, n - lit);
+}
+
+const char *tmpl_time_month_name(int month)
+{
+    return months[(month - 1) % 12];
+}
+
+const char *tmpl_time_weekday_name(int wday)
+{
+    return weekdays[wday % 7];
 }
 
 int tmpl_time_string(tmpl_buf *b, const tmpl_time *t)
