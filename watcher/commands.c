@@ -11,6 +11,10 @@
 
 #include <stddef.h>
 
+#if defined(ETCDWATCH_HAVE_RENDER)
+#include "cmd_render.h"
+#endif
+
 /* clang-format off */
 #define KEYS_OPT(name, short_name, type, arg, field, help)                               \
     {name, short_name, type, arg, offsetof(keys_args, field), help}
@@ -135,5 +139,10 @@ const cli_command cli_commands[] = {
     {"version", CLI_API_V2, NULL, "print the server's and the cluster's versions",
      "Ask the endpoint for /version. For etcdwatch's own version use --version.", NULL,
      cmd_server_version, NULL},
+#if defined(ETCDWATCH_HAVE_RENDER)
+    /* The template engine parses render's options itself: see its --help. */
+    {"render", CLI_API_V2, "TEMPLATE",
+     "render one template with keys from etcd or a file", NULL, NULL, cmd_render, NULL},
+#endif
     {NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -10,34 +10,31 @@
 #include <stdio.h>
 #include <string.h>
 
-/* etcdwatch help [COMMAND [SUBCOMMAND]] */
+/* etcdwatch help [COMMAND [SUBCOMMAND...]]: the same as COMMAND [SUBCOMMAND...] --help,
+ * so that a command that prints its own help (render) is served too. */
 static int run_help(cli_ctx *ctx, int argc, char **argv)
 {
     const cli_command *table = cli_commands;
-    const cli_command *cmd = NULL;
-    char path[128] = "";
-    size_t used = 0;
+    char *args[CLI_MAX_ARGS + 1];
+    int n = 0;
 
     if (argc < 2) {
         cli_print_main_help(ctx);
         return CLI_EXIT_OK;
     }
+    if (argc - 1 > CLI_MAX_ARGS)
+        return cli_usage_error(ctx, NULL, "help: too many arguments");
     for (int i = 1; i < argc; i++) {
-        int n;
+        const cli_command *cmd =
+            table != NULL ? cli_find_command(table, argv[i], ctx->api) : NULL;
 
-        cmd = table != NULL ? cli_find_command(table, argv[i], ctx->api) : NULL;
         if (cmd == NULL)
             return cli_usage_error(ctx, NULL, "help: unknown command '%s'", argv[i]);
-        n = snprintf(path + used, sizeof(path) - used, "%s%s", used > 0 ? " " : "",
-                     cmd->name);
-        if (n > 0 && (size_t)n < sizeof(path) - used)
-            used += (size_t)n;
+        args[n++] = argv[i];
         table = cmd->subs;
     }
-    ctx->path = path;
-    cli_print_command_help(ctx, cmd);
-    ctx->path = NULL;
-    return CLI_EXIT_OK;
+    args[n++] = "--help";
+    return cli_dispatch(ctx, cli_commands, n, args);
 }
 
 static int run(cli_ctx *ctx, int argc, char **argv)
