@@ -11,8 +11,9 @@ typedef struct ew_exec_result {
     int exit_code;  /* exit status, or -1 when killed or not started */
     int signal;     /* the signal that ended it, or 0 */
     int timed_out;  /* killed (with its whole process group) after the timeout */
-    char *output;   /* new: stdout and stderr together, at most 64 KiB kept (the tail
-                       end marked "[...]"), NUL-terminated; never NULL after a run */
+    char *output;   /* new: stdout and stderr together, NUL-terminated: the first
+                       64 KiB, then "[...]" when more was cut; never NULL after a run
+                       (unless out of memory) */
     double seconds; /* how long it ran */
 } ew_exec_result;
 
@@ -20,8 +21,11 @@ typedef struct ew_exec_result {
  * stderr captured. After timeout_ms (0: no limit) send SIGTERM to the group, then
  * SIGKILL 2 s later, and reap it. Signals the caller blocks or ignores are restored to
  * default in the child; no descriptor of the caller leaks into it (O_CLOEXEC or close).
- * Returns 0 when the command exited 0, -1 otherwise (res says why; res->output holds
- * "could not start: <reason>" when it did not start). Free res with
+ * Returns 0 when the command exited 0 before its timeout, -1 otherwise (res says why;
+ * res->output holds "could not start: <reason>" when it did not start). Background
+ * processes a command leaves behind are not waited for when it exits by itself. The
+ * caller must not ignore SIGCHLD nor reap children it did not start (waitpid(-1)):
+ * the status would be lost (then -1, with a note in res->output). Free res with
  * ew_exec_result_cleanup(). */
 int ew_exec_run(const char *command, long timeout_ms, ew_exec_result *res);
 

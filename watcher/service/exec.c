@@ -1,0 +1,650 @@
+/*
+ * exec.c: check and reload commands with timeouts, and signals by pidfile.
+ *
+ * A command runs as `/bin/sh -c command` in a process group of its own, so a timeout
+ * can end everything it started. The parent waits with poll() on the output pipe and,
+ * where the kernel has it, a pidfd (otherwise it re-checks every few milliseconds), so
+ * a command that exits is noticed at once even when a background child it left behind
+ * still holds the output pipe open.
+ */
+#define _DEFAULT_SOURCE
+#define _POSIX_C_SOURCE 200809L
+
+#include "exec.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define OUTPUT_MAX (64 * 1024)
+#define OUTPUT_MARK "[...]"
+#define KILL_GRACE_MS 2000
+#define RECHECK_MS 10
+#define PIDFILE_MAX 4096
+#define DRAIN_READS 256 /* after the exit: at most 1 MiB more from the pipe */
+
+extern char **environ;
+
+/* ---------------------------------------------------------------------------------- */
+/* Time and small helpers                                                              */
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static char *str_printf(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+static char *str_printf(const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    char *s;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    s = malloc((size_t)n + 1);
+    if (!s)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+static int set_cloexec(int fd)
+{
+    int flags = fcntl(fd, F_GETFD);
+
+    if (flags < 0)
+        return -1;
+    return fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+/* Move a close-on-exec descriptor above 2, so that setting up the child's stdin,
+ * stdout and stderr cannot clobber it (the caller may run with 0-2 closed). */
+static int lift_fd(int fd)
+{
+    int nfd;
+
+    if (fd < 0 || fd > 2)
+        return fd;
+    nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    close(fd);
+    return nfd;
+}
+
+static int make_pipe(int fds[2])
+{
+    if (pipe(fds) < 0)
+        return -1;
+    if (set_cloexec(fds[0]) < 0 || set_cloexec(fds[1]) < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    fds[0] = lift_fd(fds[0]);
+    fds[1] = lift_fd(fds[1]);
+    if (fds[0] < 0 || fds[1] < 0) {
+        if (fds[0] >= 0)
+            close(fds[0]);
+        if (fds[1] >= 0)
+            close(fds[1]);
+        fds[0] = -1;
+        fds[1] = -1;
+        return -1;
+    }
+    return 0;
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0) {
+        close(*fd);
+        *fd = -1;
+    }
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* Output capture                                                                      */
+
+typedef struct capture {
+    char *data;
+    size_t len;
+    int truncated;
+} capture;
+
+static void capture_read(capture *c, int *fd)
+{
+    char buf[4096];
+    ssize_t n = read(*fd, buf, sizeof buf);
+
+    if (n < 0) {
+        if (errno != EINTR && errno != EAGAIN)
+            close_fd(fd);
+        return;
+    }
+    if (n == 0) {
+        close_fd(fd);
+        return;
+    }
+    if (c->len < OUTPUT_MAX) {
+        size_t take = (size_t)n < OUTPUT_MAX - c->len ? (size_t)n : OUTPUT_MAX - c->len;
+        memcpy(c->data + c->len, buf, take);
+        c->len += take;
+        if (take < (size_t)n)
+            c->truncated = 1;
+    } else {
+        c->truncated = 1;
+    }
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* The child                                                                           */
+
+static void close_other_fds(void)
+{
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+        return;
+#endif
+    {
+        long max = sysconf(_SC_OPEN_MAX);
+        long fd;
+        if (max < 0 || max > 65536)
+            max = 65536;
+        for (fd = 3; fd < max; fd++)
+            close((int)fd);
+    }
+}
+
+/* Only async-signal-safe calls from here on: the caller may have threads. */
+static void run_child(const char *command, int devnull, int out, int errpipe)
+{
+    char *argv[4];
+    struct sigaction sa;
+    sigset_t none;
+    int sig;
+    int e;
+
+    setpgid(0, 0);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    for (sig = 1; sig < NSIG; sig++) {
+        if (sig != SIGKILL && sig != SIGSTOP)
+            sigaction(sig, &sa, NULL);
+    }
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+
+    if (dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+        goto fail;
+    /* errpipe is close-on-exec: keep it at 3 so it survives close_other_fds(). */
+    if (errpipe != 3) {
+        if (dup2(errpipe, 3) < 0)
+            goto fail;
+        set_cloexec(3);
+    }
+    close_other_fds();
+    errpipe = 3;
+    argv[0] = "sh";
+    argv[1] = "-c";
+    argv[2] = (char *)command;
+    argv[3] = NULL;
+    execve("/bin/sh", argv, environ);
+fail:
+    e = errno;
+    if (write(errpipe, &e, sizeof e) < 0)
+        _exit(127);
+    _exit(127);
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* The parent                                                                          */
+
+static int open_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+    long fd = syscall(SYS_pidfd_open, pid, 0);
+    if (fd >= 0) {
+        set_cloexec((int)fd);
+        return (int)fd;
+    }
+#else
+    (void)pid;
+#endif
+    return -1;
+}
+
+/* Whether process `name` (a /proc entry) is in group pgid and not a zombie. */
+static int proc_in_group(const char *name, pid_t pgid)
+{
+    char path[64];
+    char stat[512];
+    char state;
+    long long pgrp;
+    const char *p;
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof path, "/proc/%.32s/stat", name);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    n = read(fd, stat, sizeof stat - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    stat[n] = '\0';
+    /* "pid (comm) state ppid pgrp ...": comm may hold anything, so from the last ')'. */
+    p = strrchr(stat, ')');
+    if (!p || sscanf(p + 1, " %c %*d %lld", &state, &pgrp) != 2)
+        return 0;
+    return pgrp == (long long)pgid && state != 'Z' && state != 'X';
+}
+
+/* Whether a live process is left in group pgid. Zombies do not count: an orphan's
+ * zombie waits for its reaper, which in a container may never come. */
+static int group_alive(pid_t pgid)
+{
+    DIR *d;
+    struct dirent *e;
+    int alive = 0;
+
+    if (kill(-pgid, 0) < 0 && errno == ESRCH)
+        return 0;
+    d = opendir("/proc");
+    if (!d)
+        return 1;
+    for (e = readdir(d); e && !alive; e = readdir(d)) {
+        if (e->d_name[0] >= '1' && e->d_name[0] <= '9')
+            alive = proc_in_group(e->d_name, pgid);
+    }
+    closedir(d);
+    return alive;
+}
+
+static void finish_output(ew_exec_result *res, capture *c)
+{
+    if (c->truncated) {
+        memcpy(c->data + c->len, OUTPUT_MARK, sizeof OUTPUT_MARK);
+        c->len += sizeof OUTPUT_MARK - 1;
+    } else {
+        c->data[c->len] = '\0';
+    }
+    res->output = c->data;
+    c->data = NULL;
+}
+
+int ew_exec_run(const char *command, long timeout_ms, ew_exec_result *res)
+{
+    double started = now_seconds();
+    capture cap = {NULL, 0, 0};
+    int out[2] = {-1, -1};
+    int errp[2] = {-1, -1};
+    int devnull = -1;
+    int pidfd = -1;
+    int child_errno = 0;
+    int wstatus = 0;
+    int killed = 0; /* 0, 1: SIGTERM sent, 2: SIGKILL sent */
+    int lost = 0;   /* reaped by someone else (SIGCHLD ignored, or a waitpid(-1)) */
+    int drained;
+    int64_t deadline;
+    pid_t pid;
+
+    memset(res, 0, sizeof *res);
+    res->exit_code = -1;
+    res->status = -1;
+    cap.data = malloc(OUTPUT_MAX + sizeof OUTPUT_MARK);
+    if (!cap.data)
+        return -1;
+
+    devnull = lift_fd(open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (devnull < 0 || make_pipe(out) < 0 || make_pipe(errp) < 0) {
+        int e = errno;
+        close_fd(&devnull);
+        close_fd(&out[0]);
+        close_fd(&out[1]);
+        free(cap.data);
+        res->output = str_printf("could not start: %s", strerror(e));
+        res->seconds = now_seconds() - started;
+        return -1;
+    }
+    pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close_fd(&devnull);
+        close_fd(&out[0]);
+        close_fd(&out[1]);
+        close_fd(&errp[0]);
+        close_fd(&errp[1]);
+        free(cap.data);
+        res->output = str_printf("could not start: fork: %s", strerror(e));
+        res->seconds = now_seconds() - started;
+        return -1;
+    }
+    if (pid == 0)
+        run_child(command, devnull, out[1], errp[1]);
+
+    /* Both sides set the group, so it exists whichever runs first. */
+    setpgid(pid, pid);
+    close_fd(&devnull);
+    close_fd(&out[1]);
+    close_fd(&errp[1]);
+    {
+        ssize_t n;
+        do {
+            n = read(errp[0], &child_errno, sizeof child_errno);
+        } while (n < 0 && errno == EINTR);
+        if (n != (ssize_t)sizeof child_errno)
+            child_errno = 0;
+    }
+    close_fd(&errp[0]);
+    pidfd = open_pidfd(pid);
+    deadline = timeout_ms > 0 ? now_ms() + timeout_ms : -1;
+
+    for (;;) {
+        struct pollfd pfd[2];
+        nfds_t nfds = 0;
+        int wait_ms = -1;
+        int64_t now;
+        pid_t w;
+
+        w = waitpid(pid, &wstatus, WNOHANG);
+        if (w == pid)
+            break;
+        if (w < 0 && errno != EINTR) {
+            lost = 1;
+            break;
+        }
+        now = now_ms();
+        if (deadline >= 0 && now >= deadline) {
+            if (killed == 0) {
+                kill(-pid, SIGTERM);
+                killed = 1;
+                res->timed_out = 1;
+                deadline = now + KILL_GRACE_MS;
+            } else if (killed == 1) {
+                kill(-pid, SIGKILL);
+                killed = 2;
+                deadline = -1;
+            }
+            continue;
+        }
+        if (deadline >= 0)
+            wait_ms = (int)(deadline - now);
+        if (out[0] >= 0) {
+            pfd[nfds].fd = out[0];
+            pfd[nfds].events = POLLIN;
+            nfds++;
+        }
+        if (pidfd >= 0) {
+            pfd[nfds].fd = pidfd;
+            pfd[nfds].events = POLLIN;
+            nfds++;
+        } else if (wait_ms < 0 || wait_ms > RECHECK_MS) {
+            wait_ms = RECHECK_MS;
+        }
+        if (poll(pfd, nfds, wait_ms) > 0 && out[0] >= 0 &&
+            (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
+            capture_read(&cap, &out[0]);
+    }
+
+    /* What the command wrote before it ended is in the pipe: take it, but do not wait
+     * for background processes it left holding the pipe. */
+    for (drained = 0; out[0] >= 0 && drained < DRAIN_READS; drained++) {
+        struct pollfd pfd = {out[0], POLLIN, 0};
+        if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+            break;
+        capture_read(&cap, &out[0]);
+    }
+
+    /* After a timeout nothing of the group may survive: give the rest of the group
+     * what is left of the grace period, then SIGKILL. */
+    if (killed == 1) {
+        while (group_alive(pid) && now_ms() < deadline) {
+            struct timespec ts = {0, RECHECK_MS * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        kill(-pid, SIGKILL);
+    }
+    close_fd(&out[0]);
+    close_fd(&pidfd);
+
+    res->seconds = now_seconds() - started;
+    if (child_errno) {
+        free(cap.data);
+        res->output = str_printf("could not start: /bin/sh: %s", strerror(child_errno));
+        return -1;
+    }
+    if (!lost && WIFEXITED(wstatus)) {
+        res->exit_code = WEXITSTATUS(wstatus);
+        res->status = res->exit_code == 0 && !res->timed_out ? 0 : -1;
+    } else if (!lost && WIFSIGNALED(wstatus)) {
+        res->signal = WTERMSIG(wstatus);
+    }
+    finish_output(res, &cap);
+    if (lost && res->output) {
+        char *o = str_printf("%sexit status unknown: the process was reaped elsewhere "
+                             "(SIGCHLD ignored?)",
+                             res->output);
+        if (o) {
+            free(res->output);
+            res->output = o;
+        }
+    }
+    return res->status;
+}
+
+void ew_exec_result_cleanup(ew_exec_result *res)
+{
+    if (!res)
+        return;
+    free(res->output);
+    res->output = NULL;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* {{.src}} and {{.dest}}                                                              */
+
+/* If tmpl at i holds "{{ .name }}" (spaces optional) for name src or dest, its length
+ * and which one (0 src, 1 dest); else 0. */
+static size_t match_field(const char *t, int *which)
+{
+    size_t i = 2;
+    size_t n;
+
+    if (t[0] != '{' || t[1] != '{')
+        return 0;
+    while (t[i] == ' ' || t[i] == '\t')
+        i++;
+    if (strncmp(t + i, ".src", 4) == 0) {
+        *which = 0;
+        n = 4;
+    } else if (strncmp(t + i, ".dest", 5) == 0) {
+        *which = 1;
+        n = 5;
+    } else {
+        return 0;
+    }
+    i += n;
+    while (t[i] == ' ' || t[i] == '\t')
+        i++;
+    if (t[i] != '}' || t[i + 1] != '}')
+        return 0;
+    return i + 2;
+}
+
+char *ew_exec_expand(const char *tmpl, const char *src, const char *dest)
+{
+    size_t i;
+    int pass;
+    char *out = NULL;
+
+    /* Measure, then write. */
+    for (pass = 0; pass < 2; pass++) {
+        size_t o = 0;
+        for (i = 0; tmpl[i];) {
+            int which;
+            size_t m = match_field(tmpl + i, &which);
+            if (m) {
+                const char *v = which ? dest : src;
+                size_t vl = strlen(v);
+                if (out)
+                    memcpy(out + o, v, vl);
+                o += vl;
+                i += m;
+            } else {
+                if (out)
+                    out[o] = tmpl[i];
+                o++;
+                i++;
+            }
+        }
+        if (!out) {
+            out = malloc(o + 1);
+            if (!out)
+                return NULL;
+        } else {
+            out[o] = '\0';
+        }
+    }
+    return out;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* Signals                                                                             */
+
+int ew_exec_signal_pidfile(const char *pidfile, int sig, char **err)
+{
+    char buf[PIDFILE_MAX + 1];
+    size_t len = 0;
+    ssize_t n;
+    char *p;
+    char *end;
+    long long pid;
+    int fd;
+
+    *err = NULL;
+    fd = open(pidfile, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            *err = str_printf("pidfile %s: no such file", pidfile);
+        else
+            *err = str_printf("pidfile %s: %s", pidfile, strerror(errno));
+        return -1;
+    }
+    while (len < PIDFILE_MAX) {
+        n = read(fd, buf + len, PIDFILE_MAX - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            close(fd);
+            *err = str_printf("pidfile %s: %s", pidfile, strerror(e));
+            return -1;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    close(fd);
+    buf[len] = '\0';
+
+    /* The first line, spaces around it allowed. */
+    p = buf;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    errno = 0;
+    pid = (*p >= '0' && *p <= '9') ? strtoll(p, &end, 10) : 0;
+    if (pid > 0 && errno == 0) {
+        while (*end == ' ' || *end == '\t' || *end == '\r')
+            end++;
+        if (*end != '\n' && *end != '\0')
+            pid = 0;
+    }
+    if (pid <= 0 || pid > INT_MAX || errno != 0) {
+        *err = str_printf("pidfile %s: no pid in it", pidfile);
+        return -1;
+    }
+    if (kill((pid_t)pid, sig) < 0) {
+        if (errno == ESRCH)
+            *err = str_printf("pid %lld: no such process", pid);
+        else
+            *err = str_printf("pid %lld: %s", pid, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    int sig;
+} signal_names[] = {
+    {"HUP", SIGHUP},   {"INT", SIGINT},       {"QUIT", SIGQUIT}, {"ILL", SIGILL},
+    {"TRAP", SIGTRAP}, {"ABRT", SIGABRT},     {"IOT", SIGABRT},  {"BUS", SIGBUS},
+    {"FPE", SIGFPE},   {"KILL", SIGKILL},     {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},
+    {"USR2", SIGUSR2}, {"PIPE", SIGPIPE},     {"ALRM", SIGALRM}, {"TERM", SIGTERM},
+    {"CHLD", SIGCHLD}, {"CONT", SIGCONT},     {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},
+    {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},     {"URG", SIGURG},   {"XCPU", SIGXCPU},
+    {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH},
+    {"SYS", SIGSYS},
+};
+
+int ew_exec_signal_number(const char *name)
+{
+    size_t i;
+    const char *s = name;
+
+    if (!s || !*s)
+        return -1;
+    if (*s >= '0' && *s <= '9') {
+        char *end;
+        long long v;
+        errno = 0;
+        v = strtoll(s, &end, 10);
+        if (errno != 0 || *end != '\0' || v < 1 || v >= NSIG)
+            return -1;
+        return (int)v;
+    }
+    if (strncasecmp(s, "SIG", 3) == 0)
+        s += 3;
+    for (i = 0; i < sizeof signal_names / sizeof signal_names[0]; i++) {
+        if (strcasecmp(s, signal_names[i].name) == 0)
+            return signal_names[i].sig;
+    }
+    return -1;
+}
