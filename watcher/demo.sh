@@ -52,7 +52,9 @@ fi
 # ---- 3. An etcd to talk to -----------------------------------------------------------
 ETCD_PID=""
 ETCD_DIR=""
+DEMO_TMP=$(mktemp -d "${TMPDIR:-/tmp}/etcdwatch-demo-files.XXXXXX")
 cleanup() {
+    rm -rf "$DEMO_TMP"
     if [ -n "$ETCD_PID" ]; then
         kill "$ETCD_PID" 2>/dev/null || true
         wait "$ETCD_PID" 2>/dev/null || true
@@ -164,11 +166,23 @@ run set "$P/dir/sub/leaf" "deep"
 run ls --sort -p "$P"
 run ls --recursive --sort "$P"
 
+if "$ETCDWATCH" help render >/dev/null 2>&1; then
+    say "render: a Go template with confd's functions over the keys under a prefix"
+    cat >"$DEMO_TMP/demo.tmpl" <<'TEMPLATE'
+greeting = {{getv "/greeting"}}
+{{range gets "/queue/*"}}job {{base .Key}}: {{.Value}}
+{{end}}
+TEMPLATE
+    printf '%s$ cat demo.tmpl%s\n' "$CYAN" "$RESET"
+    cat "$DEMO_TMP/demo.tmpl"
+    (cd "$DEMO_TMP" && run render demo.tmpl --prefix "$P")
+fi
+
 say "JSON output: the server's answer, one object per line"
 run -o json get "$P/greeting"
 
 say "watch: waits for the next change (started in the background, then a set)"
-"$ETCDWATCH" watch --recursive "$P/dir" >"${TMPDIR:-/tmp}/etcdwatch-demo-watch.$$" 2>&1 &
+"$ETCDWATCH" watch --recursive "$P/dir" >"$DEMO_TMP/watch.out" 2>&1 &
 watch_pid=$!
 sleep 0.5
 run set "$P/dir/sub/leaf" "changed while watched"
@@ -181,8 +195,7 @@ if kill -0 "$watch_pid" 2>/dev/null; then
 fi
 wait "$watch_pid" 2>/dev/null || true
 printf '%s$ etcdwatch watch --recursive %s    # what it printed%s\n' "$CYAN" "$P/dir" "$RESET"
-cat "${TMPDIR:-/tmp}/etcdwatch-demo-watch.$$"
-rm -f "${TMPDIR:-/tmp}/etcdwatch-demo-watch.$$"
+cat "$DEMO_TMP/watch.out"
 
 say "Compare-and-swap, then clean up"
 run set --swap-with-value "not the value" "$P/greeting" "x"
