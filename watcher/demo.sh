@@ -151,7 +151,8 @@ run mk "$P/greeting" "this fails: the key exists"
 run get "$P/missing"
 
 say "Values from standard input: VALUE '-' reads it byte exact"
-printf '%s$ printf %s | etcdwatch set %s -%s\n' "$CYAN" "'line one\\nline two\\n'" "$P/config" "$RESET"
+printf '%s$ printf %s | etcdwatch set %s -%s\n' \
+    "$CYAN" "'line one\\nline two\\n'" "$P/config" "$RESET"
 printf 'line one\nline two\n' | "$ETCDWATCH" set "$P/config" -
 run get "$P/config"
 
@@ -194,7 +195,8 @@ if kill -0 "$watch_pid" 2>/dev/null; then
     kill "$watch_pid" 2>/dev/null || true
 fi
 wait "$watch_pid" 2>/dev/null || true
-printf '%s$ etcdwatch watch --recursive %s    # what it printed%s\n' "$CYAN" "$P/dir" "$RESET"
+printf '%s$ etcdwatch watch --recursive %s    # what it printed%s\n' \
+    "$CYAN" "$P/dir" "$RESET"
 cat "$DEMO_TMP/watch.out"
 
 say "Compare-and-swap, then clean up"
