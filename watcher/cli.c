@@ -65,7 +65,9 @@ static int is_help_arg(const char *arg)
     return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
 }
 
-int cli_dispatch(cli_ctx *ctx, const cli_command *table, int argc, char **argv)
+/* Run argv[0] from `table`, the subcommands of `group` (NULL at the top level). */
+static int dispatch_in(cli_ctx *ctx, const cli_command *group, const cli_command *table,
+                       int argc, char **argv)
 {
     const char *parent = ctx->path;
     const cli_command *cmd = cli_find_command(table, argv[0], ctx->api);
@@ -73,9 +75,9 @@ int cli_dispatch(cli_ctx *ctx, const cli_command *table, int argc, char **argv)
     int rc;
 
     if (cmd == NULL) {
-        if (parent == NULL)
+        if (group == NULL)
             return cli_usage_error(ctx, NULL, "unknown command '%s'", argv[0]);
-        return cli_usage_error(ctx, NULL, "%s: unknown subcommand '%s'", parent, argv[0]);
+        return cli_usage_error(ctx, group, "unknown subcommand '%s'", argv[0]);
     }
     if (parent != NULL)
         snprintf(path, sizeof(path), "%s %s", parent, cmd->name);
@@ -90,12 +92,17 @@ int cli_dispatch(cli_ctx *ctx, const cli_command *table, int argc, char **argv)
             cli_print_command_help(ctx, cmd);
             rc = CLI_EXIT_OK;
         } else
-            rc = cli_dispatch(ctx, cmd->subs, argc - 1, argv + 1);
+            rc = dispatch_in(ctx, cmd, cmd->subs, argc - 1, argv + 1);
     } else {
         rc = cmd->run(ctx, cmd, argc, argv);
     }
     ctx->path = parent;
     return rc;
+}
+
+int cli_dispatch(cli_ctx *ctx, const cli_command *table, int argc, char **argv)
+{
+    return dispatch_in(ctx, NULL, table, argc, argv);
 }
 
 /* ---- Option parsing ------------------------------------------------------------- */
