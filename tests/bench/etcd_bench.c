@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,6 +48,16 @@ static uint64_t now_ns(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* CPU time (user + system) this process used so far, in microseconds. */
+static double cpu_us(void)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
 static void usage(FILE *out)
@@ -182,6 +193,7 @@ int main(int argc, char **argv)
     etcd_response *resp = NULL;
     bench b;
     uint64_t t0;
+    double cpu0, cpu;
     char line[512];
     int opt, rc;
 
@@ -266,14 +278,18 @@ int main(int argc, char **argv)
         b.done = 0;
         b.errors = 0;
     }
+    cpu0 = cpu_us();
     t0 = now_ns();
     run(&b, duration);
     seconds = (double)(now_ns() - t0) / 1e9;
+    cpu = cpu_us() - cpu0;
 
+    /* cpu_us_per_req: the client's own CPU time (user + system) per request. */
     printf("libetcd mode=%s inflight=%ld requests=%llu errors=%llu seconds=%.3f "
-           "rps=%.1f\n",
+           "rps=%.1f cpu_us_per_req=%.1f\n",
            mode_names[b.mode], b.depth, b.done, b.errors, seconds,
-           seconds > 0 ? (double)b.done / seconds : 0.0);
+           seconds > 0 ? (double)b.done / seconds : 0.0,
+           b.done ? cpu / (double)b.done : 0.0);
     etcd_client_free(b.client);
     return b.errors || !b.done ? 1 : 0;
 }

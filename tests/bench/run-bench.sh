@@ -123,7 +123,7 @@ curl -fsS -m 5 -X PUT "$url" -d "value=$value" >/dev/null ||
 echo "etcd $(curl -fsS -m 2 "$endpoint/version") at $endpoint; $(nproc) CPUs;" \
     "pin: $pin; ${duration}s per measurement, $rounds round(s)"
 
-# ---- One measurement: prints "REQS_PER_S ERRORS", or "- -" when it could not run ------
+# ---- One measurement: prints "REQS_PER_S ERRORS CPU_US_PER_REQ" ("-" for what is unknown)
 limit=$((duration + 30)) # a hung client is killed, never waited for
 run_libetcd() {          # run_libetcd MODE DEPTH
     local out
@@ -133,19 +133,29 @@ run_libetcd() {          # run_libetcd MODE DEPTH
     fi
     echo "    $out" >&2
     awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
-         END { if (f["rps"] == "") print "- -"; else print f["rps"], f["errors"] }' <<<"$out"
+         END { if (f["rps"] == "") print "- 1 -";
+               else print f["rps"], f["errors"], f["cpu_us_per_req"] }' <<<"$out"
 }
 run_wrk() { # run_wrk CONNS [SCRIPT]
     local out args=(-t1 -c"$1" -d"${duration}s")
     [ -z "${2:-}" ] || args+=(-s "$2")
-    out=$(BENCH_VALUE=$value on_cpus "$client_cpus" timeout -k 5 "$limit" \
-        wrk "${args[@]}" "$url" 2>&1) || true
+    # `times` in the subshell: the CPU time of its children, i.e. of wrk.
+    out=$(
+        BENCH_VALUE=$value on_cpus "$client_cpus" timeout -k 5 "$limit" \
+            wrk "${args[@]}" "$url" 2>&1 || true
+        times
+    )
     grep -E 'Requests/sec|Latency |requests in|Non-2xx|Socket errors' <<<"$out" |
         sed 's/^ */    wrk: /' >&2
-    awk '/^Requests\/sec:/ { rps = $2 }
+    awk 'function secs(t) { split(t, ms, /[ms]/); return ms[1] * 60 + ms[2] }
+         /^Requests\/sec:/ { rps = $2 }
+         / requests in / { n = $1 }
          /Non-2xx or 3xx responses:/ { err += $NF }
          /Socket errors:/ { for (i = 3; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) err += $i + 0 }
-         END { if (rps == "") print "- -"; else print rps, err + 0 }' <<<"$out"
+         /^[0-9]+m[0-9.]+s [0-9]+m[0-9.]+s$/ { cpu = secs($1) + secs($2) }
+         END { if (rps == "") { print "- 1 -"; exit }
+               printf "%s %d %s\n", rps, err, n ? sprintf("%.1f", cpu * 1e6 / n) : "-" }' \
+        <<<"$out"
 }
 
 # ---- The pairs ------------------------------------------------------------------------
@@ -159,7 +169,7 @@ lib_args[sync]="sync-get 1"
 wrk_args[get]="$conns"
 wrk_args[set]="$conns $here/put.lua"
 wrk_args[sync]="1"
-declare -A lib_rps wrk_rps lib_err wrk_err
+declare -A rps_of err_of cpu_of # keyed by "SIDE PAIR"
 
 if [ "$side" != libetcd ]; then
     echo "warm-up: wrk -c$conns -d1s GET"
@@ -174,15 +184,14 @@ for ((r = 1; r <= rounds; r++)); do
             echo "round $r: ${label[$p]}: $s" >&2
             if [ "$s" = libetcd ]; then
                 # shellcheck disable=SC2086
-                read -r rps err < <(run_libetcd ${lib_args[$p]})
-                lib_rps[$p]+="$rps "
-                lib_err[$p]=$((${lib_err[$p]:-0} + ${err/-/1}))
+                read -r rps err cpu < <(run_libetcd ${lib_args[$p]})
             else
                 # shellcheck disable=SC2086
-                read -r rps err < <(run_wrk ${wrk_args[$p]})
-                wrk_rps[$p]+="$rps "
-                wrk_err[$p]=$((${wrk_err[$p]:-0} + ${err/-/1}))
+                read -r rps err cpu < <(run_wrk ${wrk_args[$p]})
             fi
+            rps_of[$s $p]+="$rps "
+            cpu_of[$s $p]+="$cpu "
+            err_of[$s $p]=$((${err_of[$s $p]:-0} + ${err/-/1}))
         done
     done
 done
@@ -195,14 +204,16 @@ median() { # median "N N N ..." ("-" entries are runs that failed)
 }
 
 echo
-[ "$rounds" -eq 1 ] || echo "medians of $rounds rounds; all rounds in req/s:"
-printf '%-30s %13s %13s %7s %8s %s\n' "measurement" "libetcd req/s" "wrk req/s" \
-    "ratio" "target" "errors (libetcd/wrk)"
+[ "$rounds" -eq 1 ] || echo "medians of $rounds rounds (every round below each row):"
+fmt='%-28s %13s %11s %6s %-14s %-13s %s\n'
+# shellcheck disable=SC2059
+printf "$fmt" "measurement" "libetcd req/s" "wrk req/s" "ratio" "target" \
+    "errors lib/wrk" "client CPU us/req lib/wrk"
 failed=0
 missed=0
 for p in "${pairs[@]}"; do
-    l=$(median "${lib_rps[$p]:-}")
-    w=$(median "${wrk_rps[$p]:-}")
+    l=$(median "${rps_of[libetcd $p]:-}")
+    w=$(median "${rps_of[wrk $p]:-}")
     ratio=-
     verdict=
     if [ "$l" != - ] && [ "$w" != - ]; then
@@ -214,11 +225,13 @@ for p in "${pairs[@]}"; do
             missed=1
         fi
     fi
-    [ "${lib_err[$p]:-0}" -eq 0 ] && [ "${wrk_err[$p]:-0}" -eq 0 ] || failed=1
-    printf '%-30s %13s %13s %7s %8s %s\n' "${label[$p]}" "$l" "$w" "$ratio" \
-        ">= $target $verdict" "${lib_err[$p]:--}/${wrk_err[$p]:--}"
+    [ "${err_of[libetcd $p]:-0}" -eq 0 ] && [ "${err_of[wrk $p]:-0}" -eq 0 ] || failed=1
+    # shellcheck disable=SC2059
+    printf "$fmt" "${label[$p]}" "$l" "$w" "$ratio" ">= $target $verdict" \
+        "${err_of[libetcd $p]:--}/${err_of[wrk $p]:--}" \
+        "$(median "${cpu_of[libetcd $p]:-}")/$(median "${cpu_of[wrk $p]:-}")"
     if [ "$rounds" -gt 1 ]; then
-        printf '%-30s %s\n' "  libetcd" "${lib_rps[$p]:-}" "  wrk" "${wrk_rps[$p]:-}"
+        printf '    %-8s %s\n' libetcd "${rps_of[libetcd $p]:-}" wrk "${rps_of[wrk $p]:-}"
     fi
 done
 if [ "$failed" -ne 0 ]; then
