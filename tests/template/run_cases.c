@@ -8,13 +8,18 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "render_cmd.h"
 #include "template.h"
+#include <arpa/inet.h>
 #include "tmpl_parse.h"
 
 #include <jansson.h>
 #include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define EXISTING_FILE "/tmp/etcdwatch-template-test-file"
 #define MAX_ITEMS 64
@@ -95,6 +100,41 @@ static int fixed_now(void *ud, tmpl_time *t)
     t->utc_offset = -8 * 3600;
     snprintf(t->zone, sizeof(t->zone), "PST");
     return 0;
+}
+
+/* A resolver that never touches the network: IP literals resolve to themselves,
+ * "localhost" to 127.0.0.1 (as /etc/hosts has it where gen/ ran), anything else to
+ * nothing. The libc path is checked separately with a literal. */
+static int fake_lookup_ip(void *ud, const char *host, char ***addrs, size_t *n)
+{
+    unsigned char buf[16];
+    const char *addr = NULL;
+
+    (void)ud;
+    if (strcmp(host, "localhost") == 0)
+        addr = "127.0.0.1";
+    else if (inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1)
+        addr = host;
+    if (!addr)
+        return -1;
+    *addrs = malloc(sizeof(**addrs));
+    if (!*addrs)
+        return -1;
+    (*addrs)[0] = dup_n(addr, strlen(addr));
+    *n = 1;
+    return 0;
+}
+
+static int fake_lookup_srv(void *ud, const char *service, const char *proto,
+                           const char *name, tmpl_srv **recs, size_t *n)
+{
+    (void)ud;
+    (void)service;
+    (void)proto;
+    (void)name;
+    (void)recs;
+    (void)n;
+    return -1;
 }
 
 static int case_load(void *ud, const char *name, char **text, size_t *len, char **err)
@@ -221,6 +261,8 @@ static void run_case(const tcase *c, json_t *expected)
     hooks.ud = (void *)c;
     hooks.now = fixed_now;
     hooks.load = case_load;
+    hooks.lookup_ip = fake_lookup_ip;
+    hooks.lookup_srv = fake_lookup_srv;
     memset(&opts, 0, sizeof(opts));
     opts.hooks = &hooks;
     set_env(c, 1);
@@ -342,6 +384,21 @@ static void check(int ok, const char *name, const char *detail)
     printf("FAIL %s: %s\n", name, detail ? detail : "");
 }
 
+/* s repeated n times (new). */
+static char *repeat(const char *s, size_t n)
+{
+    size_t len = strlen(s);
+    char *p = malloc(len * n + 1);
+    size_t i;
+
+    if (!p)
+        exit(2);
+    for (i = 0; i < n; i++)
+        memcpy(p + i * len, s, len);
+    p[len * n] = '\0';
+    return p;
+}
+
 static int render_simple(const char *text, const tmpl_options *o, char **out, char **err)
 {
     size_t n;
@@ -356,7 +413,6 @@ static void limit_checks(void)
     char *err = NULL;
     char *deep;
     int rc;
-    size_t i;
 
     memset(&o, 0, sizeof(o));
     o.max_output = 10;
@@ -375,20 +431,16 @@ static void limit_checks(void)
     free(out);
     free(err);
 
-    deep = malloc(20000 * 6 + 1);
-    if (!deep)
-        exit(2);
-    deep[0] = '\0';
-    for (i = 0; i < 5000; i++)
-        memcpy(deep + i * 4, "{{(", 3), memcpy(deep + i * 4 + 3, " ", 1);
-    deep[5000 * 4] = '\0';
+    deep = repeat("(", 5000);
+    deep[0] = '{';
+    deep[1] = '{';
     rc = render_simple(deep, NULL, &out, &err);
-    check(rc == TMPL_EPARSE && err, "limit_parse_depth", err);
+    check(rc == TMPL_EPARSE && err && strstr(err, "nesting deeper than"),
+          "limit_paren_depth", err);
     free(out);
     free(err);
-    for (i = 0; i < 1000; i++)
-        memcpy(deep + i * 11, "{{if true}}", 11);
-    deep[1000 * 11] = '\0';
+    free(deep);
+    deep = repeat("{{if true}}", 1000);
     rc = render_simple(deep, NULL, &out, &err);
     check(rc == TMPL_EPARSE && err && strstr(err, "nesting deeper than"),
           "limit_if_depth", err);
@@ -407,6 +459,21 @@ static void limit_checks(void)
     free(out);
     free(err);
 
+    rc = render_simple("{{lookupIP \"127.0.0.1\"}} {{lookupIPV6 \"::1\"}}", NULL, &out,
+                       &err);
+    check(rc == TMPL_OK && strcmp(out, "[127.0.0.1] [::1]") == 0, "lookup_ip_libc", err);
+    free(out);
+    free(err);
+
+    o.max_ops = 1000;
+    o.max_depth = 0;
+    rc = render_simple("{{range seq 1 100}}{{range seq 1 100}}x{{end}}{{end}}", &o, &out,
+                       &err);
+    check(rc == TMPL_EEXEC && err && strstr(err, "budget of 1000 operations"),
+          "limit_ops", err);
+    free(out);
+    free(err);
+
     {
         char *k = tmpl_key_relative("/app/upstream//a1/", "/app");
         check(k && strcmp(k, "/upstream/a1") == 0, "key_relative", k);
@@ -415,6 +482,131 @@ static void limit_checks(void)
         check(k && strcmp(k, "/lication/x") == 0, "key_relative_confd_quirk", k);
         free(k);
     }
+}
+
+/* ---- etcdwatch render ------------------------------------------------ */
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "cannot write %s\n", path);
+        exit(2);
+    }
+}
+
+static int file_equals(const char *path, const char *want)
+{
+    size_t len;
+    char *got;
+    int eq;
+
+    if (access(path, R_OK) != 0)
+        return 0;
+    got = read_all(path, &len);
+    eq = len == strlen(want) && memcmp(got, want, len) == 0;
+    free(got);
+    return eq;
+}
+
+/* Runs the subcommand with stdout and stderr sent to /dev/null. */
+static int run_render(int argc, char **argv, etcdwatch_render_fetch_fn fetch)
+{
+    int saved_out = dup(1);
+    int saved_err = dup(2);
+    int null = open("/dev/null", O_WRONLY);
+    int rc;
+
+    fflush(stdout);
+    dup2(null, 1);
+    dup2(null, 2);
+    rc = etcdwatch_render_main(argc, argv, fetch, NULL);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(saved_out, 1);
+    dup2(saved_err, 2);
+    close(saved_out);
+    close(saved_err);
+    close(null);
+    return rc;
+}
+
+static int fake_fetch(void *ud, const char *prefix, tmpl_snapshot *snap, char **err)
+{
+    (void)ud;
+    (void)err;
+    if (strcmp(prefix, "/app") != 0)
+        return -1;
+    tmpl_snapshot_add(snap, "/app/upstream/a", 15, "10.0.0.1", 8);
+    tmpl_snapshot_add(snap, "/other/x", 8, "no", 2);
+    return 0;
+}
+
+static void render_checks(void)
+{
+    char dir[] = "/tmp/etcdwatch-render-XXXXXX";
+    char tmpl[128];
+    char keys[128];
+    char out[128];
+    char bad[128];
+    char inc[128];
+
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "mkdtemp failed\n");
+        exit(2);
+    }
+    snprintf(tmpl, sizeof(tmpl), "%s/app.tmpl", dir);
+    snprintf(keys, sizeof(keys), "%s/keys.json", dir);
+    snprintf(out, sizeof(out), "%s/app.conf", dir);
+    snprintf(bad, sizeof(bad), "%s/bad.tmpl", dir);
+    snprintf(inc, sizeof(inc), "%s/part.tmpl", dir);
+    write_file(tmpl, "{{range gets \"/upstream/*\"}}{{.Key}}={{.Value}};{{end}}"
+                     "{{include \"part.tmpl\"}}");
+    write_file(inc, "[{{getv \"/name\"}}]");
+    write_file(keys,
+               "{\"/app/upstream/a\": \"10.0.0.1\", \"/app/upstream/b\": \"10.0.0.2\","
+               " \"/app/name\": \"web\", \"/elsewhere\": \"x\"}");
+    write_file(bad, "{{getv \"/missing\"}}");
+    {
+        char *argv[] = {"render", tmpl, "--keys", keys, "--prefix",
+                        "/app",   "-o", out,      NULL};
+        int rc = run_render(8, argv, NULL);
+        check(rc == 0 &&
+                  file_equals(out, "/upstream/a=10.0.0.1;/upstream/b=10.0.0.2;[web]"),
+              "render_keys_file", "rendered output differs");
+    }
+    {
+        char *argv[] = {"render", tmpl, "--prefix=/app", NULL};
+        check(run_render(3, argv, NULL) == 1, "render_needs_keys", "want exit 1");
+    }
+    {
+        char *argv[] = {"render", bad, "--keys", keys, "-o", bad, NULL};
+        unlink(out);
+        check(run_render(6, argv, NULL) == 1 && file_equals(bad, "{{getv \"/missing\"}}"),
+              "render_error_leaves_dest", "want exit 1 and OUT untouched");
+    }
+    {
+        char *argv[] = {"render", "--help", NULL};
+        check(run_render(2, argv, NULL) == 0, "render_help", "want exit 0");
+    }
+    {
+        char *argv[] = {"render", tmpl, "--bogus", NULL};
+        check(run_render(3, argv, NULL) == 1, "render_bad_option", "want exit 1");
+    }
+    write_file(tmpl, "{{range gets \"/*/*\"}}{{.Key}}={{.Value}}{{end}}");
+    {
+        char *argv[] = {"render", tmpl, "--prefix", "/app", "-o", out, NULL};
+        int rc = run_render(6, argv, fake_fetch);
+        check(rc == 0 && file_equals(out, "/upstream/a=10.0.0.1"), "render_fetch_hook",
+              "fetched keys not relative to the prefix");
+    }
+    unlink(tmpl);
+    unlink(keys);
+    unlink(out);
+    unlink(bad);
+    unlink(inc);
+    rmdir(dir);
 }
 
 int main(int argc, char **argv)
@@ -439,6 +631,7 @@ int main(int argc, char **argv)
     text = read_all(cases, &len);
     run_file(text, expected);
     limit_checks();
+    render_checks();
     free(text);
     json_decref(expected);
     printf("template: %d passed, %d failed\n", passed, failed);

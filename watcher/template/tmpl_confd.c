@@ -4,6 +4,7 @@
 #include "tmpl_funcs.h"
 #include "tmpl_json.h"
 #include "tmpl_path.h"
+#include "tmpl_sort.h"
 #include "tmpl_utf8.h"
 
 #include <errno.h>
@@ -354,83 +355,92 @@ static int fn_b64_encode(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value
     return str_result(x, &b, rc, out);
 }
 
-/* base64.StdEncoding.DecodeString, with Go's error offsets ("\r\n" skipped). */
+static int is_nl(unsigned char c)
+{
+    return c == '\n' || c == '\r';
+}
+
+/* Go's decodeQuantum (StdEncoding, not strict): decodes up to four symbols at *si.
+ * Returns the number of bytes produced (0..3), or -1 with *bad set to the offset
+ * Go reports. *more is cleared at the end of the input or after padding. */
+static int b64_quantum(const unsigned char *s, size_t n, size_t *si, unsigned char out[3],
+                       size_t *bad, int *more)
+{
+    int dbuf[4] = {0, 0, 0, 0};
+    int dlen = 4;
+    int j;
+
+    for (j = 0; j < 4; j++) {
+        unsigned char in;
+        if (*si == n) {
+            if (j == 0) {
+                *more = 0;
+                return 0;
+            }
+            *bad = *si - (size_t)j;
+            return -1;
+        }
+        in = s[(*si)++];
+        if (b64_val(in) >= 0) {
+            dbuf[j] = b64_val(in);
+            continue;
+        }
+        if (is_nl(in)) {
+            j--;
+            continue;
+        }
+        if (in != '=' || j < 2) {
+            *bad = *si - 1;
+            return -1;
+        }
+        if (j == 2) {
+            while (*si < n && is_nl(s[*si]))
+                (*si)++;
+            if (*si == n || s[*si] != '=') {
+                *bad = *si == n ? n : *si - 1;
+                return -1;
+            }
+            (*si)++;
+        }
+        while (*si < n && is_nl(s[*si]))
+            (*si)++;
+        if (*si < n) {
+            *bad = *si;
+            return -1;
+        }
+        dlen = j;
+        *more = 0;
+        break;
+    }
+    out[0] = (unsigned char)((dbuf[0] << 2) | (dbuf[1] >> 4));
+    out[1] = (unsigned char)(((dbuf[1] & 15) << 4) | (dbuf[2] >> 2));
+    out[2] = (unsigned char)(((dbuf[2] & 3) << 6) | dbuf[3]);
+    return dlen - 1;
+}
+
+/* base64.StdEncoding.DecodeString, with Go's error offsets. */
 static int fn_b64_decode(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
 {
     const unsigned char *s = (const unsigned char *)a[0].u.s.p;
     size_t sn = a[0].u.s.n;
     size_t si = 0;
+    size_t bad = 0;
+    int more = 1;
     tmpl_buf b;
     int rc = 0;
 
     (void)n;
     tmpl_buf_init(&b, 0);
-    while (si < sn && rc == 0) {
-        int vals[4];
-        size_t j = 0;
-        size_t dlen = 4;
-        while (j < 4) {
-            size_t pos;
-            while (si < sn && (s[si] == '\r' || s[si] == '\n'))
-                si++;
-            if (si == sn) {
-                if (j == 0)
-                    goto done;
-                if (j == 1)
-                    goto corrupt_at;
-                dlen = j;
-                break;
-            }
-            pos = si;
-            if (s[si] == '=') {
-                if (j < 2)
-                    goto corrupt_pos;
-                si++;
-                if (j == 2) {
-                    while (si < sn && (s[si] == '\r' || s[si] == '\n'))
-                        si++;
-                    if (si == sn || s[si] != '=') {
-                        tmpl_buf_cleanup(&b);
-                        return tmpl_fn_error(x, "illegal base64 data at input byte %zu",
-                                             si == sn ? sn : si);
-                    }
-                    si++;
-                }
-                while (si < sn && (s[si] == '\r' || s[si] == '\n'))
-                    si++;
-                if (si < sn) {
-                    tmpl_buf_cleanup(&b);
-                    return tmpl_fn_error(x, "illegal base64 data at input byte %zu", si);
-                }
-                dlen = j;
-                break;
-            }
-            vals[j] = b64_val(s[si]);
-            if (vals[j] < 0) {
-                tmpl_buf_cleanup(&b);
-                return tmpl_fn_error(x, "illegal base64 data at input byte %zu", pos);
-            }
-            si++;
-            j++;
-            continue;
-        corrupt_pos:
+    while (more && rc == 0) {
+        unsigned char q[3];
+        int got = b64_quantum(s, sn, &si, q, &bad, &more);
+        if (got < 0) {
             tmpl_buf_cleanup(&b);
-            return tmpl_fn_error(x, "illegal base64 data at input byte %zu", pos);
+            return tmpl_fn_error(x, "illegal base64 data at input byte %zu", bad);
         }
-        if (dlen >= 2)
-            rc = tmpl_buf_addc(&b, (char)((vals[0] << 2) | (vals[1] >> 4)));
-        if (rc == 0 && dlen >= 3)
-            rc = tmpl_buf_addc(&b, (char)(((vals[1] & 15) << 4) | (vals[2] >> 2)));
-        if (rc == 0 && dlen >= 4)
-            rc = tmpl_buf_addc(&b, (char)(((vals[2] & 3) << 6) | vals[3]));
-        if (dlen < 4)
-            break;
+        rc = tmpl_buf_add(&b, q, (size_t)got);
     }
-done:
     return str_result(x, &b, rc ? rc : tmpl_buf_add(&b, "", 0), out);
-corrupt_at:
-    tmpl_buf_cleanup(&b);
-    return tmpl_fn_error(x, "illegal base64 data at input byte %zu", sn - 1);
 }
 
 static int quoted_err(tmpl_exec *x, const char *fn, tmpl_value s, const char *why)
@@ -595,19 +605,15 @@ static size_t item_len(const tmpl_value *v)
     return v->kind == TV_KV ? v->u.kv->key_len : v->u.s.n;
 }
 
-/* sort.Sort by length; insertion sort (what Go's pdqsort does up to 12 items). */
+static int shorter(const tmpl_value *a, const tmpl_value *b)
+{
+    return item_len(a) < item_len(b);
+}
+
+/* sort.Sort by length: Go's unstable order for equal lengths, as in confd. */
 static void sort_by_len(tv_list *l)
 {
-    size_t i;
-    size_t j;
-
-    for (i = 1; i < l->len; i++) {
-        for (j = i; j > 0 && item_len(&l->items[j]) < item_len(&l->items[j - 1]); j--) {
-            tmpl_value t = l->items[j];
-            l->items[j] = l->items[j - 1];
-            l->items[j - 1] = t;
-        }
-    }
+    tmpl_go_sort(l->items, l->len, shorter);
 }
 
 static int fn_sort_by_length(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)

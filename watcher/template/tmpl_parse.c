@@ -614,80 +614,12 @@ static int p_enter(parser *p)
     return 0;
 }
 
-static tmpl_node *p_term(parser *p)
+/* Fills chain with the fields after node; merges them into a FIELD or VAR node
+ * the way Go does. Returns the operand, or NULL on error. */
+static tmpl_node *p_chain(parser *p, tmpl_node *node, tmpl_node *chain)
 {
-    const tmpl_token *t = p_next_nonspace(p);
-    const char *s = p->lx.input + t->pos;
-    tmpl_node *n;
-
-    switch (t->type) {
-    case TMPL_T_IDENT:
-        if (!tmpl_func_lookup(s, t->len)) {
-            p_fail(p, "function \"%.*s\" not defined", (int)t->len, s);
-            return NULL;
-        }
-        n = p_node(p, TMPL_N_IDENT, t->pos);
-        if (n) {
-            n->text = s;
-            n->text_len = t->len;
-        }
-        return n;
-    case TMPL_T_DOT:
-        return p_node(p, TMPL_N_DOT, t->pos);
-    case TMPL_T_NIL:
-        return p_node(p, TMPL_N_NIL, t->pos);
-    case TMPL_T_VARIABLE: {
-        size_t k = 0;
-        while (k < t->len && s[k] != '.')
-            k++;
-        if (!p_var_known(p, s, k)) {
-            p_fail(p, "undefined variable \"%.*s\"", (int)k, s);
-            return NULL;
-        }
-        return p_var_node(p, t->pos, s, t->len);
-    }
-    case TMPL_T_FIELD:
-        n = p_node(p, TMPL_N_FIELD, t->pos);
-        if (n && p_split_idents(p, n, s, t->len))
-            return NULL;
-        return n;
-    case TMPL_T_BOOL:
-        n = p_node(p, TMPL_N_BOOL, t->pos);
-        if (n)
-            n->bool_val = t->len == 4;
-        return n;
-    case TMPL_T_CHARCONST:
-    case TMPL_T_COMPLEX:
-    case TMPL_T_NUMBER:
-        return p_number(p, t);
-    case TMPL_T_LPAREN:
-        if (p_enter(p))
-            return NULL;
-        n = p_pipeline(p, "parenthesized pipeline", TMPL_T_RPAREN);
-        p->depth--;
-        return n;
-    case TMPL_T_STRING:
-    case TMPL_T_RAWSTRING:
-        return p_string(p, t);
-    default:
-        p_backup(p);
-        return (tmpl_node *)&p->set; /* sentinel: no term */
-    }
-}
-
-#define NO_TERM(p, n) ((void *)(n) == (void *)&(p)->set)
-
-static tmpl_node *p_operand(parser *p)
-{
-    tmpl_node *node = p_term(p);
-    tmpl_node *chain;
     tmpl_buf b;
 
-    if (!node || NO_TERM(p, node) || p_peek(p)->type != TMPL_T_FIELD)
-        return node;
-    chain = p_node(p, TMPL_N_CHAIN, p_peek(p)->pos);
-    if (!chain)
-        return NULL;
     chain->base = node;
     while (p_peek(p)->type == TMPL_T_FIELD) {
         const tmpl_token *f = p_next(p);
@@ -735,6 +667,93 @@ static tmpl_node *p_operand(parser *p)
     }
 }
 
+/* Go's term(): *out is the operand, or NULL when the next token is not one.
+ * Returns -1 on error. */
+static int p_term(parser *p, tmpl_node **out)
+{
+    const tmpl_token *t = p_next_nonspace(p);
+    const char *s = p->lx.input + t->pos;
+    tmpl_node *n = NULL;
+
+    *out = NULL;
+    switch (t->type) {
+    case TMPL_T_IDENT:
+        if (!tmpl_func_lookup(s, t->len)) {
+            p_fail(p, "function \"%.*s\" not defined", (int)t->len, s);
+            return -1;
+        }
+        n = p_node(p, TMPL_N_IDENT, t->pos);
+        if (n) {
+            n->text = s;
+            n->text_len = t->len;
+        }
+        break;
+    case TMPL_T_DOT:
+        n = p_node(p, TMPL_N_DOT, t->pos);
+        break;
+    case TMPL_T_NIL:
+        n = p_node(p, TMPL_N_NIL, t->pos);
+        break;
+    case TMPL_T_VARIABLE: {
+        size_t k = 0;
+        while (k < t->len && s[k] != '.')
+            k++;
+        if (!p_var_known(p, s, k)) {
+            p_fail(p, "undefined variable \"%.*s\"", (int)k, s);
+            return -1;
+        }
+        n = p_var_node(p, t->pos, s, t->len);
+        break;
+    }
+    case TMPL_T_FIELD:
+        n = p_node(p, TMPL_N_FIELD, t->pos);
+        if (n && p_split_idents(p, n, s, t->len))
+            return -1;
+        break;
+    case TMPL_T_BOOL:
+        n = p_node(p, TMPL_N_BOOL, t->pos);
+        if (n)
+            n->bool_val = t->len == 4;
+        break;
+    case TMPL_T_CHARCONST:
+    case TMPL_T_COMPLEX:
+    case TMPL_T_NUMBER:
+        n = p_number(p, t);
+        break;
+    case TMPL_T_LPAREN:
+        if (p_enter(p))
+            return -1;
+        n = p_pipeline(p, "parenthesized pipeline", TMPL_T_RPAREN);
+        p->depth--;
+        break;
+    case TMPL_T_STRING:
+    case TMPL_T_RAWSTRING:
+        n = p_string(p, t);
+        break;
+    default:
+        p_backup(p);
+        return 0;
+    }
+    *out = n;
+    return n ? 0 : -1;
+}
+
+/* Go's operand(): a term and the fields after it. Same contract as p_term. */
+static int p_operand(parser *p, tmpl_node **out)
+{
+    tmpl_node *node;
+    tmpl_node *chain;
+
+    if (p_term(p, &node))
+        return -1;
+    *out = node;
+    if (!node || p_peek(p)->type != TMPL_T_FIELD)
+        return 0;
+    chain = p_node(p, TMPL_N_CHAIN, p_peek(p)->pos);
+    *out = chain ? p_chain(p, node, chain) : NULL;
+    return *out ? 0 : -1;
+}
+
 static tmpl_node *p_command(parser *p)
 {
     tmpl_node *cmd = p_node(p, TMPL_N_COMMAND, p_peek_nonspace(p)->pos);
@@ -745,10 +764,9 @@ static tmpl_node *p_command(parser *p)
         return NULL;
     for (;;) {
         p_peek_nonspace(p);
-        op = p_operand(p);
-        if (!op)
+        if (p_operand(p, &op))
             return NULL;
-        if (!NO_TERM(p, op) && p_append(p, cmd, op))
+        if (op && p_append(p, cmd, op))
             return NULL;
         t = p_next(p);
         if (t->type == TMPL_T_SPACE)
@@ -798,7 +816,6 @@ static int p_decls(parser *p, tmpl_node *pipe, const char *context)
     for (;;) {
         const tmpl_token *v = p_peek_nonspace(p);
         size_t mark;
-        const tmpl_token *after;
         const tmpl_token *next;
         tmpl_node *var;
 
@@ -806,7 +823,6 @@ static int p_decls(parser *p, tmpl_node *pipe, const char *context)
             return 0;
         mark = p_mark(p);
         v = p_next_nonspace(p);
-        after = p_peek(p);
         next = p_peek_nonspace(p);
         if (next->type == TMPL_T_ASSIGN || next->type == TMPL_T_DECLARE ||
             (next->type == TMPL_T_CHAR && next->len == 1 &&
@@ -831,7 +847,6 @@ static int p_decls(parser *p, tmpl_node *pipe, const char *context)
             p_fail(p, "too many declarations in %s", context);
             return -1;
         }
-        (void)after;
         p_reset(p, mark);
         return 0;
     }
