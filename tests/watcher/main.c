@@ -148,7 +148,7 @@ int main(void)
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 2;
     if (add_toml_suite() != CUE_SUCCESS || add_diff_suite() != CUE_SUCCESS ||
-        add_exec_suite() != CUE_SUCCESS) {
+        add_exec_suite() != CUE_SUCCESS || add_chaos_suite() != CUE_SUCCESS) {
         fprintf(stderr, "test registry: %s\n", CU_get_error_msg());
         CU_cleanup_registry();
         return 2;

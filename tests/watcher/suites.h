@@ -8,6 +8,7 @@
 int add_toml_suite(void);
 int add_diff_suite(void);
 int add_exec_suite(void);
+int add_chaos_suite(void);
 
 /* The data directory (tests/watcher/data) joined with rel; new, free(). */
 char *tu_data_path(const char *rel);
@@ -26,5 +27,10 @@ void tu_free_names(char **names, size_t count);
 /* Set when EW_TEST_REGEN=1: data-driven suites rewrite their expected files instead
  * of comparing (then review the changes with git diff). */
 int tu_regen(void);
+
+/* From now on, the Nth allocation by malloc, calloc or realloc fails (0: none), and
+ * tu_alloc_count() counts the allocations made since. */
+void tu_fail_alloc(long n);
+long tu_alloc_count(void);
 
 #endif

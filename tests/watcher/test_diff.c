@@ -294,7 +294,8 @@ static double elapsed(const struct timespec *t0)
 
 static void test_large_few_changes(void)
 {
-    size_t old_len, new_len, want_len;
+    size_t old_len, new_len;
+    size_t want_len = 0;
     char *old = large_text(0, &old_len);
     char *new_text = large_text(1, &new_len);
     char *path = tu_data_path("diff/large.diff");

@@ -372,7 +372,8 @@ static void test_free_null(void)
 static void test_truncations(void)
 {
     char *path = tu_data_path("toml/valid/strings.toml");
-    size_t len, i;
+    size_t len = 0;
+    size_t i;
     char *text = path ? tu_read_file(path, &len) : NULL;
 
     free(path);

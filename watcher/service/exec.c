@@ -7,8 +7,7 @@
  * a command that exits is noticed at once even when a background child it left behind
  * still holds the output pipe open.
  */
-#define _DEFAULT_SOURCE
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* pipe2(): the descriptors are close-on-exec from the start */
 
 #include "exec.h"
 
@@ -35,7 +34,8 @@
 #define KILL_GRACE_MS 2000
 #define RECHECK_MS 10
 #define PIDFILE_MAX 4096
-#define DRAIN_READS 256 /* after the exit: at most 1 MiB more from the pipe */
+#define MAX_TIMEOUT_MS 2147483647L /* about 24 days */
+#define DRAIN_READS 256            /* after the exit: at most 1 MiB more from the pipe */
 
 extern char **environ;
 
@@ -108,13 +108,8 @@ static int lift_fd(int fd)
 
 static int make_pipe(int fds[2])
 {
-    if (pipe(fds) < 0)
+    if (pipe2(fds, O_CLOEXEC) < 0)
         return -1;
-    if (set_cloexec(fds[0]) < 0 || set_cloexec(fds[1]) < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return -1;
-    }
     fds[0] = lift_fd(fds[0]);
     fds[1] = lift_fd(fds[1]);
     if (fds[0] < 0 || fds[1] < 0) {
@@ -238,11 +233,9 @@ fail:
 static int open_pidfd(pid_t pid)
 {
 #ifdef SYS_pidfd_open
-    long fd = syscall(SYS_pidfd_open, pid, 0);
-    if (fd >= 0) {
-        set_cloexec((int)fd);
+    long fd = syscall(SYS_pidfd_open, pid, 0); /* close-on-exec by design */
+    if (fd >= 0)
         return (int)fd;
-    }
 #else
     (void)pid;
 #endif
@@ -374,6 +367,8 @@ int ew_exec_run(const char *command, long timeout_ms, ew_exec_result *res)
     }
     close_fd(&errp[0]);
     pidfd = open_pidfd(pid);
+    if (timeout_ms > MAX_TIMEOUT_MS)
+        timeout_ms = MAX_TIMEOUT_MS;
     deadline = timeout_ms > 0 ? now_ms() + timeout_ms : -1;
 
     for (;;) {
@@ -405,7 +400,7 @@ int ew_exec_run(const char *command, long timeout_ms, ew_exec_result *res)
             continue;
         }
         if (deadline >= 0)
-            wait_ms = (int)(deadline - now);
+            wait_ms = deadline - now < INT_MAX ? (int)(deadline - now) : INT_MAX;
         if (out[0] >= 0) {
             pfd[nfds].fd = out[0];
             pfd[nfds].events = POLLIN;
@@ -439,7 +434,8 @@ int ew_exec_run(const char *command, long timeout_ms, ew_exec_result *res)
             struct timespec ts = {0, RECHECK_MS * 1000000L};
             nanosleep(&ts, NULL);
         }
-        kill(-pid, SIGKILL);
+        if (group_alive(pid))
+            kill(-pid, SIGKILL);
     }
     close_fd(&out[0]);
     close_fd(&pidfd);

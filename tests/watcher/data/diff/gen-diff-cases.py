@@ -142,8 +142,10 @@ def random_small(rng, n_cases):
 def random_unrelated(rng, n_cases):
     out = []
     for k in range(n_cases):
-        a = ["%d\n" % rng.randrange(rng.choice([2, 4, 20])) for _ in range(rng.randrange(400))]
-        b = ["%d\n" % rng.randrange(rng.choice([2, 4, 20])) for _ in range(rng.randrange(400))]
+        n = rng.randrange(400)
+        a = ["%d\n" % rng.randrange(rng.choice([2, 4, 20])) for _ in range(n)]
+        n = rng.randrange(400)
+        b = ["%d\n" % rng.randrange(rng.choice([2, 4, 20])) for _ in range(n)]
         out.append(("unrelated-%03d" % k, "".join(a).encode(), "".join(b).encode()))
     return out
 
@@ -175,7 +177,8 @@ def random_config(rng, n_cases):
 def random_moves(rng, n_cases):
     out = []
     for k in range(n_cases):
-        a = ["b%d\n" % (i % rng.choice([7, 13, 50])) for i in range(rng.randrange(1, 300))]
+        n = rng.randrange(1, 300)
+        a = ["b%d\n" % (i % rng.choice([7, 13, 50])) for i in range(n)]
         b = list(a)
         s = rng.randrange(len(b))
         m = rng.randrange(1, 20)
