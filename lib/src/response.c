@@ -204,9 +204,11 @@ static uint64_t parse_u64(const char *s, size_t len)
     size_t i;
 
     for (i = 0; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - 9) / 10)
+        uint64_t digit = (uint64_t)(s[i] - '0');
+
+        if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - digit) / 10)
             return 0;
-        v = v * 10 + (uint64_t)(s[i] - '0');
+        v = v * 10 + digit;
     }
     return v;
 }
