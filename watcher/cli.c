@@ -418,8 +418,10 @@ int cli_finish_globals(cli_ctx *ctx)
 
     if (ctx->endpoints == NULL)
         ctx->endpoints = getenv("ETCDWATCH_ENDPOINTS");
-    if (ctx->endpoints == NULL || ctx->endpoints[0] == '\0')
+    if (ctx->endpoints == NULL || ctx->endpoints[0] == '\0') {
         ctx->endpoints = "http://127.0.0.1:2379";
+        ctx->endpoints_defaulted = 1;
+    }
     return CLI_CONTINUE;
 }
 

@@ -83,6 +83,7 @@ typedef struct cli_ctx {
     cli_output output;
     unsigned api;
     const char *path; /* the command being run, "get" or "member add", for messages */
+    int endpoints_defaulted; /* neither --endpoints nor ETCDWATCH_ENDPOINTS was given */
 
     /* Built on first use by cli_client(); freed by cli_ctx_cleanup(). */
     etcd_client *client;

@@ -13,6 +13,7 @@
 
 #if defined(ETCDWATCH_HAVE_RENDER)
 #include "cmd_render.h"
+#include "cmd_run.h"
 #endif
 
 /* clang-format off */
@@ -139,6 +140,12 @@ const cli_command cli_commands[] = {
     {"version", CLI_API_V2, NULL, "print the server's and the cluster's versions",
      "Ask the endpoint for /version. For etcdwatch's own version use --version.", NULL,
      cmd_server_version, NULL},
+    /* The watcher service parses its own options, confd's spellings included. */
+    {"run", CLI_API_V2, NULL,
+     "run the watcher: render templates from etcd, keep them current", NULL, NULL,
+     cmd_run, NULL},
+    {"check-config", CLI_API_V2, NULL, "check the configuration, resources and templates",
+     NULL, NULL, cmd_check_config, NULL},
 #if defined(ETCDWATCH_HAVE_RENDER)
     /* The template engine parses render's options itself: see its --help. */
     {"render", CLI_API_V2, "TEMPLATE",
