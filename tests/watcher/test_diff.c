@@ -226,6 +226,12 @@ static void test_random_cases(void)
     CU_ASSERT(n >= 300);
 }
 
+/* Past diff's cost cap both must give up at the same point. */
+static void test_expensive_cases(void)
+{
+    CU_ASSERT(run_case_file("expensive.cases") == 2);
+}
+
 /* ---------------------------------------------------------------------------------- */
 /* The rest                                                                            */
 
@@ -353,6 +359,7 @@ int add_diff_suite(void)
         return CU_get_error();
     if (!CU_add_test(s, "edge cases equal GNU diff -u", test_edge_cases) ||
         !CU_add_test(s, "generated cases equal GNU diff -u", test_random_cases) ||
+        !CU_add_test(s, "past the cost cap, as GNU diff", test_expensive_cases) ||
         !CU_add_test(s, "identical texts give an empty string", test_identical) ||
         !CU_add_test(s, "labels in the header", test_labels) ||
         !CU_add_test(s, "100,000 lines, a few changes", test_large_few_changes) ||

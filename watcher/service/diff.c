@@ -606,6 +606,7 @@ static int compare(side *s)
     c.yv = s[1].undisc;
     c.fd = diag + ny + 1;
     c.bd = c.fd + diags;
+    /* diff's cost cap: about the square root of the input size, at least 4096. */
     c.too_expensive = 1;
     for (; diags != 0; diags >>= 2)
         c.too_expensive <<= 1;

@@ -169,10 +169,11 @@ static void capture_read(capture *c, int *fd)
 /* ---------------------------------------------------------------------------------- */
 /* The child                                                                           */
 
+/* Close every descriptor from 4 up (3 is the close-on-exec error pipe). */
 static void close_other_fds(void)
 {
 #ifdef SYS_close_range
-    if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+    if (syscall(SYS_close_range, 4U, ~0U, 0U) == 0)
         return;
 #endif
     {
@@ -180,7 +181,7 @@ static void close_other_fds(void)
         long fd;
         if (max < 0 || max > 65536)
             max = 65536;
-        for (fd = 3; fd < max; fd++)
+        for (fd = 4; fd < max; fd++)
             close((int)fd);
     }
 }
@@ -207,7 +208,8 @@ static void run_child(const char *command, int devnull, int out, int errpipe)
 
     if (dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
         goto fail;
-    /* errpipe is close-on-exec: keep it at 3 so it survives close_other_fds(). */
+    /* The error pipe moves to 3, close-on-exec, so that close_other_fds() spares it
+     * and a failed execve() can still report its errno. */
     if (errpipe != 3) {
         if (dup2(errpipe, 3) < 0)
             goto fail;

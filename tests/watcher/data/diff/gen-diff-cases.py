@@ -3,7 +3,8 @@
 
 Run from anywhere: python3 gen-diff-cases.py  (needs GNU diffutils' `diff`).
 It rewrites, in this directory:
-  edge.cases, random-*.cases  pairs of texts and what `diff -u --label old
+  edge.cases, random-*.cases,
+  expensive.cases             pairs of texts and what `diff -u --label old
                               --label new` prints for them;
   large.diff                  the diff of the two 100,000-line texts that
                               test_diff.c builds with large_text() (keep the two
@@ -204,6 +205,19 @@ def random_endings(rng, n_cases):
     return out
 
 
+def expensive(rng):
+    """Inputs whose edit cost passes diff's cap (4096 here), so that both take the
+    best point reached so far instead of an optimal split."""
+    lines = ["%d\n" % i for i in range(5000)]
+    shuffled = list(lines)
+    rng.shuffle(shuffled)
+    return [
+        ("reversed-4500", "".join(lines[:4500]).encode(),
+         "".join(reversed(lines[:4500])).encode()),
+        ("shuffled-5000", "".join(lines).encode(), "".join(shuffled).encode()),
+    ]
+
+
 def large_text(new):
     """Must match large_text() in tests/watcher/test_diff.c."""
     out = []
@@ -227,6 +241,7 @@ def main():
     write_cases("random-config.cases", random_config(random.Random(3), 25))
     write_cases("random-moves.cases", random_moves(random.Random(4), 40))
     write_cases("random-endings.cases", random_endings(random.Random(5), 60))
+    write_cases("expensive.cases", expensive(random.Random(7)))
     with open(os.path.join(HERE, "large.diff"), "wb") as f:
         f.write(gnu_diff(large_text(False), large_text(True)))
 
