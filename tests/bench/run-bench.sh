@@ -23,6 +23,8 @@
 #     -e URL        use this etcd instead of starting one (e.g. http://127.0.0.1:2379)
 #     -p PIN        CPU placement: none (default), split (etcd on CPU 0, the client on
 #                   CPU 1), or ETCDCPUS:CLIENTCPUS in taskset's list form (e.g. 0:1)
+#     -f            also run curl_floor: the same requests with bare libcurl (no libetcd,
+#                   no JSON), to show libetcd's own cost on top of libcurl's
 #     --strict      exit 3 when a ratio misses its target
 # Examples: run-bench.sh get          (one pair)
 #           run-bench.sh -s libetcd -d 2 set
@@ -37,6 +39,7 @@ side=both
 endpoint=
 pin=none
 strict=0
+floor=0
 bin=${ETCD_BENCH:-}
 key=/bench/key
 value=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
@@ -56,6 +59,7 @@ while [ $# -gt 0 ]; do
     -s) side=$2; shift 2 ;;
     -e) endpoint=$2; shift 2 ;;
     -p) pin=$2; shift 2 ;;
+    -f) floor=1; shift ;;
     --strict) strict=1; shift ;;
     -h | --help) sed -n '2,/^set -e/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
     -*) die "unknown option $1 (see --help)" ;;
@@ -88,7 +92,7 @@ on_cpus() { # on_cpus LIST COMMAND...: run COMMAND on LIST, or anywhere when LIS
     if [ -n "$cpus" ]; then taskset -c "$cpus" "$@"; else "$@"; fi
 }
 
-if [ "$side" != wrk ]; then
+if [ "$side" != wrk ] || [ "$floor" -eq 1 ]; then
     if [ -z "$bin" ]; then
         for b in "$root"/build/tests/bench/etcd_bench "$root"/build/bench/etcd_bench \
             /tmp/bench-build/tests/bench/etcd_bench; do
@@ -98,6 +102,10 @@ if [ "$side" != wrk ]; then
     if [ -z "$bin" ] || [ ! -x "$bin" ]; then
         die "etcd_bench not found: build it (cmake --build B --target etcd_bench) and pass -b PATH"
     fi
+fi
+if [ "$floor" -eq 1 ]; then
+    floor_bin=$(dirname "$bin")/curl_floor
+    [ -x "$floor_bin" ] || die "-f: $floor_bin not found (cmake --build B --target curl_floor)"
 fi
 if [ "$side" != libetcd ]; then command -v wrk >/dev/null || die "wrk not found (apt-get install wrk)"; fi
 command -v curl >/dev/null || die "curl not found (apt-get install curl)"
@@ -125,10 +133,10 @@ echo "etcd $(curl -fsS -m 2 "$endpoint/version") at $endpoint; $(nproc) CPUs;" \
 
 # ---- One measurement: prints "REQS_PER_S ERRORS CPU_US_PER_REQ" ("-" for what is unknown)
 limit=$((duration + 30)) # a hung client is killed, never waited for
-run_libetcd() {          # run_libetcd MODE DEPTH
+run_prog() {             # run_prog BINARY MODE DEPTH: etcd_bench or curl_floor
     local out
-    if ! out=$(on_cpus "$client_cpus" timeout -k 5 "$limit" "$bin" -e "$endpoint" \
-        -k "$key" -v "$value" -c "$2" -d "$duration" "$1" 2>"$tmp/err"); then
+    if ! out=$(on_cpus "$client_cpus" timeout -k 5 "$limit" "$1" -e "$endpoint" \
+        -k "$key" -v "$value" -c "$3" -d "$duration" "$2" 2>"$tmp/err"); then
         sed 's/^/    /' "$tmp/err" >&2
     fi
     echo "    $out" >&2
@@ -179,12 +187,16 @@ for ((r = 1; r <= rounds; r++)); do
     for p in "${pairs[@]}"; do
         order=(libetcd wrk)
         [ $((r % 2)) -eq 1 ] || order=(wrk libetcd)
+        [ "$floor" -eq 0 ] || order+=(curl)
         for s in "${order[@]}"; do
-            [ "$side" = both ] || [ "$side" = "$s" ] || continue
+            [ "$side" = both ] || [ "$side" = "$s" ] || [ "$s" = curl ] || continue
             echo "round $r: ${label[$p]}: $s" >&2
             if [ "$s" = libetcd ]; then
                 # shellcheck disable=SC2086
-                read -r rps err cpu < <(run_libetcd ${lib_args[$p]})
+                read -r rps err cpu < <(run_prog "$bin" ${lib_args[$p]})
+            elif [ "$s" = curl ]; then
+                # shellcheck disable=SC2086
+                read -r rps err cpu < <(run_prog "$floor_bin" ${lib_args[$p]})
             else
                 # shellcheck disable=SC2086
                 read -r rps err cpu < <(run_wrk ${wrk_args[$p]})
@@ -225,7 +237,9 @@ for p in "${pairs[@]}"; do
             missed=1
         fi
     fi
-    [ "${err_of[libetcd $p]:-0}" -eq 0 ] && [ "${err_of[wrk $p]:-0}" -eq 0 ] || failed=1
+    for s in libetcd wrk curl; do
+        [ "${err_of[$s $p]:-0}" -eq 0 ] || failed=1
+    done
     # shellcheck disable=SC2059
     printf "$fmt" "${label[$p]}" "$l" "$w" "$ratio" ">= $target $verdict" \
         "${err_of[libetcd $p]:--}/${err_of[wrk $p]:--}" \
@@ -234,6 +248,23 @@ for p in "${pairs[@]}"; do
         printf '    %-8s %s\n' libetcd "${rps_of[libetcd $p]:-}" wrk "${rps_of[wrk $p]:-}"
     fi
 done
+if [ "$floor" -eq 1 ]; then
+    echo
+    echo "bare libcurl (curl_floor: same requests, no libetcd, no JSON decoding):"
+    fmt='%-28s %13s %13s %8s %s\n'
+    # shellcheck disable=SC2059
+    printf "$fmt" "measurement" "libetcd req/s" "curl req/s" "lib/curl" \
+        "client CPU us/req lib/curl (errors)"
+    for p in "${pairs[@]}"; do
+        l=$(median "${rps_of[libetcd $p]:-}")
+        c=$(median "${rps_of[curl $p]:-}")
+        ratio=$(awk -v l="$l" -v c="$c" \
+            'BEGIN { if (l + 0 > 0 && c + 0 > 0) printf "%.2f", l / c; else print "-" }')
+        # shellcheck disable=SC2059
+        printf "$fmt" "${label[$p]}" "$l" "$c" "$ratio" \
+            "$(median "${cpu_of[libetcd $p]:-}")/$(median "${cpu_of[curl $p]:-}") (${err_of[curl $p]:--})"
+    done
+fi
 if [ "$failed" -ne 0 ]; then
     echo "run-bench.sh: some requests failed (see above)" >&2
     exit 1

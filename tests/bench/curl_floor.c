@@ -1,0 +1,218 @@
+/*
+ * curl_floor: the same requests as etcd_bench, sent with bare libcurl (no libetcd, no
+ * JSON decoding), to show how much of libetcd's cost is libcurl's own
+ * (run-bench.sh -f). Bodies are discarded; only the HTTP status is checked.
+ *   get       GETs through one multi handle, -c in flight
+ *   set       PUTs of the form body value=VALUE, -c in flight
+ *   sync-get  curl_easy_perform() in a loop on one easy handle
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <curl/curl.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_VALUE "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+typedef struct floor_run {
+    unsigned long long done, errors;
+} floor_run;
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_us(void)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    (void)ptr;
+    (void)userdata;
+    return size * nmemb;
+}
+
+static void count(floor_run *run, CURL *easy, CURLcode rc)
+{
+    long http = 0;
+
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &http);
+    run->done++;
+    if (rc != CURLE_OK || http < 200 || http > 299) {
+        if (run->errors++ < 3)
+            fprintf(stderr, "curl_floor: %s, HTTP %ld\n", curl_easy_strerror(rc), http);
+    }
+}
+
+static CURL *new_easy(const char *url, const char *body)
+{
+    CURL *e = curl_easy_init();
+
+    if (!e)
+        return NULL;
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 10000L);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
+    if (body) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "PUT");
+    }
+    return e;
+}
+
+static int run_multi(floor_run *run, const char *url, const char *body, long depth,
+                     double end)
+{
+    CURLM *multi = curl_multi_init();
+    CURL **easy = calloc((size_t)depth, sizeof(*easy));
+    int running = 0, left, rc = 0;
+    long i;
+
+    if (!multi || !easy) {
+        rc = -1;
+        goto out;
+    }
+    for (i = 0; i < depth; i++) {
+        easy[i] = new_easy(url, body);
+        if (!easy[i] || curl_multi_add_handle(multi, easy[i]) != CURLM_OK) {
+            rc = -1;
+            goto out;
+        }
+    }
+    for (;;) {
+        CURLMsg *msg;
+
+        curl_multi_perform(multi, &running);
+        while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            count(run, msg->easy_handle, msg->data.result);
+            curl_multi_remove_handle(multi, msg->easy_handle);
+            if (now_s() < end)
+                curl_multi_add_handle(multi, msg->easy_handle);
+        }
+        if (now_s() >= end && running == 0)
+            break;
+        curl_multi_poll(multi, NULL, 0, 1000, NULL);
+    }
+out:
+    for (i = 0; easy && i < depth; i++) {
+        if (easy[i]) {
+            curl_multi_remove_handle(multi, easy[i]);
+            curl_easy_cleanup(easy[i]);
+        }
+    }
+    free(easy);
+    curl_multi_cleanup(multi);
+    return rc;
+}
+
+static int run_easy(floor_run *run, const char *url, double end)
+{
+    CURL *e = new_easy(url, NULL);
+
+    if (!e)
+        return -1;
+    while (now_s() < end)
+        count(run, e, curl_easy_perform(e));
+    curl_easy_cleanup(e);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *endpoint = "http://127.0.0.1:2379", *key = "/bench/key";
+    const char *value = DEFAULT_VALUE, *mode;
+    double duration = 5, t0, cpu0, seconds;
+    long depth = 16;
+    floor_run run = {0, 0};
+    char url[1024], *body = NULL, *end;
+    int opt, rc;
+
+    while ((opt = getopt(argc, argv, "e:k:v:c:d:")) != -1) {
+        errno = 0;
+        switch (opt) {
+        case 'e':
+            endpoint = optarg;
+            break;
+        case 'k':
+            key = optarg;
+            break;
+        case 'v':
+            value = optarg;
+            break;
+        case 'c':
+            depth = strtol(optarg, &end, 10);
+            if (errno || *end || depth < 1 || depth > 10000)
+                depth = -1;
+            break;
+        case 'd':
+            duration = strtod(optarg, &end);
+            if (errno || *end || duration < 0 || duration > 3600)
+                duration = -1;
+            break;
+        default:
+            depth = -1;
+        }
+    }
+    if (depth < 0 || duration < 0 || optind + 1 != argc) {
+        fprintf(stderr, "usage: curl_floor [-e URL] [-k KEY] [-v VALUE] [-c N] "
+                        "[-d SECONDS] get|set|sync-get\n");
+        return 2;
+    }
+    mode = argv[optind];
+    snprintf(url, sizeof(url), "%s/v2/keys%s", endpoint, key);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return 1;
+    if (strcmp(mode, "set") == 0) {
+        size_t n = strlen("value=") + strlen(value) + 1;
+
+        body = malloc(n);
+        if (!body)
+            return 1;
+        snprintf(body, n, "value=%s", value);
+    }
+
+    cpu0 = cpu_us();
+    t0 = now_s();
+    if (strcmp(mode, "sync-get") == 0) {
+        depth = 1;
+        rc = run_easy(&run, url, t0 + duration);
+    } else if (strcmp(mode, "get") == 0 || strcmp(mode, "set") == 0) {
+        rc = run_multi(&run, url, body, depth, t0 + duration);
+    } else {
+        fprintf(stderr, "curl_floor: unknown mode \"%s\"\n", mode);
+        rc = 2;
+    }
+    seconds = now_s() - t0;
+    if (rc == 0)
+        printf("curl mode=%s inflight=%ld requests=%llu errors=%llu seconds=%.3f "
+               "rps=%.1f cpu_us_per_req=%.1f\n",
+               mode, depth, run.done, run.errors, seconds,
+               seconds > 0 ? (double)run.done / seconds : 0.0,
+               run.done ? (cpu_us() - cpu0) / (double)run.done : 0.0);
+    free(body);
+    curl_global_cleanup();
+    if (rc)
+        return rc < 0 ? 1 : rc;
+    return run.errors || !run.done ? 1 : 0;
+}
