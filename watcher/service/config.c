@@ -24,7 +24,7 @@ typedef enum field_type {
     F_MODE,    /* ew_mode */
     F_LEVEL,   /* ew_log_level */
     F_TARGET,  /* int log_syslog: "stderr" or "syslog" */
-    F_API      /* char *: "auto" or "v2" */
+    F_API      /* char *: "auto", "v2" or "v3" */
 } field_type;
 
 typedef struct field {
@@ -179,8 +179,9 @@ static int set_field(ew_config *cfg, const field *f, const char *value, const ch
         cfg->log_syslog = strcmp(value, "syslog") == 0;
         return 0;
     case F_API:
-        *why = "expected auto or v2";
-        if (strcmp(value, "auto") != 0 && strcmp(value, "v2") != 0)
+        *why = "expected auto, v2 or v3";
+        if (strcmp(value, "auto") != 0 && strcmp(value, "v2") != 0 &&
+            strcmp(value, "v3") != 0)
             return -1;
         return set_string(slot, value);
     }

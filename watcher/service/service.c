@@ -13,73 +13,17 @@
 
 #include "service.h"
 
-#include <etcd/etcd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "loop.h"
-#include "render.h"
-#include "resource.h"
-#include "store.h"
+#include "log.h"
+#include "service_int.h"
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
 #define RENDER_RETRY_MAX_MS 60000
 
-typedef struct ew_service ew_service;
-
-/* One distinct watched prefix. */
-typedef struct watched {
-    ew_service *svc;
-    char *prefix;
-    etcd_watch *watch;
-    uint64_t next_index; /* where the watch resumes after a re-read */
-    int reading;         /* a read is in flight */
-    int read_once;       /* the store holds this prefix */
-    int cleared;         /* the watch is paused on ECLEARED, waiting for the re-read */
-    ew_timer retry;      /* backoff before the next read */
-    long backoff_ms;
-} watched;
-
-/* The runtime state of one resource. */
-typedef struct res_state {
-    ew_service *svc;
-    ew_resource *r;
-    ew_template_cache cache;
-    int dirty;
-    int render_failed;
-    long render_backoff_ms;
-    int reload_due;
-    long reload_backoff_ms;
-    uint64_t last_reload_ms;
-    ew_timer reload_timer;
-} res_state;
-
-struct ew_service {
-    ew_config *cfg;
-    const char *config_path;
-    int (*reapply)(ew_config *cfg, void *data);
-    void *reapply_data;
-
-    ew_resources res;
-    res_state *states;
-    watched **watched; /* each allocated alone: a watch's callback data stays put */
-    size_t nwatched;
-
-    ew_loop loop;
-    etcd_client *client;
-    ew_timer etcd_timer;
-    ew_store store;
-
-    ew_timer render_timer;
-    ew_timer cycle_timer; /* interval mode */
-    uint64_t last_render_ms;
-    int first_render_done;
-    int failed; /* onetime: some resource failed */
-};
-
-static void start_read(watched *w);
 static void schedule_render(ew_service *svc);
 
 static long next_backoff(long *backoff_ms, long max_ms)
@@ -144,6 +88,7 @@ static int client_open(ew_service *svc)
     o.password = cfg->password;
     o.connect_timeout_ms = cfg->timeout_ms;
     o.request_timeout_ms = cfg->timeout_ms * 3;
+    svc->source = strcmp(cfg->api, "v3") == 0 ? &ew_source_v3 : &ew_source_v2;
     rc = etcd_client_new(&o, &svc->client);
     if (!rc)
         rc = etcd_client_set_loop(svc->client, &hooks);
@@ -167,7 +112,7 @@ static int key_touches(const ew_resource *r, const char *key)
     return 0;
 }
 
-static void mark_touched(ew_service *svc, const char *key)
+void ew_svc_changed(ew_service *svc, const char *key)
 {
     size_t i;
     int any = 0;
@@ -297,71 +242,44 @@ static size_t count_read(const ew_service *svc)
     return n;
 }
 
-static int put_leaves(ew_store *store, const etcd_node *node)
+static void start_read(watched *w)
 {
-    size_t i;
-
-    if (!node->dir)
-        return node->key ? ew_store_put(store, node->key, node->value ? node->value : "",
-                                        node->value_len)
-                         : 0;
-    for (i = 0; i < node->nnodes; i++) {
-        if (put_leaves(store, &node->nodes[i]))
-            return -1;
-    }
-    return 0;
+    if (w->reading || w->deferred)
+        return;
+    if (w->svc->source->read(w))
+        ew_timer_start(&w->svc->loop, &w->retry,
+                       next_backoff(&w->backoff_ms, BACKOFF_MAX_MS));
 }
 
-static void on_watch(etcd_watch *watch, const etcd_response *resp, void *data);
+void ew_svc_read_failed(watched *w, const char *why)
+{
+    long delay = next_backoff(&w->backoff_ms, BACKOFF_MAX_MS);
+
+    ew_log(EW_LOG_WARN, NULL, "read of %s failed: %s; retrying in %ld ms", w->prefix, why,
+           delay);
+    ew_timer_start(&w->svc->loop, &w->retry, delay);
+}
 
 static void start_watch(watched *w)
 {
     ew_service *svc = w->svc;
-    etcd_watch_opts o = {w->next_index, 1, 0};
-    int rc;
 
-    if (w->watch && w->cleared) {
-        w->cleared = 0;
-        rc = etcd_watch_resume(w->watch, w->next_index);
-    } else {
-        rc = etcd_watch_start(svc->client, w->prefix, &o, on_watch, w, &w->watch);
-    }
-    if (rc) {
-        ew_log(EW_LOG_ERROR, NULL, "watch %s: %s; re-reading", w->prefix,
-               etcd_strerror(rc));
+    if (svc->source->watch(w))
         ew_timer_start(&svc->loop, &w->retry,
                        next_backoff(&w->backoff_ms, BACKOFF_MAX_MS));
-    }
 }
 
-static void read_done(ew_service *svc, watched *w, const etcd_response *resp)
+void ew_svc_read_done(watched *w, uint64_t index)
 {
-    uint64_t index = resp->info.etcd_index;
+    ew_service *svc = w->svc;
 
-    if (resp->status == ETCD_EETCD && resp->error.code == 100) {
-        index = index ? index : resp->error.index; /* an empty prefix */
-    } else if (resp->status != ETCD_OK) {
-        char why[512];
-        long delay = next_backoff(&w->backoff_ms, BACKOFF_MAX_MS);
-
-        ew_log(EW_LOG_WARN, NULL, "read of %s failed: %s; retrying in %ld ms", w->prefix,
-               etcd_response_describe(resp, why, sizeof(why)), delay);
-        ew_timer_start(&svc->loop, &w->retry, delay);
-        return;
-    }
     w->backoff_ms = 0;
-    ew_store_remove(&svc->store, w->prefix);
-    if (resp->status == ETCD_OK && resp->node && put_leaves(&svc->store, resp->node)) {
-        ew_log(EW_LOG_ERROR, NULL, "out of memory reading %s", w->prefix);
-        ew_timer_start(&svc->loop, &w->retry,
-                       next_backoff(&w->backoff_ms, BACKOFF_MAX_MS));
-        return;
-    }
     w->read_once = 1;
     w->next_index = index + 1;
-    ew_log(EW_LOG_DEBUG, NULL, "read %s at index %llu", w->prefix,
+    ew_log(EW_LOG_DEBUG, NULL, "read %s at %s %llu", w->prefix,
+           svc->source == &ew_source_v3 ? "revision" : "index",
            (unsigned long long)index);
-    mark_touched(svc, w->prefix);
+    ew_svc_changed(svc, w->prefix);
     if (svc->cfg->mode == EW_MODE_WATCH)
         start_watch(w);
     if (!svc->first_render_done && count_read(svc) == svc->nwatched)
@@ -372,100 +290,16 @@ static void read_done(ew_service *svc, watched *w, const etcd_response *resp)
         ew_loop_stop(&svc->loop);
 }
 
-static void on_read(etcd_client *client, const etcd_response *resp, void *data)
+void ew_svc_resync(watched *w, int paused, const char *why)
 {
-    watched *w = data;
-
-    (void)client;
-    w->reading = 0;
-    if (resp->status == ETCD_ECANCELED)
-        return;
-    read_done(w->svc, w, resp);
-}
-
-static void start_read(watched *w)
-{
-    etcd_keys_opts o = {0};
-    int rc;
-
-    if (w->reading)
-        return;
-    o.recursive = 1;
-    o.quorum = 1;
-    rc = etcd_keys_get(w->svc->client, w->prefix, &o, on_read, w);
-    if (rc) {
-        ew_log(EW_LOG_ERROR, NULL, "read of %s: %s", w->prefix, etcd_strerror(rc));
-        ew_timer_start(&w->svc->loop, &w->retry,
-                       next_backoff(&w->backoff_ms, BACKOFF_MAX_MS));
-        return;
-    }
-    w->reading = 1;
+    ew_log(EW_LOG_WARN, NULL, "watch of %s interrupted (%s); re-reading", w->prefix, why);
+    w->paused = paused;
+    start_read(w);
 }
 
 static void on_retry(void *arg)
 {
     start_read(arg);
-}
-
-/* ---- Following changes ----------------------------------------------------------------
- */
-
-static void apply_event(ew_service *svc, const etcd_response *resp)
-{
-    const etcd_node *node = resp->node;
-
-    switch (resp->action) {
-    case ETCD_ACTION_SET:
-    case ETCD_ACTION_CREATE:
-    case ETCD_ACTION_UPDATE:
-    case ETCD_ACTION_COMPARE_AND_SWAP:
-        /* A key that became a directory loses its value; a directory has no leaves yet.
-         */
-        ew_store_remove(&svc->store, node->key);
-        if (!node->dir && ew_store_put(&svc->store, node->key,
-                                       node->value ? node->value : "", node->value_len)) {
-            ew_log(EW_LOG_ERROR, NULL, "out of memory applying a change to %s",
-                   node->key);
-            return;
-        }
-        break;
-    default: /* delete, expire, compareAndDelete */
-        ew_store_remove(&svc->store, node->key);
-        break;
-    }
-    ew_log(EW_LOG_DEBUG, NULL, "%s %s", etcd_action_name(resp->action), node->key);
-    mark_touched(svc, node->key);
-}
-
-static void on_watch(etcd_watch *watch, const etcd_response *resp, void *data)
-{
-    watched *w = data;
-    ew_service *svc = w->svc;
-    char why[512];
-
-    if (resp->status == ETCD_ECANCELED) {
-        if (w->watch == watch)
-            w->watch = NULL;
-        return;
-    }
-    if (resp->status == ETCD_OK && resp->node && resp->node->key) {
-        apply_event(svc, resp);
-        return;
-    }
-    if (resp->status == ETCD_ECLEARED) {
-        /* History moved past us: re-read, then resume from the read's index. */
-        ew_log(EW_LOG_WARN, NULL, "watch of %s fell behind etcd's history; re-reading",
-               w->prefix);
-        w->cleared = 1;
-        start_read(w);
-        return;
-    }
-    /* A dropped connection or a failover: re-read and resume from a fresh index. */
-    ew_log(EW_LOG_WARN, NULL, "watch of %s interrupted (%s); re-reading", w->prefix,
-           etcd_response_describe(resp, why, sizeof(why)));
-    w->watch = NULL;
-    etcd_watch_cancel(watch);
-    ew_timer_start(&svc->loop, &w->retry, next_backoff(&w->backoff_ms, BACKOFF_MAX_MS));
 }
 
 /* ---- Prefixes -------------------------------------------------------------------------
@@ -497,7 +331,8 @@ static void watched_free(watched *w)
 {
     ew_timer_stop(&w->svc->loop, &w->retry);
     if (w->watch)
-        etcd_watch_cancel(w->watch);
+        w->svc->source->unwatch(w);
+    free(w->page_key);
     free(w->prefix);
     free(w);
 }
@@ -713,7 +548,7 @@ static void reload_config(ew_service *svc)
         svc->watched[i] = old[j];
         old[j] = NULL;
         watched_free(w);
-        mark_touched(svc, svc->watched[i]->prefix);
+        ew_svc_changed(svc, svc->watched[i]->prefix);
     }
     for (j = 0; j < nold; j++) {
         if (!old[j])

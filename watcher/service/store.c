@@ -101,6 +101,16 @@ static void remove_range(ew_store *s, size_t from, size_t to)
     s->count -= to - from;
 }
 
+int ew_store_remove_key(ew_store *s, const char *key)
+{
+    size_t at = ew_store_lower_bound(s, key);
+
+    if (at >= s->count || strcmp(s->items[at]->key, key) != 0)
+        return 0;
+    remove_range(s, at, at + 1);
+    return 1;
+}
+
 size_t ew_store_remove(ew_store *s, const char *key)
 {
     size_t removed = 0, n = strlen(key), at, end;

@@ -30,6 +30,9 @@ int ew_store_put(ew_store *s, const char *key, const char *value, size_t value_l
  * many entries went. */
 size_t ew_store_remove(ew_store *s, const char *key);
 
+/* Remove exactly `key` (v3 has no directories). Returns 1 if it was there. */
+int ew_store_remove_key(ew_store *s, const char *key);
+
 /* The index of the first entry whose key is >= key. */
 size_t ew_store_lower_bound(const ew_store *s, const char *key);
 

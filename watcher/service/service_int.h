@@ -1,0 +1,102 @@
+/*
+ * service_int.h: the watcher's state, shared by service.c and the sources of keys
+ * (source_v2.c, source_v3.c), which read and watch prefixes with one API each.
+ */
+#ifndef EW_SERVICE_INT_H
+#define EW_SERVICE_INT_H
+
+#include <etcd/etcd.h>
+#include <stdint.h>
+
+#include "loop.h"
+#include "render.h"
+#include "resource.h"
+#include "store.h"
+
+typedef struct ew_service ew_service;
+
+/* One distinct watched prefix. */
+typedef struct watched {
+    ew_service *svc;
+    char *prefix;
+    void *watch;         /* the source's watch handle, or NULL */
+    uint64_t next_index; /* v2 index or v3 revision where the watch goes on */
+    int reading;         /* a read is in flight */
+    int read_once;       /* the store holds this prefix */
+    int paused;          /* the watch waits for a re-read (history moved past it) */
+    int deferred;        /* v3: the first read waits for the others' revision */
+    char *page_key;      /* v3: where the next page of a long read starts */
+    size_t page_key_len;
+    ew_timer retry; /* backoff before the next read */
+    long backoff_ms;
+} watched;
+
+/* How a source reads and watches. Each call reports back through ew_svc_*() below. */
+typedef struct ew_source {
+    const char *name;
+    /* Start reading w->prefix. Returns 0, or -1 (logged) when it could not start. */
+    int (*read)(watched *w);
+    /* Watch w->prefix from w->next_index; resume a paused watch. 0 or -1 (logged). */
+    int (*watch)(watched *w);
+    /* Stop w's watch. */
+    void (*unwatch)(watched *w);
+} ew_source;
+
+extern const ew_source ew_source_v2;
+extern const ew_source ew_source_v3;
+
+/* The runtime state of one resource. */
+typedef struct res_state {
+    ew_service *svc;
+    ew_resource *r;
+    ew_template_cache cache;
+    int dirty;
+    int render_failed;
+    long render_backoff_ms;
+    int reload_due;
+    long reload_backoff_ms;
+    uint64_t last_reload_ms;
+    ew_timer reload_timer;
+} res_state;
+
+struct ew_service {
+    ew_config *cfg;
+    const char *config_path;
+    int (*reapply)(ew_config *cfg, void *data);
+    void *reapply_data;
+    const ew_source *source;
+
+    ew_resources res;
+    res_state *states;
+    watched **watched; /* each allocated alone: a watch's callback data stays put */
+    size_t nwatched;
+
+    ew_loop loop;
+    etcd_client *client;
+    ew_timer etcd_timer;
+    ew_store store;
+
+    ew_timer render_timer;
+    ew_timer cycle_timer; /* interval mode */
+    uint64_t last_render_ms;
+    int first_render_done;
+    int failed;           /* onetime: some resource failed */
+    int64_t cut_revision; /* v3: the revision every prefix is first read at */
+};
+
+/* A read of w->prefix succeeded: the store now holds what it found, at `index` (v2) or
+ * revision (v3). Renders and starts or resumes the watch. */
+void ew_svc_read_done(watched *w, uint64_t index);
+
+/* A read failed: log `why` and try again after a backoff. */
+void ew_svc_read_failed(watched *w, const char *why);
+
+/* The store changed at `key`: render the resources it touches. */
+void ew_svc_changed(ew_service *svc, const char *key);
+
+/* The watch of w cannot go on (history cleared or compacted, connection lost): re-read
+ * w->prefix, then watch again from where the read ended. `paused`: the source keeps its
+ * watch paused and resumes it in watch(). */
+void ew_svc_resync(watched *w, int paused, const char *why);
+
+#endif /* EW_SERVICE_INT_H */
