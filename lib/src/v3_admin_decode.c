@@ -1,12 +1,425 @@
 /*
  * libetcd: decoding the v3 admin and concurrency answers.
+ *
+ * The hook sees only the answer, not the call, so each answer is recognised by its
+ * fields: "users", "roles", "perm", "members" (and "member"), the status fields,
+ * "alarms", "hash", "enabled", "key" (lock), "leader" (an object: campaign) and "kv"
+ * (election leader and observe). Member IDs come as decimal strings and are handed out
+ * in hex, as etcd prints them.
  */
 #include "v3_int.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base64_int.h"
+
+typedef struct dec {
+    etcd_response *resp;
+    const char *why;
+} dec;
+
+static int malformed(dec *d, const char *why)
+{
+    d->why = why;
+    return ETCD_EPROTO;
+}
+
+/* A 64-bit number written as a decimal string or a JSON integer; absent is 0. Returns
+ * 0 when present but not a number. */
+static int get_u64(json_t *obj, const char *name, uint64_t *out)
+{
+    json_t *v = json_object_get(obj, name);
+    const char *s;
+    char *end;
+
+    *out = 0;
+    if (!v)
+        return 1;
+    if (json_is_integer(v)) {
+        *out = (uint64_t)json_integer_value(v);
+        return 1;
+    }
+    s = json_string_value(v);
+    if (!s || *s == '-')
+        return 0;
+    *out = (uint64_t)strtoull(s, &end, 10);
+    return end != s && *end == '\0';
+}
+
+static int get_i64(json_t *obj, const char *name, int64_t *out)
+{
+    uint64_t u;
+    json_t *v = json_object_get(obj, name);
+    const char *s = json_string_value(v);
+    char *end;
+
+    if (s && *s == '-') {
+        *out = (int64_t)strtoll(s, &end, 10);
+        return end != s && *end == '\0';
+    }
+    if (!get_u64(obj, name, &u))
+        return 0;
+    *out = (int64_t)u;
+    return 1;
+}
+
+/* The ID field `name` of obj in hex, in the arena; absent gives "0". */
+static int get_hex_id(dec *d, json_t *obj, const char *name, const char **out)
+{
+    char hex[24];
+    uint64_t id;
+
+    if (!get_u64(obj, name, &id))
+        return malformed(d, "malformed member ID");
+    snprintf(hex, sizeof(hex), "%" PRIx64, id);
+    *out = etcd__response_strdup(d->resp, hex);
+    return *out ? ETCD_OK : ETCD_ENOMEM;
+}
+
+/* Base64 field `name` of obj, decoded into the arena; absent is "". */
+static int get_bytes(dec *d, json_t *obj, const char *name, const char **out, size_t *len)
+{
+    json_t *v = json_object_get(obj, name);
+    const char *text = v ? json_string_value(v) : "";
+    size_t tlen;
+    char *buf;
+
+    if (!text)
+        return malformed(d, "expected base64 bytes");
+    tlen = strlen(text);
+    buf = etcd__response_alloc(d->resp, tlen / 4 * 3 + 4);
+    if (!buf)
+        return ETCD_ENOMEM;
+    *len = etcd__base64_decode(text, tlen, buf);
+    if (*len == (size_t)-1)
+        return malformed(d, "invalid base64 in a key or value");
+    *out = buf;
+    return ETCD_OK;
+}
+
+/* An array of strings (absent: none) as arena pointers into root. */
+static int string_array(dec *d, json_t *arr, const char ***out, size_t *n)
+{
+    const char **items;
+    size_t i;
+
+    *out = NULL;
+    *n = 0;
+    if (!arr || json_array_size(arr) == 0)
+        return json_is_array(arr) || !arr ? ETCD_OK : malformed(d, "expected a list");
+    items = etcd__response_alloc(d->resp, json_array_size(arr) * sizeof(*items));
+    if (!items)
+        return ETCD_ENOMEM;
+    for (i = 0; i < json_array_size(arr); i++) {
+        items[i] = json_string_value(json_array_get(arr, i));
+        if (!items[i])
+            return malformed(d, "expected a list of strings");
+    }
+    *out = items;
+    *n = i;
+    return ETCD_OK;
+}
+
+/* {"users":[names]}: user list. */
+static int decode_users(dec *d, json_t *arr)
+{
+    const char **names;
+    etcd_user *users;
+    size_t i, n;
+    int rc = string_array(d, arr, &names, &n);
+
+    if (rc || n == 0)
+        return rc;
+    users = etcd__response_alloc(d->resp, n * sizeof(*users));
+    if (!users)
+        return ETCD_ENOMEM;
+    for (i = 0; i < n; i++)
+        users[i].name = names[i];
+    d->resp->users = users;
+    d->resp->nusers = n;
+    return ETCD_OK;
+}
+
+/* {"roles":[names]}: the role list, and a user's roles (user get). The two answers
+ * look the same, so both readings are filled: resp->roles, and resp->users[0] (whose
+ * name the answer does not repeat: NULL) with those roles. */
+static int decode_roles(dec *d, json_t *arr)
+{
+    const char **names;
+    etcd_role *roles;
+    etcd_user *user;
+    size_t i, n;
+    int rc = string_array(d, arr, &names, &n);
+
+    if (rc)
+        return rc;
+    user = etcd__response_alloc(d->resp, sizeof(*user));
+    roles = n ? etcd__response_alloc(d->resp, n * sizeof(*roles)) : NULL;
+    if (!user || (n && !roles))
+        return ETCD_ENOMEM;
+    for (i = 0; i < n; i++)
+        roles[i].name = names[i];
+    user->roles = roles;
+    user->nroles = n;
+    d->resp->roles = roles;
+    d->resp->nroles = n;
+    if (!d->resp->users) {
+        d->resp->users = user;
+        d->resp->nusers = 1;
+    }
+    return ETCD_OK;
+}
+
+/* {"perm":[{"permType":"READWRITE","key":..,"range_end":..}]}: role get. READ, the
+ * default, is left out. */
+static int decode_perms(dec *d, json_t *arr)
+{
+    static const char *const names[] = {"READ", "WRITE", "READWRITE"};
+    etcd_v3_perm *perms;
+    size_t i, k;
+    int rc;
+
+    if (!json_is_array(arr))
+        return malformed(d, "expected a list of permissions");
+    if (json_array_size(arr) == 0)
+        return ETCD_OK;
+    perms = etcd__response_alloc(d->resp, json_array_size(arr) * sizeof(*perms));
+    if (!perms)
+        return ETCD_ENOMEM;
+    for (i = 0; i < json_array_size(arr); i++) {
+        json_t *p = json_array_get(arr, i), *type = json_object_get(p, "permType");
+
+        if (json_is_integer(type)) {
+            perms[i].type = (int)json_integer_value(type);
+        } else if (json_is_string(type)) {
+            for (k = 0; k < 3 && strcmp(json_string_value(type), names[k]) != 0; k++)
+                ;
+            if (k == 3)
+                return malformed(d, "unknown permission type");
+            perms[i].type = (int)k;
+        } else if (type) {
+            return malformed(d, "malformed permission type");
+        }
+        rc = get_bytes(d, p, "key", &perms[i].key, &perms[i].key_len);
+        if (!rc)
+            rc = get_bytes(d, p, "range_end", &perms[i].range_end,
+                           &perms[i].range_end_len);
+        if (rc)
+            return rc;
+    }
+    d->resp->v3_perms = perms;
+    d->resp->nv3_perms = i;
+    return ETCD_OK;
+}
+
+static int fill_member(dec *d, json_t *j, etcd_member *m)
+{
+    const char **urls;
+    int rc;
+
+    if (!json_is_object(j))
+        return malformed(d, "expected a member object");
+    rc = get_hex_id(d, j, "ID", &m->id);
+    if (rc)
+        return rc;
+    m->name = json_string_value(json_object_get(j, "name"));
+    if (!m->name)
+        m->name = ""; /* a member added but not started has no name yet */
+    rc = string_array(d, json_object_get(j, "peerURLs"), &urls, &m->npeer_urls);
+    m->peer_urls = urls;
+    if (!rc) {
+        rc = string_array(d, json_object_get(j, "clientURLs"), &urls, &m->nclient_urls);
+        m->client_urls = urls;
+    }
+    m->is_learner = json_is_true(json_object_get(j, "isLearner"));
+    return rc;
+}
+
+/* {"member":{...}, "members":[...]}: the new member first (member add), then the
+ * list. */
+static int decode_members(dec *d, json_t *one, json_t *list)
+{
+    size_t n = json_array_size(list) + (one ? 1 : 0), i = 0, k;
+    etcd_member *members;
+    int rc;
+
+    if (list && !json_is_array(list))
+        return malformed(d, "expected a list of members");
+    if (n == 0)
+        return ETCD_OK;
+    members = etcd__response_alloc(d->resp, n * sizeof(*members));
+    if (!members)
+        return ETCD_ENOMEM;
+    if (one) {
+        rc = fill_member(d, one, &members[i++]);
+        if (rc)
+            return rc;
+    }
+    for (k = 0; k < json_array_size(list); k++) {
+        rc = fill_member(d, json_array_get(list, k), &members[i++]);
+        if (rc)
+            return rc;
+    }
+    d->resp->members = members;
+    d->resp->nmembers = n;
+    return ETCD_OK;
+}
+
+/* maintenance/status. The member is the header's; the leader is its ID. */
+static int decode_status(dec *d, json_t *root)
+{
+    etcd_v3_member_status *st = etcd__response_alloc(d->resp, sizeof(*st));
+    json_t *header = json_object_get(root, "header");
+    const char **errors;
+    int rc;
+
+    if (!st)
+        return ETCD_ENOMEM;
+    st->version = json_string_value(json_object_get(root, "version"));
+    if (!get_i64(root, "dbSize", &st->db_size) ||
+        !get_i64(root, "dbSizeInUse", &st->db_size_in_use) ||
+        !get_u64(root, "raftIndex", &st->raft_index) ||
+        !get_u64(root, "raftTerm", &st->raft_term) ||
+        !get_u64(root, "raftAppliedIndex", &st->raft_applied_index))
+        return malformed(d, "malformed number in a status");
+    rc = get_hex_id(d, header, "member_id", &st->member_id);
+    if (!rc)
+        rc = get_hex_id(d, root, "leader", &st->leader);
+    if (!rc)
+        rc = string_array(d, json_object_get(root, "errors"), &errors, &st->nerrors);
+    if (rc)
+        return rc;
+    st->errors = errors;
+    st->is_learner = json_is_true(json_object_get(root, "isLearner"));
+    d->resp->v3_status = st;
+    return ETCD_OK;
+}
+
+/* {"alarms":[{"memberID":..,"alarm":"NOSPACE"}]}; NONE, the default, is left out. */
+static int decode_alarms(dec *d, json_t *arr)
+{
+    etcd_v3_alarm *alarms;
+    size_t i;
+    int rc;
+
+    if (!json_is_array(arr))
+        return malformed(d, "expected a list of alarms");
+    if (json_array_size(arr) == 0)
+        return ETCD_OK;
+    alarms = etcd__response_alloc(d->resp, json_array_size(arr) * sizeof(*alarms));
+    if (!alarms)
+        return ETCD_ENOMEM;
+    for (i = 0; i < json_array_size(arr); i++) {
+        json_t *a = json_array_get(arr, i), *name = json_object_get(a, "alarm");
+
+        rc = get_hex_id(d, a, "memberID", &alarms[i].member_id);
+        if (rc)
+            return rc;
+        if (name && !json_is_string(name))
+            return malformed(d, "malformed alarm type");
+        alarms[i].alarm = name ? json_string_value(name) : "NONE";
+    }
+    d->resp->v3_alarms = alarms;
+    d->resp->nv3_alarms = i;
+    return ETCD_OK;
+}
+
+/* {"leader":{"name":..,"key":..,"rev":..,"lease":..}}: campaign. */
+static int decode_leader(dec *d, json_t *j)
+{
+    etcd_v3_leader_key *l = etcd__response_alloc(d->resp, sizeof(*l));
+    int rc;
+
+    if (!l)
+        return ETCD_ENOMEM;
+    rc = get_bytes(d, j, "name", &l->name, &l->name_len);
+    if (!rc)
+        rc = get_bytes(d, j, "key", &l->key, &l->key_len);
+    if (!rc && (!get_i64(j, "rev", &l->rev) || !get_i64(j, "lease", &l->lease)))
+        rc = malformed(d, "malformed number in a leader key");
+    if (!rc)
+        d->resp->v3_leader = l;
+    return rc;
+}
+
+/* {"kv":{...}}: the leader's proclamation (election leader, observe). */
+static int decode_kv(dec *d, json_t *j)
+{
+    etcd_kv *kv = etcd__response_alloc(d->resp, sizeof(*kv));
+    int rc;
+
+    if (!kv)
+        return ETCD_ENOMEM;
+    if (!json_is_object(j))
+        return malformed(d, "expected a key-value object");
+    rc = get_bytes(d, j, "key", &kv->key, &kv->key_len);
+    if (!rc)
+        rc = get_bytes(d, j, "value", &kv->value, &kv->value_len);
+    if (!rc && (!get_i64(j, "create_revision", &kv->create_revision) ||
+                !get_i64(j, "mod_revision", &kv->mod_revision) ||
+                !get_i64(j, "version", &kv->version) || !get_i64(j, "lease", &kv->lease)))
+        rc = malformed(d, "malformed number in a key-value");
+    if (rc)
+        return rc;
+    d->resp->v3.kvs = kv;
+    d->resp->v3.nkvs = 1;
+    return ETCD_OK;
+}
+
+static int decode_admin(dec *d, json_t *root)
+{
+    json_t *v;
+    int rc = ETCD_OK;
+
+    v = json_object_get(root, "users");
+    if (v)
+        rc = decode_users(d, v);
+    v = json_object_get(root, "roles");
+    if (!rc && v)
+        rc = decode_roles(d, v);
+    v = json_object_get(root, "perm");
+    if (!rc && v)
+        rc = decode_perms(d, v);
+    if (!rc && (json_object_get(root, "members") || json_object_get(root, "member")))
+        rc = decode_members(d, json_object_get(root, "member"),
+                            json_object_get(root, "members"));
+    if (!rc && (json_is_string(json_object_get(root, "version")) ||
+                json_object_get(root, "raftIndex")))
+        rc = decode_status(d, root);
+    v = json_object_get(root, "alarms");
+    if (!rc && v)
+        rc = decode_alarms(d, v);
+    v = json_object_get(root, "hash");
+    if (!rc && v) {
+        if (!json_is_integer(v))
+            return malformed(d, "malformed hash");
+        d->resp->v3_hash = (uint32_t)json_integer_value(v);
+        d->resp->v3_hash_compact_revision = d->resp->v3.compact_revision;
+    }
+    v = json_object_get(root, "enabled");
+    if (!rc && json_is_boolean(v))
+        d->resp->auth_enabled = json_is_true(v);
+    v = json_object_get(root, "key");
+    if (!rc && json_is_string(v))
+        rc = get_bytes(d, root, "key", &d->resp->v3_key, &d->resp->v3_key_len);
+    v = json_object_get(root, "leader");
+    if (!rc && json_is_object(v))
+        rc = decode_leader(d, v);
+    v = json_object_get(root, "kv");
+    if (!rc && v)
+        rc = decode_kv(d, v);
+    return rc;
+}
+
 int etcd__decode_v3_admin(etcd_response *resp, json_t *root, const char **why)
 {
-    (void)resp;
-    (void)root;
-    (void)why;
-    return ETCD_OK;
+    dec d = {resp, NULL};
+    int rc = decode_admin(&d, root);
+
+    if (rc == ETCD_EPROTO)
+        *why = d.why;
+    return rc;
 }

@@ -31,8 +31,11 @@ ETCD_EXPORT int etcd_v3_auth_disable(etcd_client *client, etcd_response_cb cb,
                                      void *data);
 ETCD_EXPORT int etcd_v3_auth_disable_sync(etcd_client *client, etcd_response **out);
 
-/* resp->auth_enabled. etcd 3.4 has no /v3/auth/status: there the library asks
- * /v2/auth/enable when v2 is on, and otherwise answers ETCD_ENOTFOUND. */
+/* resp->auth_enabled. etcd 3.4 has no /v3/auth/status, and its /v2/auth/enable tells
+ * the state of v2 auth, which is separate: there the library sends an authenticate
+ * request without credentials, which etcd refuses with "authentication is not enabled"
+ * or "authentication failed" (etcd logs the failed attempt). ETCD_ENOTFOUND when the
+ * server answers neither. */
 ETCD_EXPORT int etcd_v3_auth_status(etcd_client *client, etcd_response_cb cb, void *data);
 ETCD_EXPORT int etcd_v3_auth_status_sync(etcd_client *client, etcd_response **out);
 
