@@ -70,10 +70,10 @@ static int stub_lookup_ip(void *ud, const char *host, char ***addrs, size_t *n)
 
     (void)ud;
     if (strcmp(host, "localhost") != 0)
-        return -1;
+        return 1;
     a = calloc(2, sizeof(*a));
     if (!a)
-        return -1;
+        return TMPL_ENOMEM;
     a[0] = dup_str("127.0.0.1");
     a[1] = dup_str("::1");
     *addrs = a;
@@ -88,10 +88,10 @@ static int stub_lookup_srv(void *ud, const char *service, const char *proto,
     (void)service;
     (void)proto;
     if (strcmp(name, "example.com") != 0)
-        return -1;
+        return 1;
     *recs = calloc(1, sizeof(**recs));
     if (!*recs)
-        return -1;
+        return TMPL_ENOMEM;
     (*recs)[0].target = dup_str("srv.example.com.");
     (*recs)[0].port = 443;
     (*recs)[0].priority = 1;
@@ -109,11 +109,11 @@ static int stub_load(void *ud, const char *name, char **text, size_t *len, char 
         if (strcmp(files[i][0], name) == 0) {
             *text = dup_str(files[i][1]);
             *len = *text ? strlen(*text) : 0;
-            return *text ? 0 : -1;
+            return *text ? 0 : TMPL_ENOMEM;
         }
     }
     *err = dup_str("no such template");
-    return -1;
+    return 1;
 }
 
 static void build_snapshot(void)

@@ -116,11 +116,16 @@ static int fake_lookup_ip(void *ud, const char *host, char ***addrs, size_t *n)
     else if (inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1)
         addr = host;
     if (!addr)
-        return -1;
+        return 1;
     *addrs = malloc(sizeof(**addrs));
     if (!*addrs)
-        return -1;
-    (*addrs)[0] = dup_n(addr, strlen(addr));
+        return TMPL_ENOMEM;
+    (*addrs)[0] = malloc(strlen(addr) + 1);
+    if (!(*addrs)[0]) {
+        free(*addrs);
+        return TMPL_ENOMEM;
+    }
+    memcpy((*addrs)[0], addr, strlen(addr) + 1);
     *n = 1;
     return 0;
 }
@@ -134,7 +139,7 @@ static int fake_lookup_srv(void *ud, const char *service, const char *proto,
     (void)name;
     (void)recs;
     (void)n;
-    return -1;
+    return 1;
 }
 
 static int case_load(void *ud, const char *name, char **text, size_t *len, char **err)
@@ -145,14 +150,18 @@ static int case_load(void *ud, const char *name, char **text, size_t *len, char 
     for (i = 0; i < c->nfiles; i++) {
         if (strcmp(c->file_names[i], name) == 0) {
             *len = strlen(c->file_texts[i]);
-            *text = dup_n(c->file_texts[i], *len);
+            *text = malloc(*len + 1);
+            if (!*text)
+                return TMPL_ENOMEM;
+            memcpy(*text, c->file_texts[i], *len + 1);
             return 0;
         }
     }
-    *err = malloc(strlen(name) + 32);
-    if (*err)
-        snprintf(*err, strlen(name) + 32, "%s: no such template", name);
-    return -1;
+    *err = malloc(32);
+    if (!*err)
+        return TMPL_ENOMEM;
+    snprintf(*err, 32, "no such template");
+    return 1;
 }
 
 /* ---- running a case -------------------------------------------------- */
@@ -230,22 +239,72 @@ static size_t location_len(const char *s)
     return n;
 }
 
-static void report(const tcase *c, const char *what, const char *want, size_t wl,
-                   const char *got, size_t gl)
+static int report(const tcase *c, const char *what, const char *want, size_t wl,
+                  const char *got, size_t gl)
 {
     failed++;
     printf("FAIL %s: %s\n  want: %.*s\n  got:  %.*s\n", c->name, what, (int)wl, want,
            (int)gl, got);
+    return 0;
 }
+
+/* Renders case c over snap with the runner's hooks. */
+static int render_case(const tcase *c, const tmpl_snapshot *snap, char **out,
+                       size_t *out_len, char **err)
+{
+    tmpl_hooks hooks;
+    tmpl_options opts;
+    int rc;
+
+    memset(&hooks, 0, sizeof(hooks));
+    hooks.ud = (void *)c;
+    hooks.now = fixed_now;
+    hooks.load = case_load;
+    hooks.lookup_ip = fake_lookup_ip;
+    hooks.lookup_srv = fake_lookup_srv;
+    memset(&opts, 0, sizeof(opts));
+    opts.hooks = &hooks;
+    rc = tmpl_render("t.tmpl", c->tmpl ? c->tmpl : "", c->tmpl ? strlen(c->tmpl) : 0,
+                     snap, &opts, out, out_len, err);
+    return rc;
+}
+
+/* Compares a result with Go's; returns 1 when they agree (else reports why). */
+static int compare(const tcase *c, json_t *e, int rc, const char *out, size_t out_len,
+                   const char *err)
+{
+    json_t *want_out = json_object_get(e, "output");
+    json_t *want_err = json_object_get(e, "error");
+    const char *w = json_string_value(want_out ? want_out : want_err);
+    size_t wl = json_string_length(want_out ? want_out : want_err);
+
+    if (want_out) {
+        if (rc != TMPL_OK)
+            return report(c, "unexpected error", w, wl, err ? err : "?",
+                          err ? strlen(err) : 1);
+        if (wl != out_len || memcmp(w, out, wl) != 0)
+            return report(c, "output differs", w, wl, out, out_len);
+        return 1;
+    }
+    if (rc == TMPL_OK)
+        return report(c, "expected an error", w, wl, out, out_len);
+    if (c->prefix_only) {
+        size_t pl = location_len(w);
+        if (strlen(err) < pl || memcmp(err, w, pl) != 0)
+            return report(c, "error location differs", w, wl, err, strlen(err));
+        return 1;
+    }
+    if (strlen(err) != wl || memcmp(err, w, wl) != 0)
+        return report(c, "error differs", w, wl, err, strlen(err));
+    return 1;
+}
+
+static void chaos_case(const tcase *c, json_t *e, const tmpl_snapshot *snap);
 
 static void run_case(const tcase *c, json_t *expected)
 {
     json_t *e = json_object_get(expected, c->name);
-    json_t *want_out = json_object_get(e, "output");
-    json_t *want_err = json_object_get(e, "error");
     tmpl_snapshot *snap;
-    tmpl_hooks hooks;
-    tmpl_options opts;
     char *out = NULL;
     char *err = NULL;
     size_t out_len = 0;
@@ -257,48 +316,121 @@ static void run_case(const tcase *c, json_t *expected)
         return;
     }
     snap = build_snapshot(c);
-    memset(&hooks, 0, sizeof(hooks));
-    hooks.ud = (void *)c;
-    hooks.now = fixed_now;
-    hooks.load = case_load;
-    hooks.lookup_ip = fake_lookup_ip;
-    hooks.lookup_srv = fake_lookup_srv;
-    memset(&opts, 0, sizeof(opts));
-    opts.hooks = &hooks;
     set_env(c, 1);
-    rc = tmpl_render("t.tmpl", c->tmpl ? c->tmpl : "", c->tmpl ? strlen(c->tmpl) : 0,
-                     snap, &opts, &out, &out_len, &err);
-    set_env(c, 0);
-    if (want_out) {
-        const char *w = json_string_value(want_out);
-        size_t wl = json_string_length(want_out);
-        if (rc != TMPL_OK)
-            report(c, "unexpected error", w, wl, err ? err : "?", err ? strlen(err) : 1);
-        else if (wl != out_len || memcmp(w, out, wl) != 0)
-            report(c, "output differs", w, wl, out, out_len);
-        else
-            passed++;
-    } else {
-        const char *w = json_string_value(want_err);
-        size_t wl = json_string_length(want_err);
-        if (rc == TMPL_OK) {
-            report(c, "expected an error", w, wl, out, out_len);
-        } else if (c->prefix_only) {
-            size_t pl = location_len(w);
-            if (strlen(err) < pl || memcmp(err, w, pl) != 0)
-                report(c, "error location differs", w, wl, err, strlen(err));
-            else
-                passed++;
-        } else if (strlen(err) != wl || memcmp(err, w, wl) != 0) {
-            report(c, "error differs", w, wl, err, strlen(err));
-        } else {
-            passed++;
-        }
-    }
+    rc = render_case(c, snap, &out, &out_len, &err);
+    if (compare(c, e, rc, out, out_len, err))
+        passed++;
     free(out);
     free(err);
+    chaos_case(c, e, snap);
+    set_env(c, 0);
     tmpl_snapshot_free(snap);
 }
+
+#ifdef TMPL_CHAOS
+/*
+ * Chaos mode (the template_chaos program): every allocation of the process goes
+ * through these wrappers (ELF interposition over glibc's), which count live blocks
+ * and fail the Nth allocation on demand. Each case is rendered once per allocation
+ * it makes, failing that one: the render must report TMPL_ENOMEM (or succeed with
+ * Go's result when the failure had a fallback) and free everything it took.
+ */
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t n);
+extern void __libc_free(void *p);
+
+static long chaos_countdown = -1; /* fail when it reaches 0; -1: never */
+static long chaos_allocs;
+static long chaos_live;
+static int chaos_hit;
+
+static int chaos_fail(void)
+{
+    chaos_allocs++;
+    if (chaos_countdown < 0 || chaos_countdown-- > 0)
+        return 0;
+    chaos_hit = 1;
+    return 1;
+}
+
+void *malloc(size_t n)
+{
+    void *p = chaos_fail() ? NULL : __libc_malloc(n);
+
+    chaos_live += p != NULL;
+    return p;
+}
+
+void *calloc(size_t n, size_t size)
+{
+    void *p = chaos_fail() ? NULL : __libc_calloc(n, size);
+
+    chaos_live += p != NULL;
+    return p;
+}
+
+void *realloc(void *p, size_t n)
+{
+    if (!p)
+        return malloc(n);
+    return chaos_fail() ? NULL : __libc_realloc(p, n);
+}
+
+void free(void *p)
+{
+    chaos_live -= p != NULL;
+    __libc_free(p);
+}
+
+static void chaos_case(const tcase *c, json_t *e, const tmpl_snapshot *snap)
+{
+    long total;
+    long k;
+
+    chaos_allocs = 0;
+    {
+        char *out = NULL;
+        char *err = NULL;
+        size_t n;
+        render_case(c, snap, &out, &n, &err);
+        free(out);
+        free(err);
+    }
+    total = chaos_allocs;
+    for (k = 0; k < total; k++) {
+        char *out = NULL;
+        char *err = NULL;
+        size_t out_len = 0;
+        long live = chaos_live;
+        int rc;
+        chaos_hit = 0;
+        chaos_countdown = k;
+        rc = render_case(c, snap, &out, &out_len, &err);
+        chaos_countdown = -1;
+        if (rc != TMPL_OK && rc != TMPL_ENOMEM && !compare(c, e, rc, out, out_len, err))
+            return;
+        if (rc == TMPL_OK && !compare(c, e, rc, out, out_len, err))
+            return;
+        free(out);
+        free(err);
+        if (chaos_live != live) {
+            printf("FAIL %s: %ld blocks leaked when allocation %ld failed\n", c->name,
+                   chaos_live - live, k + 1);
+            failed++;
+            return;
+        }
+    }
+    passed++;
+}
+#else
+static void chaos_case(const tcase *c, json_t *e, const tmpl_snapshot *snap)
+{
+    (void)c;
+    (void)e;
+    (void)snap;
+}
+#endif
 
 /* ---- the cases file -------------------------------------------------- */
 
@@ -634,6 +766,10 @@ int main(int argc, char **argv)
     render_checks();
     free(text);
     json_decref(expected);
+#ifdef TMPL_CHAOS
+    printf("template chaos: %d passed, %d failed\n", passed, failed);
+#else
     printf("template: %d passed, %d failed\n", passed, failed);
+#endif
     return failed ? 1 : 0;
 }

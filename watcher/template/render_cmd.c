@@ -175,16 +175,16 @@ static int load_template(void *ud, const char *name, char **text, size_t *len, c
     int e;
 
     if (!path)
-        return -1;
+        return TMPL_ENOMEM;
     e = read_file(path, text, len);
-    if (e) {
+    if (e && e != ENOMEM) {
         size_t n = strlen(path) + 64;
         *err = malloc(n);
         if (*err)
             snprintf(*err, n, "%s: %s", path, strerror(e));
     }
     free(path);
-    return e ? -1 : 0;
+    return e == ENOMEM ? TMPL_ENOMEM : e ? 1 : 0;
 }
 
 static int has_prefix(const char *key, const char *prefix)

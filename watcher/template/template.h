@@ -95,15 +95,18 @@ typedef struct tmpl_hooks {
     int (*now)(void *ud, tmpl_time *out);
     /* Whether a path exists (`fileExists`). Default: stat(). */
     int (*file_exists)(void *ud, const char *path);
-    /* Resolves host for lookupIP*: *addrs (new array of new strings) and *n, or
-     * nonzero for "no addresses". Default: getaddrinfo(). */
+    /* Every hook below returns 0 on success, TMPL_ENOMEM when out of memory (the
+     * render then fails with TMPL_ENOMEM), or another nonzero value for "none".
+     *
+     * Resolves host for lookupIP*: *addrs (new array of new strings) and *n.
+     * Default: getaddrinfo(). */
     int (*lookup_ip)(void *ud, const char *host, char ***addrs, size_t *n);
-    /* Resolves _service._proto.name SRV records into *recs (new) and *n, or
-     * nonzero for "none". Default: res_query(). */
+    /* Resolves _service._proto.name SRV records into *recs (new) and *n.
+     * Default: res_query(). */
     int (*lookup_srv)(void *ud, const char *service, const char *proto, const char *name,
                       struct tmpl_srv **recs, size_t *n);
-    /* Loads a template for `include`: *text (new, malloc'd) and *len, or returns
-     * nonzero with *err (new) saying why. No hook: include fails. */
+    /* Loads a template for `include`: *text (new, malloc'd) and *len; on failure
+     * *err (new, may stay NULL) says why. No hook: include fails. */
     int (*load)(void *ud, const char *name, char **text, size_t *len, char **err);
 } tmpl_hooks;
 

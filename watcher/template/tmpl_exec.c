@@ -132,6 +132,22 @@ static int x_fail_long(tmpl_exec *x, const char *head, const char *tail)
     return x->err ? TMPL_EEXEC : TMPL_ENOMEM;
 }
 
+/* An error "<before>"<s quoted>"<after>". */
+static int x_fail_quoted(tmpl_exec *x, const char *before, const char *s, size_t n,
+                         const char *after)
+{
+    tmpl_buf msg;
+    int rc;
+
+    tmpl_buf_init(&msg, 0);
+    rc = tmpl_buf_adds(&msg, before);
+    rc = rc ? rc : tmpl_go_quote(&msg, s, n, 0);
+    rc = rc ? rc : tmpl_buf_adds(&msg, after);
+    rc = rc ? TMPL_ENOMEM : x_fail_long(x, "", msg.data);
+    tmpl_buf_cleanup(&msg);
+    return rc;
+}
+
 /* Go's String() of a node, for messages; returns a new string or NULL. */
 static char *node_str(const tmpl_node *n)
 {
@@ -441,6 +457,7 @@ static int eval_field(tmpl_exec *x, tmpl_value dot, const char *name,
             return x_fail(x, "can't evaluate field %s in type %s", name, typ);
         if (has_args) {
             tv_release(*out);
+            *out = tv_invalid();
             return x_fail(x, "%s has arguments but cannot be invoked as function", name);
         }
         return TMPL_OK;
@@ -770,6 +787,10 @@ static int eval_call(tmpl_exec *x, tmpl_value dot, const tmpl_func *f,
         x->fn_err = NULL;
         *out = tv_invalid();
         rc = f->fn(x, argv, num_in, out);
+        if (rc != TMPL_OK) {
+            tv_release(*out);
+            *out = tv_invalid();
+        }
         if (rc == TMPL_EEXEC && !x->err) {
             char head[128];
             x->at = node;
@@ -961,22 +982,8 @@ static int walk_template(tmpl_exec *x, tmpl_value dot, const tmpl_node *t)
 
     x->at = t;
     tree = tmpl_set_lookup(x->set, t->text, t->text_len);
-    if (!tree) {
-        tmpl_buf q;
-        tmpl_buf_init(&q, 0);
-        rc = tmpl_go_quote(&q, t->text, t->text_len, 0);
-        rc = rc ? TMPL_ENOMEM : x_fail_long(x, "template ", q.data);
-        tmpl_buf_cleanup(&q);
-        if (x->err && rc == TMPL_EEXEC) {
-            size_t n = strlen(x->err);
-            char *p = realloc(x->err, n + sizeof(" not defined"));
-            if (p) {
-                memcpy(p + n, " not defined", sizeof(" not defined"));
-                x->err = p;
-            }
-        }
-        return rc;
-    }
+    if (!tree)
+        return x_fail_quoted(x, "template ", t->text, t->text_len, " not defined");
     if (x->depth >= x->max_depth)
         return x_fail(x, "exceeded maximum template depth (%u)", x->max_depth);
     rc = eval_pipeline(x, dot, t->pipe, &newdot);
@@ -1053,15 +1060,9 @@ static int exec_tree(tmpl_exec *x, const tmpl_set *set, tmpl_value dot)
 
     x->set = set;
     x->tmpl_name = set->name;
-    if (!tree) {
-        tmpl_buf q;
-        tmpl_buf_init(&q, 0);
-        rc = tmpl_go_quote(&q, set->name, strlen(set->name), 0);
-        rc = rc ? TMPL_ENOMEM
-                : x_fail_long(x, q.data, " is an incomplete or empty template");
-        tmpl_buf_cleanup(&q);
-        return rc;
-    }
+    if (!tree)
+        return x_fail_quoted(x, "", set->name, strlen(set->name),
+                             " is an incomplete or empty template");
     rc = var_push(x, "$", 1, tv_retain(dot));
     if (rc == 0)
         rc = walk(x, dot, tree->root);
@@ -1133,9 +1134,13 @@ int tmpl_exec_include(tmpl_exec *x, const char *name, size_t len, tmpl_value dot
     rc = include_check(x, cname);
     if (rc == 0 && (!x->hooks || !x->hooks->load))
         rc = tmpl_fn_error(x, "%s: no template loader", cname);
-    if (rc == 0 && x->hooks->load(x->hooks->ud, cname, &text, &tlen, &err) != 0) {
-        rc = tmpl_fn_error(x, "%s", err ? err : "cannot load template");
+    if (rc == 0) {
+        rc = x->hooks->load(x->hooks->ud, cname, &text, &tlen, &err);
+        if (rc != 0 && rc != TMPL_ENOMEM)
+            rc = tmpl_fn_error(x, "%s: cannot load: %s", cname,
+                               err ? err : "unknown error");
         free(err);
+        err = NULL;
     }
     if (rc) {
         free(cname);

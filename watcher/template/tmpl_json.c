@@ -19,28 +19,29 @@ typedef struct jp {
     int failed; /* TMPL_EEXEC or TMPL_ENOMEM */
 } jp;
 
+/* encoding/json's quoteChar: the byte as a quoted rune, without allocating. */
 static void quote_char(char *out, size_t n, unsigned char c)
 {
-    tmpl_buf b;
+    static const char esc[] = "\a\b\f\n\r\t\v";
+    static const char letters[] = "abfnrtv";
+    const char *e = c ? strchr(esc, c) : NULL;
 
-    if (c == '\'') {
+    if (c == '\'')
         snprintf(out, n, "'\\''");
-        return;
-    }
-    if (c == '"') {
+    else if (c == '"')
         snprintf(out, n, "'\"'");
-        return;
-    }
-    tmpl_buf_init(&b, 0);
-    {
-        char enc[4];
-        size_t k = tmpl_utf8_encode(c, enc);
-        if (tmpl_go_quote(&b, enc, k, 0) == 0 && b.len >= 2)
-            snprintf(out, n, "'%.*s'", (int)(b.len - 2), b.data + 1);
-        else
-            snprintf(out, n, "'?'");
-    }
-    tmpl_buf_cleanup(&b);
+    else if (c == '\\')
+        snprintf(out, n, "'\\\\'");
+    else if (e)
+        snprintf(out, n, "'\\%c'", letters[e - esc]);
+    else if (c < 0x20 || c == 0x7f)
+        snprintf(out, n, "'\\x%02x'", c);
+    else if (c < 0x80)
+        snprintf(out, n, "'%c'", c);
+    else if (c < 0xA0 || c == 0xAD)
+        snprintf(out, n, "'\\u%04x'", c);
+    else
+        snprintf(out, n, "'%c%c'", (char)(0xC0 | (c >> 6)), (char)(0x80 | (c & 0x3F)));
 }
 
 static int jp_fail(jp *p, const char *ctx)

@@ -1,6 +1,7 @@
 #include "tmpl_lex.h"
 
 #include "tmpl_buf.h"
+#include "tmpl_fmt.h"
 #include "tmpl_utf8.h"
 
 #include <stdio.h>
@@ -479,14 +480,12 @@ static int scan_number(lex_state *l)
 static void lex_number_error(lex_state *l)
 {
     tmpl_buf b;
-    char *q;
 
     tmpl_buf_init(&b, 0);
-    tmpl_buf_addc(&b, '"');
-    tmpl_buf_add(&b, l->lx->input + l->start, l->pos - l->start);
-    tmpl_buf_addc(&b, '"');
-    q = b.data;
-    lex_error(l, "bad number syntax: %s", q ? q : "");
+    if (tmpl_go_quote(&b, l->lx->input + l->start, l->pos - l->start, 0) != 0)
+        l->failed = 1;
+    else
+        lex_error(l, "bad number syntax: %s", b.data);
     tmpl_buf_cleanup(&b);
 }
 

@@ -57,8 +57,21 @@ static void p_oom(parser *p)
     p->oom = 1;
 }
 
-/* Go's item.String(). */
-static void tok_string(parser *p, const tmpl_token *t, char *out, size_t n)
+/* p_fail with the String() of a node as the one %s argument. */
+static void p_fail_node(parser *p, const char *fmt, const tmpl_node *n)
+{
+    tmpl_buf b;
+
+    tmpl_buf_init(&b, 0);
+    if (tmpl_node_write(&b, n) != 0 || tmpl_buf_add(&b, "", 0) != 0)
+        p_oom(p);
+    else
+        p_fail(p, fmt, b.data);
+    tmpl_buf_cleanup(&b);
+}
+
+/* Go's item.String(); returns -1 when out of memory. */
+static int tok_string(parser *p, const tmpl_token *t, char *out, size_t n)
 {
     const char *v = p->lx.input + t->pos;
     size_t len = t->len;
@@ -69,15 +82,11 @@ static void tok_string(parser *p, const tmpl_token *t, char *out, size_t n)
 
     if (t->type == TMPL_T_EOF) {
         snprintf(out, n, "EOF");
-        return;
-    }
-    if (t->type == TMPL_T_ERROR) {
-        snprintf(out, n, "%s", p->lx.errmsg ? p->lx.errmsg : "");
-        return;
+        return 0;
     }
     if (t->type > TMPL_T_KEYWORD) {
         snprintf(out, n, "<%.*s>", (int)len, v);
-        return;
+        return 0;
     }
     tmpl_buf_init(&b, 0);
     while (i < len && runes < 10) {
@@ -85,12 +94,12 @@ static void tok_string(parser *p, const tmpl_token *t, char *out, size_t n)
         runes++;
     }
     if (tmpl_go_quote(&b, v, i, 0) != 0) {
-        snprintf(out, n, "?");
         tmpl_buf_cleanup(&b);
-        return;
+        return -1;
     }
-    snprintf(out, n, "%s%s", b.data ? b.data : "", i < len ? "..." : "");
+    snprintf(out, n, "%s%s", b.data, i < len ? "..." : "");
     tmpl_buf_cleanup(&b);
+    return 0;
 }
 
 static void p_unexpected(parser *p, const tmpl_token *t, const char *context)
@@ -109,8 +118,10 @@ static void p_unexpected(parser *p, const tmpl_token *t, const char *context)
         p_fail(p, "%s", msg);
         return;
     }
-    tok_string(p, t, s, sizeof(s));
-    p_fail(p, "unexpected %s in %s", s, context);
+    if (tok_string(p, t, s, sizeof(s)) != 0)
+        p_oom(p);
+    else
+        p_fail(p, "unexpected %s in %s", s, context);
 }
 
 /* ---- tokens ---------------------------------------------------------- */
@@ -497,7 +508,7 @@ static int p_number_from_text(parser *p, tmpl_node *n, const char *clean, size_t
 }
 
 /* A character literal whose first character is valid but is followed by more
- * ('ab'): Go's "malformed character constant". */
+ * ('ab'): Go's "malformed character constant". -1: out of memory. */
 static int char_is_malformed(const char *s, size_t n)
 {
     char buf[16];
@@ -523,7 +534,7 @@ static int char_is_malformed(const char *s, size_t n)
     buf[unit + 1] = '\'';
     u = tmpl_unquote(buf, unit + 2, &ul, NULL, &oom);
     free(u);
-    return u != NULL;
+    return oom ? -1 : u != NULL;
 }
 
 static tmpl_node *p_number(parser *p, const tmpl_token *t)
@@ -547,9 +558,10 @@ static tmpl_node *p_number(parser *p, const tmpl_token *t)
         int oom = 0;
         char *u = tmpl_unquote(s, t->len, &ul, &r, &oom);
         if (!u) {
-            if (oom)
+            int bad = oom ? -1 : char_is_malformed(s, t->len);
+            if (bad < 0)
                 p_oom(p);
-            else if (char_is_malformed(s, t->len))
+            else if (bad)
                 p_fail(p, "malformed character constant: %.*s", (int)t->len, s);
             else
                 p_fail(p, "invalid syntax");
@@ -649,10 +661,10 @@ static tmpl_node *p_chain(parser *p, tmpl_node *node, tmpl_node *chain)
     case TMPL_N_NIL:
     case TMPL_N_DOT:
         tmpl_buf_init(&b, 0);
-        if (tmpl_node_write(&b, node) == 0) {
+        if (tmpl_node_write(&b, node) == 0 && tmpl_buf_add(&b, "", 0) == 0) {
             tmpl_buf q;
             tmpl_buf_init(&q, 0);
-            if (tmpl_go_quote(&q, b.data ? b.data : "", b.len, 0) == 0)
+            if (tmpl_go_quote(&q, b.data, b.len, 0) == 0)
                 p_fail(p, "unexpected . after term %s", q.data);
             else
                 p_oom(p);
@@ -937,11 +949,7 @@ static tmpl_node *p_control(parser *p, tmpl_node_type type, const char *context)
             goto out;
         }
         if (next->type != TMPL_N_END) {
-            tmpl_buf b;
-            tmpl_buf_init(&b, 0);
-            tmpl_node_write(&b, next);
-            p_fail(p, "expected end; found %s", b.data ? b.data : "");
-            tmpl_buf_cleanup(&b);
+            p_fail_node(p, "expected end; found %s", next);
             n = NULL;
         }
     }
@@ -1033,11 +1041,7 @@ static tmpl_node *p_block(parser *p)
     if (!root)
         return NULL;
     if (end->type != TMPL_N_END) {
-        tmpl_buf b;
-        tmpl_buf_init(&b, 0);
-        tmpl_node_write(&b, end);
-        p_fail(p, "unexpected %s in block clause", b.data ? b.data : "");
-        tmpl_buf_cleanup(&b);
+        p_fail_node(p, "unexpected %s in block clause", end);
         return NULL;
     }
     name2 = malloc(len + 1);
@@ -1238,11 +1242,7 @@ static int p_definition(parser *p)
         return -1;
     }
     if (end->type != TMPL_N_END) {
-        tmpl_buf b;
-        tmpl_buf_init(&b, 0);
-        tmpl_node_write(&b, end);
-        p_fail(p, "unexpected %s in define clause", b.data ? b.data : "");
-        tmpl_buf_cleanup(&b);
+        p_fail_node(p, "unexpected %s in define clause", end);
         free(name);
         return -1;
     }
@@ -1272,11 +1272,7 @@ static int p_parse(parser *p)
         if (!n)
             return -1;
         if (n->type == TMPL_N_END || n->type == TMPL_N_ELSE) {
-            tmpl_buf b;
-            tmpl_buf_init(&b, 0);
-            tmpl_node_write(&b, n);
-            p_fail(p, "unexpected %s", b.data ? b.data : "");
-            tmpl_buf_cleanup(&b);
+            p_fail_node(p, "unexpected %s", n);
             return -1;
         }
         if (p_append(p, root, n))

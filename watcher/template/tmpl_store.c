@@ -265,6 +265,7 @@ static int get_all(tmpl_exec *x, tmpl_value pattern, tmpl_value *out)
     size_t hi;
     size_t i;
     int m;
+    int rc = 0;
 
     prefix_range(s, p, tmpl_path_literal_prefix(p, pn), &lo, &hi);
     *out = tv_list_new(TV_E_KV, 0);
@@ -278,10 +279,13 @@ static int get_all(tmpl_exec *x, tmpl_value pattern, tmpl_value *out)
         m = tmpl_path_match(p, pn, s->kvs[i].key, s->kvs[i].key_len);
         if (m < 0)
             goto bad;
-        if (m && tv_list_push(*out, tv_kv(&s->kvs[i])))
-            return TMPL_ENOMEM;
-        if (m && tmpl_exec_charge(x, 1))
-            return TMPL_EEXEC;
+        if (m && (rc = tv_list_push(*out, tv_kv(&s->kvs[i]))) == 0)
+            rc = tmpl_exec_charge(x, 1);
+        if (rc) {
+            tv_release(*out);
+            *out = tv_invalid();
+            return rc;
+        }
     }
     return 0;
 bad:

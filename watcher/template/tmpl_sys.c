@@ -130,8 +130,9 @@ static int hook_addrs(const tmpl_hooks *h, const char *host, tmpl_value list, in
     size_t i;
     int rc = 0;
 
-    if (h->lookup_ip(h->ud, host, &addrs, &n) != 0)
-        return 0;
+    rc = h->lookup_ip(h->ud, host, &addrs, &n);
+    if (rc != 0)
+        return rc == TMPL_ENOMEM ? TMPL_ENOMEM : 0;
     for (i = 0; i < n; i++) {
         if (rc == 0)
             rc = push_addr(list, addrs[i], family);
@@ -311,9 +312,11 @@ static int hook_srv(const tmpl_hooks *h, const tmpl_value *a, tmpl_value list)
     int rc = TMPL_ENOMEM;
 
     if (svc && proto && name) {
-        rc = 0;
-        if (h->lookup_srv(h->ud, svc, proto, name, &recs, &n) != 0)
+        rc = h->lookup_srv(h->ud, svc, proto, name, &recs, &n);
+        if (rc != 0) {
+            rc = rc == TMPL_ENOMEM ? TMPL_ENOMEM : 0;
             n = 0;
+        }
         for (i = 0; i < n; i++) {
             if (rc == 0)
                 rc = srv_push(list, recs[i].target ? recs[i].target : "",

@@ -419,7 +419,7 @@ func include(c *testCase, store memkv.Store, stack []string, name string, data .
 	}
 	text, ok := c.files[name]
 	if !ok {
-		return "", fmt.Errorf("%s: no such template", name)
+		return "", fmt.Errorf("%s: cannot load: no such template", name)
 	}
 	var dot interface{}
 	if len(data) > 0 {
