@@ -18,8 +18,9 @@
  * is 1.5 MiB by default. */
 #define CLI_STDIN_MAX ((size_t)64 * 1024 * 1024)
 
-/* Where the option names end in help text. */
+/* Where the option names and the command names end in help text. */
 #define CLI_HELP_COLUMN 30
+#define CLI_CMD_COLUMN 16
 
 #define CLI_OPT_AT(base, opt, type) ((type *)(void *)((char *)(base) + (opt)->offset))
 
@@ -205,6 +206,8 @@ static int store_opt(cli_ctx *ctx, const cli_command *cmd, const cli_opt *o, voi
         break;
     case CLI_OPT_STRING:
         *CLI_OPT_AT(base, o, const char *) = val;
+        if (base == (void *)ctx && o->offset == offsetof(cli_ctx, endpoints))
+            ctx->endpoints_defaulted = 0; /* given after the command */
         break;
     case CLI_OPT_INT64:
         if (parse_int64(val, CLI_OPT_AT(base, o, int64_t)) != 0)
@@ -516,8 +519,12 @@ static void print_command_list(FILE *f, const cli_command *table, unsigned api)
         if ((c->apis & api) == 0)
             continue;
         n = fprintf(f, "  %s", c->name);
-        fprintf(f, "%*s", n < 14 ? 14 - n : 1, "");
-        print_wrapped(f, c->summary, 14, 14);
+        if (n >= CLI_CMD_COLUMN - 1) {
+            fprintf(f, "\n%*s", CLI_CMD_COLUMN, "");
+        } else {
+            fprintf(f, "%*s", CLI_CMD_COLUMN - n, "");
+        }
+        print_wrapped(f, c->summary, CLI_CMD_COLUMN, CLI_CMD_COLUMN);
     }
 }
 
@@ -530,7 +537,8 @@ void cli_print_main_help(const cli_ctx *ctx)
     print_usage_line(stdout, ctx, NULL);
     printf("\nCommands:\n");
     print_command_list(stdout, cli_commands, api);
-    printf("  help        show help for a command: etcdwatch help COMMAND\n");
+    printf("  %-*sshow help for a command: etcdwatch help COMMAND\n", CLI_CMD_COLUMN - 2,
+           "help");
     printf("\nGlobal options (also accepted after the command):\n");
     print_opts(stdout, cli_global_opts);
     printf("\nExit status: 0 success, 1 etcd or transport error, 2 usage error.\n"

@@ -11,9 +11,10 @@
 
 #include <stddef.h>
 
+#include "cmd_run.h"
+
 #if defined(ETCDWATCH_HAVE_RENDER)
 #include "cmd_render.h"
-#include "cmd_run.h"
 #endif
 
 /* clang-format off */
