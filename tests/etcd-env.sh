@@ -104,8 +104,10 @@ etcd_free_port() {
 }
 
 etcd_port_bindable() {
-    if command -v python3 >/dev/null 2>&1; then
-        python3 - "$1" <<'PY' 2>/dev/null
+    local py=/usr/bin/python3
+    [[ -x $py ]] || py=$(command -v python3 || true)
+    if [[ -n $py ]]; then
+        "$py" - "$1" <<'PY' 2>/dev/null
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 try:

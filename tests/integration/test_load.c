@@ -125,6 +125,7 @@ typedef struct load {
     int max_conns;
     int samples;
     int status_seen;
+    int sample_every; /* count connections every so many completions */
 } load;
 
 typedef struct req {
@@ -151,7 +152,7 @@ static void get_cb(etcd_client *c, const etcd_response *resp, void *data)
         l->wrong++;
         l->status_seen = resp->status;
     }
-    if (l->done % 250 == 0) {
+    if (l->done % l->sample_every == 0) {
         int n = count_connections();
         l->samples++;
         if (n > l->max_conns) {
@@ -173,6 +174,7 @@ static void run_load(unsigned max_connections, int total)
     int i;
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(reqs);
+    l.sample_every = total >= 40 ? total / 40 : 1;
     etcd_client_opts_init(&o);
     o.max_connections = max_connections;
     c = itest_client_opts(&o);
