@@ -311,13 +311,12 @@ int tmpl_fmt_float(tmpl_buf *b, double f, char fmt, int prec)
 static int print_value(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t verb,
                        int depth);
 
-static int bad_verb(tmpl_buf *b, tmpl_value v, int32_t verb)
+/* Go's badVerb: "%!d(string=x)"; the value is printed with the directive's flags. */
+static int bad_verb(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t verb)
 {
-    fmt_flags plain;
     char enc[4];
     int rc = tmpl_buf_adds(b, "%!");
 
-    memset(&plain, 0, sizeof(plain));
     rc = rc ? rc : tmpl_buf_add(b, enc, tmpl_utf8_encode(verb, enc));
     rc = rc ? rc : tmpl_buf_addc(b, '(');
     if (v.kind == TV_INVALID || v.kind == TV_NIL) {
@@ -325,7 +324,7 @@ static int bad_verb(tmpl_buf *b, tmpl_value v, int32_t verb)
     } else {
         rc = rc ? rc : tmpl_buf_adds(b, tv_type_name(v));
         rc = rc ? rc : tmpl_buf_addc(b, '=');
-        rc = rc ? rc : print_value(b, &plain, v, 'v', 0);
+        rc = rc ? rc : print_value(b, f, v, 'v', 0);
     }
     return rc ? rc : tmpl_buf_addc(b, ')');
 }
@@ -438,7 +437,7 @@ static int fmt_int_verb(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t v
     case 'U':
         return fmt_unicode(b, f, u);
     default:
-        return bad_verb(b, v, verb);
+        return bad_verb(b, f, v, verb);
     }
 }
 
@@ -469,7 +468,7 @@ static int fmt_float_verb(tmpl_buf *b, const fmt_flags *f, double v, int32_t ver
         prec = 6;
         break;
     default:
-        return bad_verb(b, tv_float(v), verb);
+        return bad_verb(b, f, tv_float(v), verb);
     }
     if (f->prec_present)
         prec = f->prec;
@@ -618,7 +617,7 @@ static int fmt_string_verb(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_
         tmpl_buf_cleanup(&t);
         return rc;
     default:
-        return bad_verb(b, v, verb);
+        return bad_verb(b, f, v, verb);
     }
 }
 
@@ -626,7 +625,7 @@ static int fmt_bool_verb(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t 
 {
     if (verb == 't' || verb == 'v')
         return pad(b, f, v.u.b ? "true" : "false", v.u.b ? 4 : 5);
-    return bad_verb(b, v, verb);
+    return bad_verb(b, f, v, verb);
 }
 
 static int print_list(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t verb,
@@ -701,7 +700,7 @@ static int print_time(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t ver
     int rc;
 
     if (verb != 'v' && verb != 's')
-        return bad_verb(b, v, verb);
+        return bad_verb(b, f, v, verb);
     tmpl_buf_init(&t, 0);
     rc = tmpl_time_string(&t, &((tv_timeobj *)v.ref)->t);
     rc = rc ? rc : tmpl_buf_add(&t, "", 0);
@@ -723,7 +722,7 @@ static int print_value(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t ve
     case TV_NIL:
         if (depth > 0 || verb == 'v')
             return pad(b, f, "<nil>", 5);
-        return bad_verb(b, v, verb);
+        return bad_verb(b, f, v, verb);
     case TV_BOOL:
         return fmt_bool_verb(b, f, v, verb);
     case TV_INT:
@@ -773,7 +772,7 @@ static int print_arg(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t verb
     if (v.kind == TV_NIL) {
         if (verb == 'v' || verb == 'T')
             return pad(b, f, "<nil>", 5);
-        return bad_verb(b, v, verb);
+        return bad_verb(b, f, v, verb);
     }
     return print_value(b, f, v, verb, 0);
 }
@@ -811,14 +810,17 @@ int tmpl_fmt_sprintln(tmpl_buf *b, const tmpl_value *args, size_t n)
     return rc ? rc : tmpl_buf_addc(b, '\n');
 }
 
+/* Go's parsenum: digits at *i (at most 1e6). */
 static int parse_num(const char *s, size_t end, size_t *i, int *num)
 {
     int n = 0;
     int ok = 0;
 
     while (*i < end && s[*i] >= '0' && s[*i] <= '9') {
-        if (n > 1000000)
+        if (n > 1000000) {
+            *num = 0;
             return 0;
+        }
         n = n * 10 + (s[*i] - '0');
         (*i)++;
         ok = 1;
@@ -827,20 +829,173 @@ static int parse_num(const char *s, size_t end, size_t *i, int *num)
     return ok;
 }
 
-static int int_from_arg(const tmpl_value *args, size_t n, size_t *argnum, int *out)
+/* The state of one Sprintf (Go's pp). */
+typedef struct printf_state {
+    const char *s;
+    size_t end;
+    size_t i;
+    const tmpl_value *args;
+    size_t nargs;
+    size_t argnum;
+    bool reordered;
+    bool good_argnum;
+} printf_state;
+
+/* Go's intFromArg: a '*' width or precision. */
+static bool int_from_arg(printf_state *ps, int *out)
 {
     tmpl_value v;
 
-    if (*argnum >= n)
-        return 0;
-    v = args[*argnum];
-    (*argnum)++;
-    if (v.kind != TV_INT)
-        return 0;
-    if (v.u.i > 1000000 || v.u.i < -1000000)
-        return 0;
+    *out = 0;
+    if (ps->argnum >= ps->nargs)
+        return false;
+    v = ps->args[ps->argnum++];
+    if (v.kind != TV_INT || v.u.i > 1000000 || v.u.i < -1000000)
+        return false;
     *out = (int)v.u.i;
-    return 1;
+    return true;
+}
+
+/* Go's argNumber: an explicit "[n]" argument index at ps->i. */
+static bool arg_number(printf_state *ps)
+{
+    size_t k;
+
+    if (ps->i >= ps->end || ps->s[ps->i] != '[')
+        return false;
+    ps->reordered = true;
+    if (ps->end - ps->i < 3) {
+        ps->i++;
+        ps->good_argnum = false;
+        return false;
+    }
+    for (k = ps->i + 1; k < ps->end; k++) {
+        if (ps->s[k] == ']') {
+            size_t j = ps->i + 1;
+            int index;
+            bool ok = parse_num(ps->s, k, &j, &index) && j == k;
+            ps->i = k + 1;
+            if (ok && index >= 1 && (size_t)index <= ps->nargs) {
+                ps->argnum = (size_t)index - 1;
+                return true;
+            }
+            ps->good_argnum = false;
+            return ok;
+        }
+    }
+    ps->i++;
+    ps->good_argnum = false;
+    return false;
+}
+
+static void parse_flags(printf_state *ps, fmt_flags *f)
+{
+    for (; ps->i < ps->end; ps->i++) {
+        char c = ps->s[ps->i];
+        if (c == '#')
+            f->sharp = true;
+        else if (c == '0')
+            f->zero = !f->minus;
+        else if (c == '+')
+            f->plus = true;
+        else if (c == '-') {
+            f->minus = true;
+            f->zero = false;
+        } else if (c == ' ')
+            f->space = true;
+        else
+            return;
+    }
+}
+
+/* Width, precision and argument indexes after the flags (Go's doPrintf). */
+static int parse_width_prec(tmpl_buf *b, printf_state *ps, fmt_flags *f)
+{
+    bool after_index = arg_number(ps);
+    int rc = 0;
+
+    if (ps->i < ps->end && ps->s[ps->i] == '*') {
+        ps->i++;
+        f->wid_present = int_from_arg(ps, &f->wid);
+        if (!f->wid_present)
+            rc = tmpl_buf_adds(b, "%!(BADWIDTH)");
+        if (f->wid < 0) {
+            f->wid = -f->wid;
+            f->minus = true;
+            f->zero = false;
+        }
+        after_index = false;
+    } else {
+        f->wid_present = parse_num(ps->s, ps->end, &ps->i, &f->wid);
+        if (after_index && f->wid_present)
+            ps->good_argnum = false;
+    }
+    if (rc == 0 && ps->i + 1 < ps->end && ps->s[ps->i] == '.') {
+        ps->i++;
+        if (after_index)
+            ps->good_argnum = false;
+        after_index = arg_number(ps);
+        if (ps->i < ps->end && ps->s[ps->i] == '*') {
+            ps->i++;
+            f->prec_present = int_from_arg(ps, &f->prec);
+            if (f->prec < 0) {
+                f->prec = 0;
+                f->prec_present = false;
+            }
+            if (!f->prec_present)
+                rc = tmpl_buf_adds(b, "%!(BADPREC)");
+            after_index = false;
+        } else {
+            f->prec_present = parse_num(ps->s, ps->end, &ps->i, &f->prec);
+            if (!f->prec_present) {
+                f->prec = 0;
+                f->prec_present = true;
+            }
+        }
+    }
+    if (!after_index)
+        arg_number(ps);
+    return rc;
+}
+
+static int verb_error(tmpl_buf *b, int32_t verb, const char *what)
+{
+    char enc[4];
+    int rc = tmpl_buf_adds(b, "%!");
+
+    rc = rc ? rc : tmpl_buf_add(b, enc, tmpl_utf8_encode(verb, enc));
+    return rc ? rc : tmpl_buf_adds(b, what);
+}
+
+/* One directive after its '%'. */
+static int printf_directive(tmpl_buf *b, printf_state *ps)
+{
+    fmt_flags f;
+    int32_t verb;
+    int rc;
+
+    memset(&f, 0, sizeof(f));
+    ps->good_argnum = true;
+    parse_flags(ps, &f);
+    rc = parse_width_prec(b, ps, &f);
+    if (rc)
+        return rc;
+    if (ps->i >= ps->end)
+        return tmpl_buf_adds(b, "%!(NOVERB)");
+    ps->i += tmpl_utf8_decode(ps->s + ps->i, ps->end - ps->i, &verb);
+    if (verb == '%')
+        return tmpl_buf_addc(b, '%');
+    if (!ps->good_argnum)
+        return verb_error(b, verb, "(BADINDEX)");
+    if (ps->argnum >= ps->nargs)
+        return verb_error(b, verb, "(MISSING)");
+    if (verb == 'v') {
+        f.sharp_v = f.sharp;
+        f.sharp = false;
+        f.plus_v = f.plus;
+        f.plus = false;
+    }
+    return print_arg(b, &f, ps->args[ps->argnum++], verb);
 }
 
 static int extra_args(tmpl_buf *b, const tmpl_value *args, size_t from, size_t n)
@@ -864,105 +1019,29 @@ static int extra_args(tmpl_buf *b, const tmpl_value *args, size_t from, size_t n
     return rc ? rc : tmpl_buf_addc(b, ')');
 }
 
-/* Parses flags, width and precision after a '%'; returns a TMPL_BUF_ code. */
-static int parse_spec(tmpl_buf *b, const char *s, size_t end, size_t *i, fmt_flags *f,
-                      const tmpl_value *args, size_t n, size_t *argnum)
-{
-    int rc = 0;
-
-    for (; *i < end; (*i)++) {
-        char c = s[*i];
-        if (c == '#')
-            f->sharp = true;
-        else if (c == '0')
-            f->zero = !f->minus;
-        else if (c == '+')
-            f->plus = true;
-        else if (c == '-') {
-            f->minus = true;
-            f->zero = false;
-        } else if (c == ' ')
-            f->space = true;
-        else
-            break;
-    }
-    if (*i < end && s[*i] == '*') {
-        (*i)++;
-        f->wid_present = int_from_arg(args, n, argnum, &f->wid);
-        if (!f->wid_present)
-            rc = tmpl_buf_adds(b, "%!(BADWIDTH)");
-        if (f->wid < 0) {
-            f->wid = -f->wid;
-            f->minus = true;
-            f->zero = false;
-        }
-    } else {
-        f->wid_present = parse_num(s, end, i, &f->wid);
-    }
-    if (rc == 0 && *i + 1 <= end && *i < end && s[*i] == '.') {
-        (*i)++;
-        if (*i < end && s[*i] == '*') {
-            (*i)++;
-            f->prec_present = int_from_arg(args, n, argnum, &f->prec);
-            if (f->prec < 0) {
-                f->prec = 0;
-                f->prec_present = false;
-            }
-            if (!f->prec_present)
-                rc = tmpl_buf_adds(b, "%!(BADPREC)");
-        } else {
-            f->prec_present = true;
-            parse_num(s, end, i, &f->prec);
-        }
-    }
-    return rc;
-}
-
 int tmpl_fmt_sprintf(tmpl_buf *b, const char *s, size_t end, const tmpl_value *args,
                      size_t n)
 {
-    size_t i = 0;
-    size_t argnum = 0;
+    printf_state ps;
     int rc = 0;
 
-    while (i < end && rc == 0) {
-        fmt_flags f;
-        size_t lasti = i;
-        int32_t verb;
-        while (i < end && s[i] != '%')
-            i++;
-        if (i > lasti)
-            rc = tmpl_buf_add(b, s + lasti, i - lasti);
-        if (rc || i >= end)
+    memset(&ps, 0, sizeof(ps));
+    ps.s = s;
+    ps.end = end;
+    ps.args = args;
+    ps.nargs = n;
+    while (ps.i < end && rc == 0) {
+        size_t lasti = ps.i;
+        while (ps.i < end && s[ps.i] != '%')
+            ps.i++;
+        if (ps.i > lasti)
+            rc = tmpl_buf_add(b, s + lasti, ps.i - lasti);
+        if (rc || ps.i >= end)
             break;
-        i++;
-        memset(&f, 0, sizeof(f));
-        rc = parse_spec(b, s, end, &i, &f, args, n, &argnum);
-        if (rc)
-            break;
-        if (i >= end) {
-            rc = tmpl_buf_adds(b, "%!(NOVERB)");
-            break;
-        }
-        i += tmpl_utf8_decode(s + i, end - i, &verb);
-        if (verb == '%') {
-            rc = tmpl_buf_addc(b, '%');
-        } else if (argnum >= n) {
-            char enc[4];
-            rc = tmpl_buf_adds(b, "%!");
-            rc = rc ? rc : tmpl_buf_add(b, enc, tmpl_utf8_encode(verb, enc));
-            rc = rc ? rc : tmpl_buf_adds(b, "(MISSING)");
-        } else {
-            if (verb == 'v') {
-                f.sharp_v = f.sharp;
-                f.sharp = false;
-                f.plus_v = f.plus;
-                f.plus = false;
-            }
-            rc = print_arg(b, &f, args[argnum++], verb);
-        }
+        ps.i++;
+        rc = printf_directive(b, &ps);
     }
-    if (rc == 0 && argnum < n)
-        rc = extra_args(b, args, argnum, n);
+    if (rc == 0 && !ps.reordered && ps.argnum < n)
+        rc = extra_args(b, args, ps.argnum, n);
     return rc;
 }
