@@ -165,6 +165,22 @@ static int is_control(int c)
     return (c >= 0 && c < 0x20 && c != '\t') || c == 0x7F;
 }
 
+/* A character for a message: "'x'" when printable ASCII, else what kind it is. */
+static const char *char_desc(int c, char buf[8])
+{
+    if (c < 0)
+        return "the end of the file";
+    if (c > 0x20 && c < 0x7F) {
+        snprintf(buf, 8, "'%c'", c);
+        return buf;
+    }
+    if (c == ' ' || c == '\t')
+        return "a space";
+    if (c == '\n' || c == '\r')
+        return "the end of the line";
+    return c < 0x80 ? "a control character" : "a non-ASCII character";
+}
+
 static int is_bare_key_char(int c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -258,13 +274,14 @@ static int skip_comment(parser *p)
 /* After a value or a table header: spaces, an optional comment, then the line ends. */
 static int expect_eol(parser *p, const char *after)
 {
+    char cb[8];
     skip_ws(p);
     if (skip_comment(p) < 0)
         return -1;
     if (at_end(p) || eat_newline(p))
         return 0;
-    return fail_at(p, p->pos, "unexpected '%c' after %s (expected the end of the line)",
-                   p->s[p->pos], after);
+    return fail_at(p, p->pos, "unexpected %s after %s (expected the end of the line)",
+                   char_desc(peek(p, 0), cb), after);
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -476,6 +493,7 @@ nomem:
 
 static int parse_key(parser *p, char **out)
 {
+    char cb[8];
     size_t start = p->pos;
     int c = peek(p, 0);
 
@@ -487,7 +505,7 @@ static int parse_key(parser *p, char **out)
     if (p->pos == start) {
         if (c < 0)
             return fail_at(p, start, "expected a key, found the end of the file");
-        return fail_at(p, start, "expected a key, found '%c'", c);
+        return fail_at(p, start, "expected a key, found %s", char_desc(c, cb));
     }
     *out = malloc(p->pos - start + 1);
     if (!*out)
@@ -526,6 +544,7 @@ static int all_digits(const char *s, size_t n)
 /* An integer, or a clear refusal of what looks like a float or a date. */
 static int parse_number(parser *p, int64_t *out)
 {
+    char cb[8];
     size_t start = p->pos;
     const char *t = p->s + start;
     size_t n = 0;
@@ -549,7 +568,7 @@ static int parse_number(parser *p, int64_t *out)
             return fail_at(p, start, "inline tables are not supported");
         if (c < 0 || c == '\n' || c == '\r' || c == '#')
             return fail_at(p, start, "expected a value");
-        return fail_at(p, start, "expected a value, found '%c'", c);
+        return fail_at(p, start, "expected a value, found %s", char_desc(c, cb));
     }
     if ((n >= 5 && all_digits(t, 4) && t[4] == '-') ||
         (n >= 3 && all_digits(t, 2) && t[2] == ':'))
@@ -588,7 +607,8 @@ static int parse_number(parser *p, int64_t *out)
         }
         d = digit_value(t[i], base);
         if (d < 0)
-            return fail_at(p, start + i, "invalid character '%c' in an integer", t[i]);
+            return fail_at(p, start + i, "invalid character %s in an integer",
+                           char_desc((unsigned char)t[i], cb));
         if (v > (limit - (uint64_t)d) / (uint64_t)base)
             return fail_at(p, start, "integer does not fit in 64 bits");
         v = v * (uint64_t)base + (uint64_t)d;
@@ -628,6 +648,7 @@ static void free_strings(char **v, size_t n)
 
 static int parse_array(parser *p, char ***out, size_t *count)
 {
+    char cb[8];
     size_t start = p->pos;
     char **v = NULL;
     size_t n = 0;
@@ -688,7 +709,8 @@ static int parse_array(parser *p, char ***out, size_t *count)
         if (c < 0)
             fail_at(p, start, "array is not closed");
         else
-            fail_at(p, p->pos, "expected ',' or ']' in an array, found '%c'", c);
+            fail_at(p, p->pos, "expected ',' or ']' in an array, found %s",
+                    char_desc(c, cb));
         goto fail;
     }
     if (!v) {
