@@ -702,7 +702,7 @@ static void render_checks(void)
     write_file(bad, "{{getv \"/missing\"}}");
     {
         char *argv[] = {"render", tmpl, "--keys", keys, "--prefix",
-                        "/app",   "-o", out,      NULL};
+                        "app/",   "-o", out,      NULL};
         int rc = run_render(8, argv, NULL);
         check(rc == 0 &&
                   file_equals(out, "/upstream/a=10.0.0.1;/upstream/b=10.0.0.2;[web]"),

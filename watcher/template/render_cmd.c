@@ -378,6 +378,7 @@ int etcdwatch_render_main(int argc, char **argv, etcdwatch_render_fetch_fn fetch
 {
     render_opts o;
     tmpl_snapshot *snap;
+    char *prefix;
     int rc;
 
     if (parse_args(argc, argv, &o) != 0)
@@ -388,9 +389,15 @@ int etcdwatch_render_main(int argc, char **argv, etcdwatch_render_fetch_fn fetch
     }
     if (!o.keys_path && !fetch)
         return fail("--keys is required%s%s", "", "");
+    /* confd's prefix is path.Join("/", prefix): "app/" is "/app" */
+    prefix = tmpl_key_relative(o.prefix, "");
     snap = tmpl_snapshot_new();
-    if (!snap)
+    if (!snap || !prefix) {
+        tmpl_snapshot_free(snap);
+        free(prefix);
         return fail("out of memory%s%s", "", "");
+    }
+    o.prefix = prefix;
     rc = o.keys_path ? load_keys_json(&o, snap)
                      : load_keys_etcd(&o, snap, fetch, fetch_ud);
     if (rc == 0 && tmpl_snapshot_finish(snap) != TMPL_OK)
@@ -398,5 +405,6 @@ int etcdwatch_render_main(int argc, char **argv, etcdwatch_render_fetch_fn fetch
     if (rc == 0)
         rc = render(&o, snap);
     tmpl_snapshot_free(snap);
+    free(prefix);
     return rc;
 }
