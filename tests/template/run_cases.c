@@ -580,6 +580,15 @@ static void limit_checks(void)
     free(err);
     free(deep);
 
+    rc = render_simple(
+        "{{define \"r\"}}{{if 1}}{{with 2}}{{range seq 1 1}}{{template \"r\"}}"
+        "{{end}}{{end}}{{end}}{{end}}{{template \"r\"}}",
+        NULL, &out, &err);
+    check(rc == TMPL_EEXEC && err && strstr(err, "exceeded maximum nesting depth"),
+          "limit_nesting", err);
+    free(out);
+    free(err);
+
     rc = render_simple("{{seq 1 100000000}}", NULL, &out, &err);
     check(rc == TMPL_EEXEC && err && strstr(err, "seq: more than"), "limit_seq", err);
     free(out);

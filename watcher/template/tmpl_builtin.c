@@ -3,6 +3,7 @@
 #include "tmpl_funcs.h"
 #include "tmpl_utf8.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef enum { K_INVALID, K_BOOL, K_INT, K_UINT, K_FLOAT, K_STRING } basic_kind;
@@ -419,19 +420,23 @@ static int fn_printf(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value 
 /* evalArgs: one string argument as is, else fmt.Sprint with nil as "<no value>". */
 static int eval_args(tmpl_buf *b, const tmpl_value *args, size_t n)
 {
-    tmpl_value tmp[64];
+    tmpl_value *tmp;
     size_t i;
+    int rc;
 
     if (n == 1 && args[0].kind == TV_STRING)
         return tmpl_buf_add(b, args[0].u.s.p, args[0].u.s.n);
-    if (n > 64)
-        n = 64;
+    tmp = malloc((n ? n : 1) * sizeof(*tmp));
+    if (!tmp)
+        return TMPL_BUF_NOMEM;
     for (i = 0; i < n; i++) {
         tmp[i] = args[i];
         if (is_nilish(args[i]))
             tmp[i] = tv_str_borrow("<no value>", 10);
     }
-    return tmpl_fmt_sprint(b, tmp, n);
+    rc = tmpl_fmt_sprint(b, tmp, n);
+    free(tmp);
+    return rc;
 }
 
 static int fn_html(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)

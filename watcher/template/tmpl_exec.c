@@ -17,6 +17,11 @@
 #define WALK_CONTINUE 2
 
 #define MAX_INCLUDE_DEPTH 32
+/* Nested walks, pipelines and calls of one execution, templates and includes
+ * together: bounds the C stack whatever the template does. */
+#define MAX_NESTING 3000
+/* Arguments of a call kept on the stack; more go to the heap. */
+#define STACK_ARGS 8
 
 struct tmpl_template {
     tmpl_set set;
@@ -42,6 +47,7 @@ struct tmpl_exec {
     const tmpl_node *at;
     unsigned depth;
     unsigned max_depth;
+    unsigned nest;     /* current nesting, see MAX_NESTING */
     size_t ops;        /* spent budget */
     size_t max_ops;    /* 0: unlimited */
     char *err;         /* new: the message of a failed execution */
@@ -754,7 +760,8 @@ static int eval_call(tmpl_exec *x, tmpl_value dot, const tmpl_func *f,
     size_t given = nargs > 0 ? nargs - 1 : 0;
     size_t num_in = given + (final ? 1 : 0);
     size_t num_fixed = f->variadic ? (size_t)f->nparams - 1 : given;
-    tmpl_value argv[64];
+    tmpl_value stack_argv[STACK_ARGS];
+    tmpl_value *argv = stack_argv;
     size_t i;
     int rc = TMPL_OK;
 
@@ -764,10 +771,13 @@ static int eval_call(tmpl_exec *x, tmpl_value dot, const tmpl_func *f,
     if (!f->variadic && num_in != f->nparams)
         return x_fail(x, "wrong number of args for %s: want %d got %zu", name, f->nparams,
                       num_in);
-    if (num_in > sizeof(argv) / sizeof(argv[0]))
-        return x_fail(x, "too many arguments for %s", name);
     if (f->special)
         return call_and_or(x, dot, f, args, nargs, final, out);
+    if (num_in > STACK_ARGS) {
+        argv = malloc(num_in * sizeof(*argv));
+        if (!argv)
+            return TMPL_ENOMEM;
+    }
     for (i = 0; i < given; i++) {
         int pt = i < num_fixed ? f->params[i] : f->params[f->nparams - 1];
         rc = eval_arg(x, dot, pt, args[i + 1], &argv[i]);
@@ -802,11 +812,13 @@ static int eval_call(tmpl_exec *x, tmpl_value dot, const tmpl_func *f,
     }
     while (i > 0)
         tv_release(argv[--i]);
+    if (argv != stack_argv)
+        free(argv);
     return rc;
 }
 
-static int eval_pipeline(tmpl_exec *x, tmpl_value dot, const tmpl_node *pipe,
-                         tmpl_value *out)
+static int eval_pipeline_body(tmpl_exec *x, tmpl_value dot, const tmpl_node *pipe,
+                              tmpl_value *out)
 {
     tmpl_value value = tv_invalid();
     tmpl_value next;
@@ -837,6 +849,28 @@ static int eval_pipeline(tmpl_exec *x, tmpl_value dot, const tmpl_node *pipe,
     }
     *out = value;
     return TMPL_OK;
+}
+
+static int enter(tmpl_exec *x)
+{
+    if (x->nest >= MAX_NESTING)
+        return x_fail(x, "exceeded maximum nesting depth (%d)", MAX_NESTING);
+    x->nest++;
+    return TMPL_OK;
+}
+
+static int eval_pipeline(tmpl_exec *x, tmpl_value dot, const tmpl_node *pipe,
+                         tmpl_value *out)
+{
+    int rc = enter(x);
+
+    if (rc) {
+        *out = tv_invalid();
+        return rc;
+    }
+    rc = eval_pipeline_body(x, dot, pipe, out);
+    x->nest--;
+    return rc;
 }
 
 /* ---- walking --------------------------------------------------------- */
@@ -1005,7 +1039,20 @@ static int walk_template(tmpl_exec *x, tmpl_value dot, const tmpl_node *t)
     return rc;
 }
 
+static int walk_node(tmpl_exec *x, tmpl_value dot, const tmpl_node *n);
+
 static int walk(tmpl_exec *x, tmpl_value dot, const tmpl_node *n)
+{
+    int rc = enter(x);
+
+    if (rc)
+        return rc;
+    rc = walk_node(x, dot, n);
+    x->nest--;
+    return rc;
+}
+
+static int walk_node(tmpl_exec *x, tmpl_value dot, const tmpl_node *n)
 {
     tmpl_value val;
     size_t i;
@@ -1161,6 +1208,7 @@ int tmpl_exec_include(tmpl_exec *x, const char *name, size_t len, tmpl_value dot
         sub.include_name = cname;
         sub.depth = x->depth + 1;
         sub.max_depth = x->max_depth;
+        sub.nest = x->nest;
         rc = exec_tree(&sub, &set, dot);
         if (rc == TMPL_OK) {
             size_t n;
