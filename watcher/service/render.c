@@ -334,7 +334,8 @@ static int run_check(const ew_resource *r, const char *stage)
     rc = ew_exec_run(cmd, r->check_timeout_ms, &res);
     if (rc)
         ew_log(EW_LOG_ERROR, r->name, "check failed for %s (%s%s): %s; %s left untouched",
-               r->dest, cmd, res.timed_out ? ", timed out" : "", res.output, r->dest);
+               r->dest, cmd, res.timed_out ? ", timed out" : "",
+               res.output ? res.output : "", r->dest);
     else
         ew_log(EW_LOG_DEBUG, r->name, "check passed: %s", cmd);
     ew_exec_result_cleanup(&res);
@@ -443,7 +444,7 @@ int ew_reload(const ew_resource *r)
     rc = ew_exec_run(cmd, r->reload_timeout_ms, &res);
     if (rc)
         ew_log(EW_LOG_ERROR, r->name, "reload of %s failed (%s%s): %s", r->dest, cmd,
-               res.timed_out ? ", timed out" : "", res.output);
+               res.timed_out ? ", timed out" : "", res.output ? res.output : "");
     else
         ew_log(EW_LOG_INFO, r->name, "reloaded: %s", cmd);
     ew_exec_result_cleanup(&res);
