@@ -80,20 +80,36 @@ int tmpl_buf_fill(tmpl_buf *b, char c, size_t n)
     return TMPL_BUF_OK;
 }
 
+int tmpl_buf_vaddf(tmpl_buf *b, const char *fmt, va_list ap)
+{
+    va_list again;
+    int n;
+    int rc;
+
+    va_copy(again, ap);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    if (n < 0) {
+        va_end(again);
+        return TMPL_BUF_NOMEM;
+    }
+    rc = buf_reserve(b, (size_t)n);
+    if (rc == TMPL_BUF_OK) {
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, again);
+        b->len += (size_t)n;
+    }
+    va_end(again);
+    return rc;
+}
+
 int tmpl_buf_addf(tmpl_buf *b, const char *fmt, ...)
 {
-    char tmp[512];
     va_list ap;
-    int n;
+    int rc;
 
     va_start(ap, fmt);
-    n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    rc = tmpl_buf_vaddf(b, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return TMPL_BUF_NOMEM;
-    if ((size_t)n >= sizeof(tmp))
-        n = (int)sizeof(tmp) - 1;
-    return tmpl_buf_add(b, tmp, (size_t)n);
+    return rc;
 }
 
 char *tmpl_buf_steal(tmpl_buf *b, size_t *len)

@@ -2,6 +2,7 @@
 #ifndef TMPL_BUF_H
 #define TMPL_BUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef struct tmpl_buf {
@@ -22,7 +23,8 @@ int tmpl_buf_add(tmpl_buf *b, const void *p, size_t n);
 int tmpl_buf_addc(tmpl_buf *b, char c);
 int tmpl_buf_adds(tmpl_buf *b, const char *s);
 int tmpl_buf_fill(tmpl_buf *b, char c, size_t n);
-/* printf-style append; the formatted piece must stay under 512 bytes. */
+/* printf-style append. */
+int tmpl_buf_vaddf(tmpl_buf *b, const char *fmt, va_list ap);
 int tmpl_buf_addf(tmpl_buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))

@@ -105,19 +105,19 @@ static int x_prefix(tmpl_exec *x, tmpl_buf *b)
 
 static int x_fail(tmpl_exec *x, const char *fmt, ...)
 {
-    char msg[512];
     tmpl_buf b;
     va_list ap;
     int rc;
 
     if (x->err)
         return TMPL_EEXEC;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
     tmpl_buf_init(&b, 0);
     rc = x_prefix(x, &b);
-    rc = rc ? rc : tmpl_buf_adds(&b, msg);
+    if (rc == 0) {
+        va_start(ap, fmt);
+        rc = tmpl_buf_vaddf(&b, fmt, ap);
+        va_end(ap);
+    }
     x_set_err(x, &b, rc);
     return x->err ? TMPL_EEXEC : TMPL_ENOMEM;
 }
@@ -198,20 +198,19 @@ static int x_out(tmpl_exec *x, int buf_rc)
 
 int tmpl_fn_error(tmpl_exec *x, const char *fmt, ...)
 {
-    char msg[512];
+    tmpl_buf b;
     va_list ap;
-    size_t n;
+    int rc;
 
+    tmpl_buf_init(&b, 0);
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    rc = tmpl_buf_vaddf(&b, fmt, ap);
     va_end(ap);
+    rc = rc ? rc : tmpl_buf_add(&b, "", 0);
     free(x->fn_err);
-    n = strlen(msg);
-    x->fn_err = malloc(n + 1);
-    if (!x->fn_err)
-        return TMPL_ENOMEM;
-    memcpy(x->fn_err, msg, n + 1);
-    return TMPL_EEXEC;
+    x->fn_err = rc ? NULL : tmpl_buf_steal(&b, NULL);
+    tmpl_buf_cleanup(&b);
+    return x->fn_err ? TMPL_EEXEC : TMPL_ENOMEM;
 }
 
 int tmpl_exec_charge(tmpl_exec *x, size_t n)

@@ -72,18 +72,16 @@ static void lex_emit(lex_state *l, tmpl_tok_type type)
 
 static void lex_error(lex_state *l, const char *fmt, const char *arg)
 {
-    char msg[256];
-    int n = snprintf(msg, sizeof(msg), fmt, arg);
-    size_t len = n < 0 ? 0 : (size_t)n >= sizeof(msg) ? sizeof(msg) - 1 : (size_t)n;
+    tmpl_buf b;
 
-    l->lx->errmsg = malloc(len + 1);
-    if (!l->lx->errmsg) {
+    tmpl_buf_init(&b, 0);
+    if (tmpl_buf_addf(&b, fmt, arg) != 0 || tmpl_buf_add(&b, "", 0) != 0) {
+        tmpl_buf_cleanup(&b);
         l->failed = 1;
         return;
     }
-    memcpy(l->lx->errmsg, msg, len);
-    l->lx->errmsg[len] = '\0';
-    lex_push(l, TMPL_T_ERROR, l->start, len, l->start_line);
+    l->lx->errmsg = tmpl_buf_steal(&b, NULL);
+    lex_push(l, TMPL_T_ERROR, l->start, strlen(l->lx->errmsg), l->start_line);
     l->done = 1;
 }
 

@@ -32,24 +32,25 @@ typedef struct parser {
 
 static void p_fail(parser *p, const char *fmt, ...)
 {
-    char msg[400];
-    char *full;
-    size_t n;
+    tmpl_buf b;
     va_list ap;
+    int rc;
 
     if (p->err || p->oom)
         return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    n = strlen(p->set->name) + strlen(msg) + 40;
-    full = malloc(n);
-    if (!full) {
+    tmpl_buf_init(&b, 0);
+    rc = tmpl_buf_addf(&b, "template: %s:%d: ", p->set->name, p->lx.toks[p->hi].line);
+    if (rc == 0) {
+        va_start(ap, fmt);
+        rc = tmpl_buf_vaddf(&b, fmt, ap);
+        va_end(ap);
+    }
+    if (rc) {
+        tmpl_buf_cleanup(&b);
         p->oom = 1;
         return;
     }
-    snprintf(full, n, "template: %s:%d: %s", p->set->name, p->lx.toks[p->hi].line, msg);
-    p->err = full;
+    p->err = tmpl_buf_steal(&b, NULL);
 }
 
 static void p_oom(parser *p)

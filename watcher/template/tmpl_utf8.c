@@ -119,14 +119,14 @@ int tmpl_rune_is_print(int32_t r)
         return 1;
     if (r < 0xA0 || r == 0xAD)
         return 0;
-    if (r == TMPL_RUNE_ERROR || (r >= 0xD800 && r <= 0xDFFF) || r > 0x10FFFF)
+    if ((r >= 0xD800 && r <= 0xDFFF) || r > 0x10FFFF)
         return 0;
     if ((r >= 0x2000 && r <= 0x200F) || (r >= 0x2028 && r <= 0x202F) ||
         (r >= 0x205F && r <= 0x206F) || r == 0xFEFF)
         return 0;
     if (r >= 0xE000 && r <= 0xF8FF)
         return 0;
-    if ((r & 0xFFFE) == 0xFFFE)
+    if ((r & 0xFFFE) == 0xFFFE || (r >= 0xFFF9 && r <= 0xFFFB))
         return 0;
     return 1;
 }
