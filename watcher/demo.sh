@@ -8,7 +8,9 @@
 # 3. Uses the etcd at $ETCDWATCH_ENDPOINTS (default http://127.0.0.1:2379) when it
 #    answers the v2 API; otherwise starts one on free loopback ports in a temporary
 #    directory and stops it on exit, whatever happens.
-# 4. Runs a short CLI demo under a fresh key prefix, and removes that prefix again.
+# 4. Runs the watcher: seeds example keys, renders the example templates (templates/,
+#    conf/conf.d/) into build/demo-output/, and shows a change being picked up live.
+# 5. Runs a short CLI demo. Everything lives under a fresh key prefix, removed at the end.
 # It needs no input and ends by itself.
 set -euo pipefail
 
@@ -117,9 +119,7 @@ else
     "$ETCDWATCH" health
 fi
 
-# ---- 4. The demo ---------------------------------------------------------------------
-P="/etcdwatch-demo/$$"
-
+# ---- 4. The watcher ---------------------------------------------------------------------
 # The arguments as a shell would need them typed: quoted when they hold spaces.
 quoted() {
     local out="" a
@@ -141,6 +141,70 @@ run() {
         printf '%s(exit status %d)%s\n' "$YELLOW" "$rc" "$RESET"
     fi
 }
+
+P="/etcdwatch-demo/$$"
+OUT="$ROOT/build/demo-output"
+WATCHER_PID=""
+stop_watcher() {
+    if [ -n "$WATCHER_PID" ]; then
+        kill -TERM "$WATCHER_PID" 2>/dev/null || true
+        wait "$WATCHER_PID" 2>/dev/null || true
+        WATCHER_PID=""
+    fi
+}
+trap 'stop_watcher; cleanup' EXIT
+
+say "The watcher: example templates rendered from etcd into $OUT"
+# A confdir made from the examples: their dests moved into $OUT; sync_only below skips
+# the check and reload commands, which need nginx and haproxy.
+rm -rf "$OUT"
+mkdir -p "$OUT" "$DEMO_TMP/confdir/conf.d"
+cp -r templates "$DEMO_TMP/confdir/templates"
+for f in conf/conf.d/*; do
+    sed -e "s|\"/etc/[a-z]*/|\"$OUT/|" "$f" >"$DEMO_TMP/confdir/conf.d/${f##*/}"
+done
+cat >"$DEMO_TMP/etcdwatch.conf" <<CONF
+[etcd]
+endpoints = $ETCDWATCH_ENDPOINTS
+api = v2
+[watcher]
+confdir = $DEMO_TMP/confdir
+prefix = $P
+sync_only = true
+CONF
+"$ETCDWATCH" set "$P/myapp/upstreams/app1" "127.0.0.1:8081" >/dev/null
+"$ETCDWATCH" set "$P/myapp/upstreams/app2" "127.0.0.1:8082" >/dev/null
+"$ETCDWATCH" set "$P/myapp/nginx/listen" "127.0.0.1:8080" >/dev/null
+"$ETCDWATCH" set "$P/myapp/services/web/web1" "127.0.0.1:9001" >/dev/null
+"$ETCDWATCH" set "$P/myapp/env/log_level" "info" >/dev/null
+"$ETCDWATCH" set "$P/myapp/database/url" "db.example.com" >/dev/null
+"$ETCDWATCH" set "$P/myapp/database/user" "rob" >/dev/null
+"$ETCDWATCH" set "$P/myapp/features/search" "true" >/dev/null
+printf '%s$ etcdwatch run --config etcdwatch.conf &%s
+' "$CYAN" "$RESET"
+"$ETCDWATCH" run --config "$DEMO_TMP/etcdwatch.conf" \
+    > >(sed -u 's/^/    [etcdwatch] /') 2>&1 &
+WATCHER_PID=$!
+for _ in $(seq 1 50); do
+    [ -s "$OUT/settings.json" ] && break
+    sleep 0.1
+done
+for f in "$OUT"/*; do
+    printf '%s--- %s%s
+' "$BOLD" "${f#"$ROOT"/}" "$RESET"
+    cat "$f"
+done
+say "A new backend appears in etcd; the watcher re-renders nginx.conf at once"
+run set "$P/myapp/upstreams/app3" "127.0.0.1:8083"
+for _ in $(seq 1 50); do
+    grep -q 8083 "$OUT/nginx.conf" && break
+    sleep 0.05
+done
+grep -n "server 127" "$OUT/nginx.conf"
+stop_watcher
+echo "(the rendered files stay in ${OUT#"$ROOT"/})"
+
+# ---- 5. The CLI ------------------------------------------------------------------------
 
 say "Keys: set, get, update, create"
 run --version
