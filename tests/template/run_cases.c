@@ -589,6 +589,14 @@ static void limit_checks(void)
     free(out);
     free(err);
 
+    rc = render_simple(
+        "{{$m := map}}{{range seq 1 5000}}{{$m = map \"a\" $m}}{{end}}{{$m}}", NULL, &out,
+        &err);
+    check(rc == TMPL_EEXEC && err && strstr(err, "nested more than"), "limit_value_depth",
+          err);
+    free(out);
+    free(err);
+
     rc = render_simple("{{seq 1 100000000}}", NULL, &out, &err);
     check(rc == TMPL_EEXEC && err && strstr(err, "seq: more than"), "limit_seq", err);
     free(out);

@@ -295,6 +295,8 @@ static int fn_map(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
     for (i = 0; i < n; i += 2) {
         if (a[i].kind != TV_STRING)
             return tmpl_fn_error(x, "map keys must be strings");
+        if (tv_depth(a[i + 1]) >= TV_MAX_DEPTH)
+            return tmpl_fn_error(x, "map: values nested more than %d deep", TV_MAX_DEPTH);
     }
     *out = tv_map_new(n / 2);
     if (out->kind != TV_MAP)

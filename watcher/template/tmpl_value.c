@@ -121,6 +121,7 @@ tmpl_value tv_list_new(tv_elem elem, size_t cap)
     }
     l->h.refs = 1;
     l->h.kind = TV_LIST;
+    l->depth = 1;
     l->elem = (uint8_t)elem;
     l->cap = cap;
     v.kind = TV_LIST;
@@ -147,6 +148,7 @@ tmpl_value tv_map_new(size_t cap)
     }
     m->h.refs = 1;
     m->h.kind = TV_MAP;
+    m->depth = 1;
     m->cap = cap;
     v.kind = TV_MAP;
     v.ref = &m->h;
@@ -245,6 +247,8 @@ int tv_list_push(tmpl_value list, tmpl_value item)
         l->cap = ncap;
     }
     l->items[l->len++] = item;
+    if (tv_depth(item) + 1 > l->depth)
+        l->depth = tv_depth(item) + 1;
     return TMPL_OK;
 }
 
@@ -268,6 +272,8 @@ int tv_map_push(tmpl_value map, tmpl_value key, tmpl_value val)
     m->keys[m->len] = key;
     m->vals[m->len] = val;
     m->len++;
+    if (tv_depth(val) + 1 > m->depth)
+        m->depth = tv_depth(val) + 1;
     return TMPL_OK;
 nomem:
     tv_release(key);
@@ -340,6 +346,15 @@ const tmpl_value *tv_map_get(tmpl_value map, const char *k, size_t n)
             hi = mid;
     }
     return NULL;
+}
+
+unsigned tv_depth(tmpl_value v)
+{
+    if (v.kind == TV_LIST)
+        return ((tv_list *)v.ref)->depth;
+    if (v.kind == TV_MAP)
+        return ((tv_map *)v.ref)->depth;
+    return 0;
 }
 
 const char *tv_type_name(tmpl_value v)

@@ -60,8 +60,13 @@ typedef struct tmpl_value {
     tv_obj *ref; /* counted heap part: string bytes, list, map, time, srv; or NULL */
 } tmpl_value;
 
+/* Deepest nesting of lists and maps in a value: printing, encoding and freeing
+ * recurse that deep. */
+#define TV_MAX_DEPTH 1000
+
 typedef struct tv_list {
     tv_obj h;
+    unsigned depth; /* 1 + the deepest item's depth */
     uint8_t elem;
     bool named; /* memkv.KVPairs rather than []memkv.KVPair */
     size_t len;
@@ -71,6 +76,7 @@ typedef struct tv_list {
 
 typedef struct tv_map {
     tv_obj h;
+    unsigned depth; /* 1 + the deepest value's depth */
     size_t len;
     size_t cap;
     tmpl_value *keys; /* strings, sorted, unique */
@@ -120,6 +126,9 @@ int tv_map_push(tmpl_value map, tmpl_value key, tmpl_value val);
 void tv_map_sort(tmpl_value map);
 /* Borrowed value for key, or NULL. */
 const tmpl_value *tv_map_get(tmpl_value map, const char *k, size_t n);
+
+/* Nesting depth of lists and maps: 0 for scalars. */
+unsigned tv_depth(tmpl_value v);
 
 /* Go's reflect type name: "string", "[]interface {}", "memkv.KVPair", ... */
 const char *tv_type_name(tmpl_value v);
