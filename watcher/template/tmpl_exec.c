@@ -22,6 +22,8 @@
 #define MAX_NESTING 3000
 /* Arguments of a call kept on the stack; more go to the heap. */
 #define STACK_ARGS 8
+/* Included templates parsed once per execution. */
+#define MAX_CACHED_INCLUDES 16
 
 struct tmpl_template {
     tmpl_set set;
@@ -47,13 +49,15 @@ struct tmpl_exec {
     const tmpl_node *at;
     unsigned depth;
     unsigned max_depth;
-    unsigned nest;     /* current nesting, see MAX_NESTING */
-    size_t ops;        /* spent budget */
-    size_t max_ops;    /* 0: unlimited */
-    char *err;         /* new: the message of a failed execution */
-    char *fn_err;      /* new: set by tmpl_fn_error */
-    tmpl_value recv;   /* receiver of the method being called */
-    tmpl_exec *parent; /* include chain */
+    unsigned nest;                      /* current nesting, see MAX_NESTING */
+    size_t ops;                         /* spent budget */
+    size_t max_ops;                     /* 0: unlimited */
+    char *err;                          /* new: the message of a failed execution */
+    char *fn_err;                       /* new: set by tmpl_fn_error */
+    tmpl_value recv;                    /* receiver of the method being called */
+    tmpl_exec *parent;                  /* include chain */
+    tmpl_set *inc[MAX_CACHED_INCLUDES]; /* root only: parsed includes (owned) */
+    size_t ninc;
     const char *include_name;
 };
 
@@ -1132,9 +1136,15 @@ static void exec_init(tmpl_exec *x, const tmpl_snapshot *snap, const tmpl_option
 
 static void exec_cleanup(tmpl_exec *x)
 {
+    size_t i;
+
     var_pop(x, 0);
     free(x->vars);
     free(x->fn_err);
+    for (i = 0; i < x->ninc; i++) {
+        tmpl_set_cleanup(x->inc[i]);
+        free(x->inc[i]);
+    }
 }
 
 static int include_check(tmpl_exec *x, const char *name)
@@ -1161,16 +1171,106 @@ static int include_check(tmpl_exec *x, const char *name)
     return TMPL_OK;
 }
 
+static tmpl_exec *exec_root(tmpl_exec *x)
+{
+    while (x->parent)
+        x = x->parent;
+    return x;
+}
+
+/* The parsed template `name` (borrowed from the root's cache, or new in *owned
+ * when the cache is full). Returns 0, TMPL_ENOMEM or TMPL_EEXEC. */
+static int include_load(tmpl_exec *x, const char *name, tmpl_set **set, tmpl_set **owned)
+{
+    tmpl_exec *root = exec_root(x);
+    char *text = NULL;
+    char *err = NULL;
+    size_t tlen = 0;
+    tmpl_set *s;
+    size_t i;
+    int rc;
+
+    *owned = NULL;
+    for (i = 0; i < root->ninc; i++) {
+        if (strcmp(root->inc[i]->name, name) == 0) {
+            *set = root->inc[i];
+            return TMPL_OK;
+        }
+    }
+    if (!x->hooks || !x->hooks->load)
+        return tmpl_fn_error(x, "%s: no template loader", name);
+    rc = x->hooks->load(x->hooks->ud, name, &text, &tlen, &err);
+    if (rc != 0 && rc != TMPL_ENOMEM)
+        rc = tmpl_fn_error(x, "%s: cannot load: %s", name, err ? err : "unknown error");
+    free(err);
+    err = NULL;
+    if (rc != 0)
+        return rc;
+    s = malloc(sizeof(*s));
+    if (!s) {
+        free(text);
+        return TMPL_ENOMEM;
+    }
+    rc = tmpl_set_parse(s, name, text, tlen, &err);
+    free(text);
+    if (rc == TMPL_EPARSE) {
+        rc = tmpl_fn_error(x, "%s", err);
+        free(err);
+    }
+    if (rc != TMPL_OK) {
+        tmpl_set_cleanup(s);
+        free(s);
+        return rc;
+    }
+    if (root->ninc < MAX_CACHED_INCLUDES)
+        root->inc[root->ninc++] = s;
+    else
+        *owned = s;
+    *set = s;
+    return TMPL_OK;
+}
+
+/* Executes an included set into a new string. */
+static int include_run(tmpl_exec *x, const tmpl_set *set, const char *name,
+                       tmpl_value dot, tmpl_value *out)
+{
+    size_t used = x->out->len;
+    size_t limit = x->out->limit;
+    tmpl_exec sub;
+    tmpl_buf buf;
+    int rc;
+
+    tmpl_buf_init(&buf, limit ? (limit > used ? limit - used : 1) : 0);
+    exec_init(&sub, x->snap, x->opts, &buf);
+    sub.parent = x;
+    sub.include_name = name;
+    sub.depth = x->depth + 1;
+    sub.max_depth = x->max_depth;
+    sub.nest = x->nest;
+    rc = exec_tree(&sub, set, dot);
+    if (rc == TMPL_OK) {
+        size_t n;
+        char *s = tmpl_buf_steal(&buf, &n);
+        *out = s ? tv_str_take(s, n) : tv_invalid();
+        rc = out->kind == TV_STRING ? TMPL_OK : TMPL_ENOMEM;
+    } else if (rc == TMPL_ETOOBIG && !x->err) {
+        x->err = sub.err;
+        sub.err = NULL;
+    } else if (sub.err) {
+        rc = tmpl_fn_error(x, "%s", sub.err);
+    }
+    free(sub.err);
+    exec_cleanup(&sub);
+    tmpl_buf_cleanup(&buf);
+    return rc;
+}
+
 int tmpl_exec_include(tmpl_exec *x, const char *name, size_t len, tmpl_value dot,
                       tmpl_value *out)
 {
     char *cname = malloc(len + 1);
-    char *text = NULL;
-    char *err = NULL;
-    size_t tlen = 0;
-    tmpl_set set;
-    tmpl_exec sub;
-    tmpl_buf buf;
+    tmpl_set *set = NULL;
+    tmpl_set *owned = NULL;
     int rc;
 
     if (!cname)
@@ -1178,54 +1278,14 @@ int tmpl_exec_include(tmpl_exec *x, const char *name, size_t len, tmpl_value dot
     memcpy(cname, name, len);
     cname[len] = '\0';
     rc = include_check(x, cname);
-    if (rc == 0 && (!x->hooks || !x->hooks->load))
-        rc = tmpl_fn_error(x, "%s: no template loader", cname);
-    if (rc == 0) {
-        rc = x->hooks->load(x->hooks->ud, cname, &text, &tlen, &err);
-        if (rc != 0 && rc != TMPL_ENOMEM)
-            rc = tmpl_fn_error(x, "%s: cannot load: %s", cname,
-                               err ? err : "unknown error");
-        free(err);
-        err = NULL;
+    if (rc == TMPL_OK)
+        rc = include_load(x, cname, &set, &owned);
+    if (rc == TMPL_OK)
+        rc = include_run(x, set, cname, dot, out);
+    if (owned) {
+        tmpl_set_cleanup(owned);
+        free(owned);
     }
-    if (rc) {
-        free(cname);
-        return rc;
-    }
-    rc = tmpl_set_parse(&set, cname, text, tlen, &err);
-    free(text);
-    if (rc == TMPL_EPARSE) {
-        rc = tmpl_fn_error(x, "%s", err);
-        free(err);
-    }
-    if (rc == 0) {
-        size_t used = x->out->len;
-        size_t limit = x->out->limit;
-        tmpl_buf_init(&buf, limit ? (limit > used ? limit - used : 1) : 0);
-        exec_init(&sub, x->snap, x->opts, &buf);
-        sub.parent = x;
-        sub.include_name = cname;
-        sub.depth = x->depth + 1;
-        sub.max_depth = x->max_depth;
-        sub.nest = x->nest;
-        rc = exec_tree(&sub, &set, dot);
-        if (rc == TMPL_OK) {
-            size_t n;
-            char *s = tmpl_buf_steal(&buf, &n);
-            *out = s ? tv_str_take(s, n) : tv_invalid();
-            rc = out->kind == TV_STRING ? TMPL_OK : TMPL_ENOMEM;
-        } else if (sub.err) {
-            rc = rc == TMPL_ETOOBIG ? TMPL_ETOOBIG : tmpl_fn_error(x, "%s", sub.err);
-            if (rc == TMPL_ETOOBIG && !x->err) {
-                x->err = sub.err;
-                sub.err = NULL;
-            }
-        }
-        free(sub.err);
-        exec_cleanup(&sub);
-        tmpl_buf_cleanup(&buf);
-    }
-    tmpl_set_cleanup(&set);
     free(cname);
     return rc;
 }
