@@ -275,6 +275,19 @@ static int write_all(FILE *f, const char *p, size_t n)
     return fwrite(p, 1, n, f) == n && fflush(f) == 0 ? 0 : -1;
 }
 
+/* OUT keeps its mode when it exists; a new one gets 0666 less the umask. */
+static mode_t out_mode(const char *path)
+{
+    struct stat st;
+    mode_t mask;
+
+    if (stat(path, &st) == 0)
+        return st.st_mode & 07777;
+    mask = umask(0);
+    umask(mask);
+    return 0666 & ~mask;
+}
+
 /* Writes OUT through a temporary file in the same directory and a rename. */
 static int write_output(const char *path, const char *data, size_t n)
 {
@@ -292,7 +305,8 @@ static int write_output(const char *path, const char *data, size_t n)
         return fail("%s: %s", path, strerror(errno));
     }
     f = fdopen(fd, "wb");
-    if (!f || write_all(f, data, n) != 0 || fsync(fd) != 0) {
+    if (!f || fchmod(fd, out_mode(path)) != 0 || write_all(f, data, n) != 0 ||
+        fsync(fd) != 0) {
         int e = errno;
         if (f)
             fclose(f);
