@@ -721,9 +721,15 @@ static void render_checks(void)
         char *argv[] = {"render", tmpl, "--keys", keys, "--prefix",
                         "app/",   "-o", out,      NULL};
         int rc = run_render(8, argv, NULL);
+        mode_t mask = umask(0);
+        struct stat st;
+
+        umask(mask);
         check(rc == 0 &&
                   file_equals(out, "/upstream/a=10.0.0.1;/upstream/b=10.0.0.2;[web]"),
               "render_keys_file", "rendered output differs");
+        check(stat(out, &st) == 0 && (st.st_mode & 0777) == (0666 & ~mask),
+              "render_out_mode", "OUT should get 0666 less the umask");
     }
     {
         char *argv[] = {"render", tmpl, "--prefix=/app", NULL};
