@@ -37,6 +37,28 @@ static int run_help(cli_ctx *ctx, int argc, char **argv)
     return cli_dispatch(ctx, cli_commands, n, args);
 }
 
+/* --version: ours, libetcd's and, once libetcd reports them (etcd_library_versions()),
+ * the libcurl, Jansson and OpenSSL it runs with and was built with. */
+static void print_version(void)
+{
+    printf("etcdwatch version: %s\nlibetcd version: %s\n", ETCDWATCH_VERSION,
+           etcd_library_version());
+#ifdef ETCD_HAVE_VERSIONS
+    const etcd_versions *v = etcd_library_versions();
+
+    printf("libcurl version: %s", v->curl[0] != '\0' ? v->curl : "unknown");
+    if (v->curl_built[0] != '\0' && strcmp(v->curl_built, v->curl) != 0)
+        printf(" (built with %s)", v->curl_built);
+    printf("\nJansson version: %s", v->jansson[0] != '\0' ? v->jansson : "unknown");
+    if (v->jansson_built[0] != '\0' && strcmp(v->jansson_built, v->jansson) != 0)
+        printf(" (built with %s)", v->jansson_built);
+    printf("\nOpenSSL version: %s", v->openssl[0] != '\0' ? v->openssl : "none");
+    if (v->curl_ssl[0] != '\0')
+        printf(" (libcurl's TLS: %s)", v->curl_ssl);
+    printf("\n");
+#endif
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
     int next;
@@ -50,8 +72,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         return CLI_EXIT_OK;
     }
     if (ctx->version) {
-        printf("etcdwatch version: %s\nlibetcd version: %s\n", ETCDWATCH_VERSION,
-               etcd_library_version());
+        print_version();
         return CLI_EXIT_OK;
     }
     rc = cli_finish_globals(ctx);
