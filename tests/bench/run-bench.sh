@@ -130,6 +130,15 @@ curl -fsS -m 5 -X PUT "$url" -d "value=$value" >/dev/null ||
 
 echo "etcd $(curl -fsS -m 2 "$endpoint/version") at $endpoint; $(nproc) CPUs;" \
     "pin: $pin; ${duration}s per measurement, $rounds round(s)"
+load_note() { # warn when other processes use the CPUs (before we start): req/s varies
+    local load
+    load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null) || return 0
+    if awk -v l="$load" -v n="$(nproc)" 'BEGIN { exit !(l + 0 > n * 0.75) }'; then
+        echo "note: load average $load on $(nproc) CPUs $1: other processes compete for" \
+            "the CPUs, req/s will vary; compare the client CPU us/req column"
+    fi
+}
+load_note "before the run"
 
 # ---- One measurement: prints "REQS_PER_S ERRORS CPU_US_PER_REQ" ("-" for what is unknown)
 limit=$((duration + 30)) # a hung client is killed, never waited for
