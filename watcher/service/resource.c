@@ -87,9 +87,13 @@ typedef struct draft {
     size_t nkeys;
     char *owner, *group, *mode, *signal;
     long long uid, gid;
+    /* where the settings checked after reading were given, for their problems */
+    unsigned dest_line, keys_line, owner_line, group_line, mode_line, signal_line,
+        cmd_line;
     const char *path;
     ew_problems *problems;
     size_t bad;
+    int unparsed; /* a syntax error: nothing more to say about the file */
 } draft;
 
 /* A problem with `key`; line 0 when the problem is the file's as a whole. */
@@ -163,6 +167,22 @@ static void set_value(draft *d, unsigned line, const char *key, const rvalue *v)
 {
     ew_resource *r = &d->r;
 
+    /* Settings checked once the whole file is read: remember their lines. */
+    if (strcmp(key, "dest") == 0)
+        d->dest_line = line;
+    else if (strcmp(key, "keys") == 0)
+        d->keys_line = line;
+    else if (strcmp(key, "owner") == 0)
+        d->owner_line = line;
+    else if (strcmp(key, "group") == 0)
+        d->group_line = line;
+    else if (strcmp(key, "mode") == 0)
+        d->mode_line = line;
+    else if (strcmp(key, "reload_signal") == 0)
+        d->signal_line = line;
+    else if (strcmp(key, "reload_cmd") == 0)
+        d->cmd_line = line;
+
     if (strcmp(key, "src") == 0)
         take_string(d, line, key, v, &r->src);
     else if (strcmp(key, "dest") == 0)
@@ -211,6 +231,7 @@ static void read_toml(draft *d, const char *text, size_t len)
     if (ew_toml_parse(d->path, text, len, &doc, &err)) {
         ew_problem(d->problems, "%s", err ? err : "out of memory");
         d->bad++;
+        d->unparsed = 1;
         free(err);
         return;
     }
@@ -289,6 +310,7 @@ static void read_libconfig(draft *d, const char *text)
         ew_problem(d->problems, "%s:%d: %s", d->path, config_error_line(&cf),
                    config_error_text(&cf));
         d->bad++;
+        d->unparsed = 1;
         config_destroy(&cf);
         return;
     }
@@ -317,7 +339,7 @@ static void resolve_owner(draft *d)
         if (pw)
             r->uid = pw->pw_uid;
         else
-            bad(d, 0, "owner", "no such user");
+            bad(d, d->owner_line, "owner", "no such user");
     }
     if (d->group) {
         struct group *gr = getgrnam(d->group);
@@ -325,7 +347,7 @@ static void resolve_owner(draft *d)
         if (gr)
             r->gid = gr->gr_gid;
         else
-            bad(d, 0, "group", "no such group");
+            bad(d, d->group_line, "group", "no such group");
     }
 }
 
@@ -339,26 +361,29 @@ static void finish_draft(draft *d, const ew_config *cfg)
         bad(d, 0, "src", "missing (the template, relative to the templates directory)");
     if (!r->dest)
         bad(d, 0, "dest", "missing (the file to write)");
-    if (!d->keys || d->nkeys == 0)
-        bad(d, 0, "keys", "missing or empty");
+    if (d->keys_line == 0)
+        bad(d, 0, "keys", "missing");
+    else if (d->keys && d->nkeys == 0)
+        bad(d, d->keys_line, "keys", "empty: name at least one key");
     if (d->mode) {
         char *end;
         unsigned long m = strtoul(d->mode, &end, 0);
 
         if (end == d->mode || *end || m > 07777)
-            bad(d, 0, "mode", "expected an octal mode such as \"0644\"");
+            bad(d, d->mode_line, "mode", "expected an octal mode such as \"0644\"");
         r->has_mode = 1;
         r->mode = (mode_t)m;
     }
     if (d->signal) {
         r->reload_signal = ew_exec_signal_number(d->signal);
         if (r->reload_signal <= 0)
-            bad(d, 0, "reload_signal", "unknown signal");
+            bad(d, d->signal_line, "reload_signal", "unknown signal");
         if (!r->pidfile)
-            bad(d, 0, "reload_signal", "needs a pidfile");
+            bad(d, d->signal_line, "reload_signal", "needs a pidfile");
     }
     if (r->reload_signal > 0 && r->reload_cmd)
-        bad(d, 0, "reload_cmd", "give either reload_cmd or reload_signal, not both");
+        bad(d, d->cmd_line, "reload_cmd",
+            "give either reload_cmd or reload_signal, not both");
     resolve_owner(d);
     if (!r->check_timeout_ms)
         r->check_timeout_ms = cfg->check_timeout_ms;
@@ -483,11 +508,12 @@ static void load_one(const ew_config *cfg, const char *dir, const char *name,
     else
         read_libconfig(&d, text);
     free(text);
-    finish_draft(&d, cfg);
+    if (!d.unparsed)
+        finish_draft(&d, cfg);
     for (i = 0; !d.bad && i < out->count; i++) {
         if (strcmp(out->items[i].dest, d.r.dest) == 0) {
-            ew_problem(problems, "%s: dest %s is also the dest of %s", path, d.r.dest,
-                       out->items[i].file);
+            ew_problem(problems, "%s:%u: dest %s is also the dest of %s", path,
+                       d.dest_line, d.r.dest, out->items[i].file);
             d.bad++;
         }
     }
