@@ -24,6 +24,7 @@
     XX(unit_response)                                                                    \
     XX(unit_headers)                                                                     \
     XX(unit_client)                                                                      \
+    XX(unit_chaos)                                                                       \
     XX(it_keys)                                                                          \
     XX(it_errors)                                                                        \
     XX(it_watch)                                                                         \
