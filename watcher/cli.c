@@ -20,7 +20,7 @@
 
 /* Where the option names and the command names end in help text. */
 #define CLI_HELP_COLUMN 30
-#define CLI_CMD_COLUMN 16
+#define CLI_CMD_COLUMN 18
 
 #define CLI_OPT_AT(base, opt, type) ((type *)(void *)((char *)(base) + (opt)->offset))
 

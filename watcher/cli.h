@@ -7,6 +7,9 @@
  *   cmd_keys.c    the v2 keys commands: get set mk update rm mkdir setdir updatedir
  *                 rmdir ls watch
  *   cmd_server.c  health and version
+ *   cmd_admin.c   helpers of the admin commands: tables, auth API errors, passwords
+ *   cmd_auth.c    auth enable|disable|status, user ..., role ... (v2 auth)
+ *   cmd_member.c  member ..., cluster-health, stats self|leader|store
  *   main.c        global options and dispatch
  *
  * A command is a row of the table in commands.c: its handler parses its own options
@@ -191,6 +194,15 @@ int cli_client(cli_ctx *ctx, etcd_client **out);
  * cli_client() calls it, and so may a command that needs only the credentials.
  * Returns CLI_CONTINUE or an exit status after reporting the error. */
 int cli_credentials(cli_ctx *ctx);
+
+/* Print `prompt` on the terminal (/dev/tty) and read one line from it without echo.
+ * Returns a new string to free with cli_free_secret(); NULL with *no_tty set when
+ * there is no terminal (nothing printed), or NULL after SIGINT/SIGTERM (re-raised) or
+ * when out of memory (reported). */
+char *cli_prompt_secret(const char *prompt, int *no_tty);
+
+/* Overwrite a secret with zeros and free it. NULL does nothing. */
+void cli_free_secret(char *s);
 
 /* Free what the context owns. */
 void cli_ctx_cleanup(cli_ctx *ctx);

@@ -55,9 +55,7 @@ static void on_prompt_signal(int signo)
     prompt_interrupted = signo;
 }
 
-/* Read a password from the terminal without echo. Returns a new string, or NULL with
- * a message printed. */
-static char *prompt_password(const char *user)
+char *cli_prompt_secret(const char *prompt, int *no_tty)
 {
     char buf[CLI_PASSWORD_MAX];
     struct termios old, noecho;
@@ -67,14 +65,13 @@ static char *prompt_password(const char *user)
     int fd;
     int restore;
 
+    *no_tty = 0;
     fd = open("/dev/tty", O_RDWR | O_NOCTTY);
     if (fd < 0) {
-        fprintf(stderr,
-                "Error:  --user %s needs a password: set ETCDWATCH_PASSWORD "
-                "(no terminal to prompt on)\n",
-                user);
+        *no_tty = 1;
         return NULL;
     }
+    prompt_interrupted = 0;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_prompt_signal;
     sigemptyset(&sa.sa_mask);
@@ -88,7 +85,7 @@ static char *prompt_password(const char *user)
         noecho.c_lflag |= ECHONL;
         tcsetattr(fd, TCSAFLUSH, &noecho);
     }
-    dprintf(fd, "Password for %s: ", user);
+    dprintf(fd, "%s", prompt);
     while (len < sizeof(buf) - 1) {
         char c;
         ssize_t n = read(fd, &c, 1);
@@ -116,6 +113,30 @@ static char *prompt_password(const char *user)
     wipe(buf);
     if (pw == NULL)
         fprintf(stderr, "Error:  out of memory\n");
+    return pw;
+}
+
+void cli_free_secret(char *s)
+{
+    wipe(s);
+    free(s);
+}
+
+/* Read --user's password from the terminal without echo. Returns a new string, or NULL
+ * with a message printed. */
+static char *prompt_password(const char *user)
+{
+    char prompt[256];
+    char *pw;
+    int no_tty;
+
+    snprintf(prompt, sizeof(prompt), "Password for %s: ", user);
+    pw = cli_prompt_secret(prompt, &no_tty);
+    if (pw == NULL && no_tty)
+        fprintf(stderr,
+                "Error:  --user %s needs a password: set ETCDWATCH_PASSWORD "
+                "(no terminal to prompt on)\n",
+                user);
     return pw;
 }
 

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "cmd_admin.h"
+
 #include "cmd_run.h"
 
 #if defined(ETCDWATCH_HAVE_RENDER)
@@ -87,6 +89,149 @@ static const cli_opt watch_opts[] = {
     {0},
 };
 
+/* ---- Admin commands (cmd_auth.c, cmd_member.c) ---- */
+
+/* clang-format off */
+#define ADMIN_OPT(name, short_name, type, arg, field, help)                              \
+    {name, short_name, type, arg, offsetof(admin_args, field), help}
+/* clang-format on */
+
+#define OPT_PASSWORD_STDIN                                                               \
+    ADMIN_OPT("password-stdin", 0, CLI_OPT_FLAG, NULL, password_stdin,                   \
+              "read the new password from standard input (one line) instead of env "     \
+              "ETCDWATCH_NEW_PASSWORD or a prompt")
+
+static const cli_opt user_add_opts[] = {
+    ADMIN_OPT("roles", 0, CLI_OPT_STRING, "R1,R2", roles,
+              "roles to grant the new user (each must exist)"),
+    OPT_PASSWORD_STDIN,
+    {0},
+};
+
+static const cli_opt user_passwd_opts[] = {
+    OPT_PASSWORD_STDIN,
+    {0},
+};
+
+static const cli_opt user_grant_opts[] = {
+    ADMIN_OPT("roles", 0, CLI_OPT_STRING, "R1,R2", roles,
+              "roles to grant (required; each must exist)"),
+    {0},
+};
+
+static const cli_opt user_revoke_opts[] = {
+    ADMIN_OPT("roles", 0, CLI_OPT_STRING, "R1,R2", roles, "roles to revoke (required)"),
+    {0},
+};
+
+static const cli_opt role_path_opts[] = {
+    ADMIN_OPT("read", 0, CLI_OPT_FLAG, NULL, read, "read permission only"),
+    ADMIN_OPT("write", 0, CLI_OPT_FLAG, NULL, write, "write permission only"),
+    ADMIN_OPT("readwrite", 0, CLI_OPT_FLAG, NULL, readwrite,
+              "read and write permission (the default)"),
+    ADMIN_OPT("path", 0, CLI_OPT_STRING, "PATH", path,
+              "key path (required); a trailing * covers everything below, as /app/*"),
+    {0},
+};
+
+static const cli_command auth_cmds[] = {
+    {"enable", CLI_API_V2, NULL, "enable auth (needs a root user)",
+     "Enable authentication. etcd wants a user named root first (user add root). "
+     "Prints 'Authentication Enabled', or 'Authentication already enabled' (exit "
+     "status 0 as well) when it was. -o json: {\"enabled\":true,\"changed\":...}.",
+     NULL, cmd_auth_enable, NULL},
+    {"disable", CLI_API_V2, NULL, "disable auth",
+     "Disable authentication (as root: give --user root). Prints 'Authentication "
+     "Disabled', or 'Authentication already disabled' when it was.",
+     NULL, cmd_auth_disable, NULL},
+    {"status", CLI_API_V2, NULL, "tell whether auth is enabled",
+     "Print 'Authentication is enabled' or 'Authentication is disabled'. -o json: "
+     "{\"enabled\":true|false}.",
+     NULL, cmd_auth_status, NULL},
+    {NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const cli_command user_cmds[] = {
+    {"list", CLI_API_V2, NULL, "list the users and their roles", NULL, NULL,
+     cmd_user_list, NULL},
+    {"get", CLI_API_V2, "NAME", "show a user, its roles and their paths", NULL, NULL,
+     cmd_user_get, NULL},
+    {"add", CLI_API_V2, "NAME", "add a user",
+     "Add user NAME, with the roles of --roles. The password comes from standard "
+     "input with --password-stdin, else from env ETCDWATCH_NEW_PASSWORD, else from a "
+     "prompt without echo on the terminal (asked twice); never from the command "
+     "line. Fails when NAME exists (etcd itself would silently reset its password) or "
+     "when a role does not exist.",
+     user_add_opts, cmd_user_add, NULL},
+    {"remove", CLI_API_V2, "NAME", "remove a user", NULL, NULL, cmd_user_remove, NULL},
+    {"passwd", CLI_API_V2, "NAME", "change a user's password",
+     "Change the password of user NAME (which must exist). The new password comes "
+     "as for user add: --password-stdin, env ETCDWATCH_NEW_PASSWORD or a prompt.",
+     user_passwd_opts, cmd_user_passwd, NULL},
+    {"grant", CLI_API_V2, "NAME", "grant roles to a user",
+     "Grant the roles of --roles to user NAME. Every role must exist (etcd would "
+     "grant a missing one without a word).",
+     user_grant_opts, cmd_user_grant, NULL},
+    {"revoke", CLI_API_V2, "NAME", "revoke roles from a user", NULL, user_revoke_opts,
+     cmd_user_revoke, NULL},
+    {NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const cli_command role_cmds[] = {
+    {"list", CLI_API_V2, NULL, "list the roles and their paths", NULL, NULL,
+     cmd_role_list, NULL},
+    {"get", CLI_API_V2, "NAME", "show a role's read and write paths", NULL, NULL,
+     cmd_role_get, NULL},
+    {"add", CLI_API_V2, "NAME", "add a role with no permissions", NULL, NULL,
+     cmd_role_add, NULL},
+    {"remove", CLI_API_V2, "NAME", "remove a role", NULL, NULL, cmd_role_remove, NULL},
+    {"grant", CLI_API_V2, "NAME", "grant a role read and/or write on a path",
+     "Grant role NAME permission on --path: --read, --write or --readwrite (the "
+     "default when none is given).",
+     role_path_opts, cmd_role_grant, NULL},
+    {"revoke", CLI_API_V2, "NAME", "revoke a role's read and/or write on a path",
+     "Revoke role NAME's permission on --path: --read, --write or --readwrite (the "
+     "default when none is given). etcd refuses to revoke what was not granted.",
+     role_path_opts, cmd_role_revoke, NULL},
+    {NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const cli_command member_cmds[] = {
+    {"list", CLI_API_V2, NULL, "list the cluster's members",
+     "List every member: ID, STATUS (unstarted: added but not yet started), NAME, "
+     "PEER URLS and CLIENT URLS.",
+     NULL, cmd_member_list, NULL},
+    {"add", CLI_API_V2, "NAME PEER_URLS", "add a member to the cluster",
+     "Add a member with the peer URLs PEER_URLS (comma-separated) and print the "
+     "ETCD_NAME, ETCD_INITIAL_CLUSTER and ETCD_INITIAL_CLUSTER_STATE settings to "
+     "start it with (etcd --initial-cluster-state existing). etcd refuses an add for "
+     "a few seconds after the cluster starts.",
+     NULL, cmd_member_add, NULL},
+    {"update", CLI_API_V2, "ID PEER_URLS", "change a member's peer URLs",
+     "Replace the peer URLs of member ID (hex, as member list prints it) with "
+     "PEER_URLS (comma-separated).",
+     NULL, cmd_member_update, NULL},
+    {"remove", CLI_API_V2, "ID", "remove a member from the cluster", NULL, NULL,
+     cmd_member_remove, NULL},
+    {NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const cli_command stats_cmds[] = {
+    {"self", CLI_API_V2, NULL, "this member's raft state and traffic",
+     "Print /v2/stats/self of the endpoint: one 'field value' line each, in etcd's "
+     "names.",
+     NULL, cmd_stats_self, NULL},
+    {"leader", CLI_API_V2, NULL, "the followers' latency and counts",
+     "Print /v2/stats/leader: the leader, then a row per follower with its latency "
+     "in milliseconds and its successful and failed appends. Only the leader "
+     "answers: every member of the cluster is asked in turn.",
+     NULL, cmd_stats_leader, NULL},
+    {"store", CLI_API_V2, NULL, "the store's operation counters",
+     "Print /v2/stats/store: one 'counter value' line each.", NULL, cmd_stats_store,
+     NULL},
+    {NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
 const cli_command cli_commands[] = {
     {"get", CLI_API_V2, "KEY", "print the value of a key",
      "Print the value of KEY. A directory is an error under -o simple (use ls); "
@@ -141,6 +286,30 @@ const cli_command cli_commands[] = {
     {"version", CLI_API_V2, NULL, "print the server's and the cluster's versions",
      "Ask the endpoint for /version. For etcdwatch's own version use --version.", NULL,
      cmd_server_version, NULL},
+    {"member", CLI_API_V2, NULL, "list, add, update and remove cluster members",
+     "Manage the cluster's members through /v2/members.", NULL, NULL, member_cmds},
+    {"cluster-health", CLI_API_V2, NULL, "check the health of every member",
+     "List the members, ask each one's own client URLs for /health and print etcdctl "
+     "v2's lines: 'member ID is healthy: got healthy result from URL' (or unhealthy, "
+     "or unreachable), then 'cluster is healthy', 'degraded' or 'unavailable'. Exit "
+     "status 0 only when the cluster is healthy. -o json: {\"members\":[...], "
+     "\"cluster\":\"healthy\"}, each member with healthy, leader, url and reason.",
+     NULL, cmd_cluster_health, NULL},
+    {"stats", CLI_API_V2, NULL,
+     "show the statistics of a member, the leader or the store",
+     "Read /v2/stats/self, /v2/stats/leader or /v2/stats/store.", NULL, NULL, stats_cmds},
+    {"auth", CLI_API_V2, NULL, "enable, disable or show v2 authentication",
+     "Turn etcd's v2 auth on or off (/v2/auth/enable). Once it is on, the auth "
+     "commands need --user root.",
+     NULL, NULL, auth_cmds},
+    {"user", CLI_API_V2, NULL, "list, add, remove and change users",
+     "Manage v2 auth users (/v2/auth/users). Passwords are never taken from the "
+     "command line.",
+     NULL, NULL, user_cmds},
+    {"role", CLI_API_V2, NULL, "list, add, remove and change roles",
+     "Manage v2 auth roles (/v2/auth/roles) and the key paths they may read and "
+     "write.",
+     NULL, NULL, role_cmds},
     /* The watcher service parses its own options, confd's spellings included. */
     {"run", CLI_API_V2, NULL,
      "run the watcher: render templates from etcd, keep them current", NULL, NULL,
