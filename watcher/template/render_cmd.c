@@ -260,7 +260,8 @@ static int load_keys_etcd(const render_opts *o, tmpl_snapshot *snap,
         tmpl_snapshot_free(raw);
         return rc;
     }
-    tmpl_snapshot_finish(raw);
+    if (tmpl_snapshot_finish(raw) != TMPL_OK)
+        rc = fail("out of memory%s%s", "", "");
     for (i = 0; i < tmpl_snapshot_count(raw) && rc == 0; i++) {
         const tmpl_kv *kv = tmpl_snapshot_at(raw, i);
         if (add_relative(snap, kv->key, o->prefix, kv->value, kv->value_len))
