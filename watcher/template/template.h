@@ -60,7 +60,7 @@ tmpl_snapshot *tmpl_snapshot_new(void);
  * them the way confd does). A key added twice keeps the last value. */
 int tmpl_snapshot_add(tmpl_snapshot *s, const char *key, size_t key_len,
                       const char *value, size_t value_len);
-/* Sorts the snapshot; call once after the last add and before rendering. */
+/* Sorts the snapshot (O(n log n)); call after the last add and before rendering. */
 int tmpl_snapshot_finish(tmpl_snapshot *s);
 size_t tmpl_snapshot_count(const tmpl_snapshot *s);
 /* The i-th pair in key order (borrowed; valid until the snapshot is freed). */
@@ -130,8 +130,11 @@ int tmpl_parse(const char *name, const char *text, size_t len, tmpl_template **o
                char **err);
 /* Executes a parsed template over snap (borrowed; may be NULL: no keys).
  * On success *out (new, NUL-terminated) and *out_len hold the output; on
- * TMPL_EEXEC or TMPL_ETOOBIG *err is new. A template may be executed many times,
- * from one thread at a time. */
+ * TMPL_EEXEC or TMPL_ETOOBIG *err is new; on TMPL_ENOMEM both stay NULL. Nothing
+ * is written on failure. Execution does not modify t or snap: one template may
+ * be executed many times, also from several threads at once (the hooks must then
+ * be thread-safe too). The cost is linear in what the template does: ranging over
+ * n keys of a sorted snapshot costs O(n), a key lookup O(log n). */
 int tmpl_execute(const tmpl_template *t, const tmpl_snapshot *snap,
                  const tmpl_options *opts, char **out, size_t *out_len, char **err);
 void tmpl_free(tmpl_template *t);
