@@ -37,12 +37,7 @@ static basic_kind basic(tmpl_value v)
 
 static int str_cmp(tmpl_value a, tmpl_value b)
 {
-    size_t n = a.u.s.n < b.u.s.n ? a.u.s.n : b.u.s.n;
-    int c = n ? memcmp(a.u.s.p, b.u.s.p, n) : 0;
-
-    if (c)
-        return c;
-    return a.u.s.n < b.u.s.n ? -1 : a.u.s.n > b.u.s.n;
+    return tv_str_cmp(&a, &b);
 }
 
 static bool is_nilish(tmpl_value v)

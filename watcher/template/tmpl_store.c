@@ -53,16 +53,6 @@ int tmpl_snapshot_add(tmpl_snapshot *s, const char *key, size_t klen, const char
     return TMPL_OK;
 }
 
-static int bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
-{
-    size_t n = an < bn ? an : bn;
-    int c = n ? memcmp(a, b, n) : 0;
-
-    if (c)
-        return c;
-    return an < bn ? -1 : an > bn;
-}
-
 static void merge_sort(tmpl_kv *a, tmpl_kv *tmp, size_t n)
 {
     size_t mid = n / 2;
@@ -75,7 +65,7 @@ static void merge_sort(tmpl_kv *a, tmpl_kv *tmp, size_t n)
     merge_sort(a, tmp, mid);
     merge_sort(a + mid, tmp, n - mid);
     while (i < mid && j < n) {
-        if (bytes_cmp(a[j].key, a[j].key_len, a[i].key, a[i].key_len) < 0)
+        if (tv_bytes_cmp(a[j].key, a[j].key_len, a[i].key, a[i].key_len) < 0)
             tmp[k++] = a[j++];
         else
             tmp[k++] = a[i++];
@@ -103,8 +93,8 @@ int tmpl_snapshot_finish(tmpl_snapshot *s)
     merge_sort(s->kvs, tmp, s->n);
     free(tmp);
     for (i = 0; i < s->n; i++) {
-        if (i + 1 < s->n && bytes_cmp(s->kvs[i].key, s->kvs[i].key_len, s->kvs[i + 1].key,
-                                      s->kvs[i + 1].key_len) == 0) {
+        if (i + 1 < s->n && tv_bytes_cmp(s->kvs[i].key, s->kvs[i].key_len,
+                                         s->kvs[i + 1].key, s->kvs[i + 1].key_len) == 0) {
             free((char *)s->kvs[i].key);
             continue;
         }
@@ -176,7 +166,7 @@ static size_t lower_bound(const tmpl_snapshot *s, const char *k, size_t n)
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (bytes_cmp(s->kvs[mid].key, s->kvs[mid].key_len, k, n) < 0)
+        if (tv_bytes_cmp(s->kvs[mid].key, s->kvs[mid].key_len, k, n) < 0)
             lo = mid + 1;
         else
             hi = mid;
@@ -188,7 +178,7 @@ static const tmpl_kv *find(const tmpl_snapshot *s, const char *k, size_t n)
 {
     size_t i = lower_bound(s, k, n);
 
-    if (s && i < s->n && bytes_cmp(s->kvs[i].key, s->kvs[i].key_len, k, n) == 0)
+    if (s && i < s->n && tv_bytes_cmp(s->kvs[i].key, s->kvs[i].key_len, k, n) == 0)
         return &s->kvs[i];
     return NULL;
 }
@@ -300,14 +290,6 @@ static int fn_gets(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
     return get_all(x, a[0], out);
 }
 
-static int val_cmp(const void *pa, const void *pb)
-{
-    const tmpl_value *a = pa;
-    const tmpl_value *b = pb;
-
-    return bytes_cmp(a->u.s.p, a->u.s.n, b->u.s.p, b->u.s.n);
-}
-
 static int fn_getvs(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
 {
     tmpl_value kvs;
@@ -326,7 +308,7 @@ static int fn_getvs(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out
     l->elem = TV_E_STRING;
     l->named = false;
     if (l->len > 1)
-        qsort(l->items, l->len, sizeof(*l->items), val_cmp);
+        qsort(l->items, l->len, sizeof(*l->items), tv_str_qsort_cmp);
     *out = kvs;
     return 0;
 }
@@ -389,24 +371,6 @@ static int add_name(tmpl_value list, const char *p, size_t n)
     if (v.kind != TV_STRING)
         return TMPL_ENOMEM;
     return tv_list_push(list, v);
-}
-
-static void sort_unique(tmpl_value list)
-{
-    tv_list *l = tv_as_list(list);
-    size_t i;
-    size_t out = 0;
-
-    if (l->len > 1)
-        qsort(l->items, l->len, sizeof(*l->items), val_cmp);
-    for (i = 0; i < l->len; i++) {
-        if (out > 0 && val_cmp(&l->items[out - 1], &l->items[i]) == 0) {
-            tv_release(l->items[i]);
-            continue;
-        }
-        l->items[out++] = l->items[i];
-    }
-    l->len = out;
 }
 
 /* The first path element of key with prefix stripped (memkv's stripKey). */
@@ -498,7 +462,7 @@ static int list_keys(tmpl_exec *x, const tmpl_value *a, tmpl_value *out, int dir
     tmpl_buf_cleanup(&prefix.clean);
     if (rc)
         return rc;
-    sort_unique(*out);
+    tv_list_sort_unique(tv_as_list(*out));
     return 0;
 }
 

@@ -100,18 +100,6 @@ static int fn_file_exists(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_valu
     return 0;
 }
 
-static int str_cmp(const void *pa, const void *pb)
-{
-    const tmpl_value *a = pa;
-    const tmpl_value *b = pb;
-    size_t n = a->u.s.n < b->u.s.n ? a->u.s.n : b->u.s.n;
-    int c = memcmp(a->u.s.p, b->u.s.p, n);
-
-    if (c)
-        return c;
-    return a->u.s.n < b->u.s.n ? -1 : a->u.s.n > b->u.s.n;
-}
-
 static int push_addr(tmpl_value list, const char *addr, int family)
 {
     tmpl_value s;
@@ -171,23 +159,6 @@ static int libc_addrs(const char *host, tmpl_value list, int family)
     return rc;
 }
 
-static void sort_unique(tv_list *l)
-{
-    size_t i;
-    size_t k;
-
-    if (l->len > 1)
-        qsort(l->items, l->len, sizeof(*l->items), str_cmp);
-    for (i = 0, k = 0; i < l->len; i++) {
-        if (k > 0 && str_cmp(&l->items[k - 1], &l->items[i]) == 0) {
-            tv_release(l->items[i]);
-            continue;
-        }
-        l->items[k++] = l->items[i];
-    }
-    l->len = k;
-}
-
 /* confd's LookupIP (sorted); LookupIPV4/V6 keep the addresses with '.' or ':'. */
 static int lookup_ip(tmpl_exec *x, const tmpl_value *a, tmpl_value *out, int family)
 {
@@ -208,7 +179,7 @@ static int lookup_ip(tmpl_exec *x, const tmpl_value *a, tmpl_value *out, int fam
         rc = libc_addrs(host, *out, family);
     free(host);
     if (rc == 0)
-        sort_unique(tv_as_list(*out));
+        tv_list_sort_unique(tv_as_list(*out));
     return rc;
 }
 

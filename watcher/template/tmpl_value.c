@@ -281,14 +281,41 @@ nomem:
     return TMPL_ENOMEM;
 }
 
-static int str_cmp(const tmpl_value *a, const tmpl_value *b)
+int tv_bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
-    size_t n = a->u.s.n < b->u.s.n ? a->u.s.n : b->u.s.n;
-    int c = n ? memcmp(a->u.s.p, b->u.s.p, n) : 0;
+    size_t n = an < bn ? an : bn;
+    int c = n ? memcmp(a, b, n) : 0;
 
     if (c)
         return c;
-    return a->u.s.n < b->u.s.n ? -1 : a->u.s.n > b->u.s.n;
+    return an < bn ? -1 : an > bn;
+}
+
+int tv_str_cmp(const tmpl_value *a, const tmpl_value *b)
+{
+    return tv_bytes_cmp(a->u.s.p, a->u.s.n, b->u.s.p, b->u.s.n);
+}
+
+int tv_str_qsort_cmp(const void *a, const void *b)
+{
+    return tv_str_cmp(a, b);
+}
+
+void tv_list_sort_unique(tv_list *l)
+{
+    size_t i;
+    size_t out = 0;
+
+    if (l->len > 1)
+        qsort(l->items, l->len, sizeof(*l->items), tv_str_qsort_cmp);
+    for (i = 0; i < l->len; i++) {
+        if (out > 0 && tv_str_cmp(&l->items[out - 1], &l->items[i]) == 0) {
+            tv_release(l->items[i]);
+            continue;
+        }
+        l->items[out++] = l->items[i];
+    }
+    l->len = out;
 }
 
 /* Stable insertion-merge sort on (key, value, order) so later duplicates win. */
@@ -303,7 +330,7 @@ void tv_map_sort(tmpl_value map)
         tmpl_value k = m->keys[i];
         tmpl_value v = m->vals[i];
         j = i;
-        while (j > 0 && str_cmp(&m->keys[j - 1], &k) > 0) {
+        while (j > 0 && tv_str_cmp(&m->keys[j - 1], &k) > 0) {
             m->keys[j] = m->keys[j - 1];
             m->vals[j] = m->vals[j - 1];
             j--;
@@ -313,7 +340,7 @@ void tv_map_sort(tmpl_value map)
     }
     out = 0;
     for (i = 0; i < m->len; i++) {
-        if (i + 1 < m->len && str_cmp(&m->keys[i], &m->keys[i + 1]) == 0) {
+        if (i + 1 < m->len && tv_str_cmp(&m->keys[i], &m->keys[i + 1]) == 0) {
             tv_release(m->keys[i]);
             tv_release(m->vals[i]);
             continue;
@@ -337,7 +364,7 @@ const tmpl_value *tv_map_get(tmpl_value map, const char *k, size_t n)
     hi = m->len;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = str_cmp(&m->keys[mid], &key);
+        int c = tv_str_cmp(&m->keys[mid], &key);
         if (c == 0)
             return &m->vals[mid];
         if (c < 0)

@@ -127,6 +127,15 @@ void tv_map_sort(tmpl_value map);
 /* Borrowed value for key, or NULL. */
 const tmpl_value *tv_map_get(tmpl_value map, const char *k, size_t n);
 
+/* Byte-wise order of strings (Go's string comparison). */
+int tv_bytes_cmp(const char *a, size_t an, const char *b, size_t bn);
+int tv_str_cmp(const tmpl_value *a, const tmpl_value *b);
+/* tv_str_cmp for qsort over tmpl_value arrays of strings. */
+int tv_str_qsort_cmp(const void *a, const void *b);
+
+/* Sorts a list of strings and drops duplicates (Go's sort.Strings of a set). */
+void tv_list_sort_unique(tv_list *l);
+
 /* Nesting depth of lists and maps: 0 for scalars. */
 unsigned tv_depth(tmpl_value v);
 
