@@ -365,32 +365,13 @@ static int fn_slice(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *
     return slice_list(x, item, idx[0], idx[1], out);
 }
 
-/* Hands b over as the string result, charging its size to the budget. */
-static int buf_result(tmpl_exec *x, tmpl_buf *b, int rc, tmpl_value *out)
-{
-    size_t n;
-    char *s;
-
-    if (rc == 0)
-        rc = tmpl_exec_charge(x, b->len + 1);
-    if (rc) {
-        tmpl_buf_cleanup(b);
-        return rc == TMPL_EEXEC ? rc : TMPL_ENOMEM;
-    }
-    s = tmpl_buf_steal(b, &n);
-    if (!s)
-        return TMPL_ENOMEM;
-    *out = tv_str_take(s, n);
-    return out->kind == TV_STRING ? 0 : TMPL_ENOMEM;
-}
-
 static int fn_print(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
 {
     tmpl_buf b;
 
     (void)x;
     tmpl_buf_init(&b, 0);
-    return buf_result(x, &b, tmpl_fmt_sprint(&b, args, n), out);
+    return tmpl_fn_string(x, &b, tmpl_fmt_sprint(&b, args, n), out);
 }
 
 static int fn_println(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
@@ -399,7 +380,7 @@ static int fn_println(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value
 
     (void)x;
     tmpl_buf_init(&b, 0);
-    return buf_result(x, &b, tmpl_fmt_sprintln(&b, args, n), out);
+    return tmpl_fn_string(x, &b, tmpl_fmt_sprintln(&b, args, n), out);
 }
 
 static int fn_printf(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
@@ -408,7 +389,7 @@ static int fn_printf(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value 
 
     (void)x;
     tmpl_buf_init(&b, 0);
-    return buf_result(
+    return tmpl_fn_string(
         x, &b, tmpl_fmt_sprintf(&b, args[0].u.s.p, args[0].u.s.n, args + 1, n - 1), out);
 }
 
@@ -471,7 +452,7 @@ static int fn_html(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *o
         }
     }
     tmpl_buf_cleanup(&in);
-    return buf_result(x, &b, rc, out);
+    return tmpl_fn_string(x, &b, rc, out);
 }
 
 static int js_escape(tmpl_buf *b, const char *s, size_t n)
@@ -539,7 +520,7 @@ static int fn_js(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out
     rc = eval_args(&in, args, n);
     rc = rc ? rc : js_escape(&b, in.data ? in.data : "", in.len);
     tmpl_buf_cleanup(&in);
-    return buf_result(x, &b, rc, out);
+    return tmpl_fn_string(x, &b, rc, out);
 }
 
 static int fn_urlquery(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
@@ -567,7 +548,7 @@ static int fn_urlquery(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_valu
         }
     }
     tmpl_buf_cleanup(&in);
-    return buf_result(x, &b, rc, out);
+    return tmpl_fn_string(x, &b, rc, out);
 }
 
 static int fn_call(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)

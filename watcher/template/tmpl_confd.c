@@ -15,23 +15,6 @@
 /* confd's seq builds the whole list; this bounds it. */
 #define MAX_SEQ_LEN 10000000
 
-/* Hands b over as the string result, charging its size to the budget. */
-static int str_result(tmpl_exec *x, tmpl_buf *b, int rc, tmpl_value *out)
-{
-    size_t n;
-    char *s;
-
-    if (rc == 0)
-        rc = tmpl_exec_charge(x, b->len + 1);
-    if (rc) {
-        tmpl_buf_cleanup(b);
-        return rc == TMPL_EEXEC ? rc : TMPL_ENOMEM;
-    }
-    s = tmpl_buf_steal(b, &n);
-    *out = s ? tv_str_take(s, n) : tv_invalid();
-    return out->kind == TV_STRING ? 0 : TMPL_ENOMEM;
-}
-
 static const char *mem_find(const char *h, size_t hn, const char *nd, size_t nn)
 {
     size_t i;
@@ -52,7 +35,7 @@ static int fn_base(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
     (void)x;
     (void)n;
     tmpl_buf_init(&b, 0);
-    return str_result(x, &b, tmpl_path_base(&b, a[0].u.s.p, a[0].u.s.n), out);
+    return tmpl_fn_string(x, &b, tmpl_path_base(&b, a[0].u.s.p, a[0].u.s.n), out);
 }
 
 static int fn_dir(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
@@ -62,7 +45,7 @@ static int fn_dir(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
     (void)x;
     (void)n;
     tmpl_buf_init(&b, 0);
-    return str_result(x, &b, tmpl_path_dir(&b, a[0].u.s.p, a[0].u.s.n), out);
+    return tmpl_fn_string(x, &b, tmpl_path_dir(&b, a[0].u.s.p, a[0].u.s.n), out);
 }
 
 /* Substring of a string value, sharing its storage. */
@@ -125,7 +108,7 @@ static int fn_join(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
             rc = tmpl_buf_add(&b, a[1].u.s.p, a[1].u.s.n);
         rc = rc ? rc : tmpl_buf_add(&b, l->items[i].u.s.p, l->items[i].u.s.n);
     }
-    return str_result(x, &b, rc, out);
+    return tmpl_fn_string(x, &b, rc, out);
 }
 
 static int map_case(tmpl_exec *x, const tmpl_value *a, tmpl_value *out, int upper)
@@ -154,7 +137,7 @@ static int map_case(tmpl_exec *x, const tmpl_value *a, tmpl_value *out, int uppe
         }
         i += w;
     }
-    return str_result(x, &b, rc, out);
+    return tmpl_fn_string(x, &b, rc, out);
 }
 
 static int fn_to_upper(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
@@ -236,7 +219,7 @@ static int fn_replace(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *o
         start = j + on;
     }
     rc = rc ? rc : tmpl_buf_add(&b, s + start, sn - start);
-    return str_result(x, &b, rc, out);
+    return tmpl_fn_string(x, &b, rc, out);
 }
 
 static int fn_trim_suffix(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
@@ -354,7 +337,7 @@ static int fn_b64_encode(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value
                      tab[(s[i + 1] & 15) << 2], '='};
         rc = tmpl_buf_add(&b, q, 4);
     }
-    return str_result(x, &b, rc, out);
+    return tmpl_fn_string(x, &b, rc, out);
 }
 
 static int is_nl(unsigned char c)
@@ -442,7 +425,7 @@ static int fn_b64_decode(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value
         }
         rc = tmpl_buf_add(&b, q, (size_t)got);
     }
-    return str_result(x, &b, rc ? rc : tmpl_buf_add(&b, "", 0), out);
+    return tmpl_fn_string(x, &b, rc ? rc : tmpl_buf_add(&b, "", 0), out);
 }
 
 static int quoted_err(tmpl_exec *x, const char *fn, tmpl_value s, const char *why)
@@ -679,7 +662,7 @@ static int fn_indent(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *ou
         if (rc == 0 && a[1].u.s.p[i] == '\n')
             rc = tmpl_buf_fill(&b, ' ', (size_t)spaces);
     }
-    return str_result(x, &b, rc ? rc : tmpl_buf_add(&b, "", 0), out);
+    return tmpl_fn_string(x, &b, rc ? rc : tmpl_buf_add(&b, "", 0), out);
 }
 
 static int fn_quote(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
@@ -689,7 +672,7 @@ static int fn_quote(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out
     (void)x;
     (void)n;
     tmpl_buf_init(&b, 0);
-    return str_result(x, &b, tmpl_go_quote(&b, a[0].u.s.p, a[0].u.s.n, 0), out);
+    return tmpl_fn_string(x, &b, tmpl_go_quote(&b, a[0].u.s.p, a[0].u.s.n, 0), out);
 }
 
 static int fn_to_json(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
@@ -709,7 +692,7 @@ static int fn_to_json(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *o
         tmpl_buf_cleanup(&b);
         return rc;
     }
-    return str_result(x, &b, tmpl_buf_add(&b, "", 0), out);
+    return tmpl_fn_string(x, &b, tmpl_buf_add(&b, "", 0), out);
 }
 
 static int fn_has_key(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)

@@ -1,6 +1,8 @@
 /* tmpl_funcs: one lookup over every function group. */
 #include "tmpl_funcs.h"
 
+#include <stdlib.h>
+
 #include <string.h>
 
 static const tmpl_func *find_in(const tmpl_func *t, size_t n, const char *name,
@@ -46,4 +48,20 @@ const char *tmpl_ptype_name(tmpl_ptype t)
     default:
         return "[]memkv.KVPair";
     }
+}
+
+int tmpl_fn_string(tmpl_exec *x, tmpl_buf *b, int rc, tmpl_value *out)
+{
+    size_t n;
+    char *s;
+
+    if (rc == 0)
+        rc = tmpl_exec_charge(x, b->len + 1);
+    if (rc) {
+        tmpl_buf_cleanup(b);
+        return rc == TMPL_EEXEC ? rc : TMPL_ENOMEM;
+    }
+    s = tmpl_buf_steal(b, &n);
+    *out = s ? tv_str_take(s, n) : tv_invalid();
+    return out->kind == TV_STRING ? 0 : TMPL_ENOMEM;
 }

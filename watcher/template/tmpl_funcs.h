@@ -3,6 +3,7 @@
 #ifndef TMPL_FUNCS_H
 #define TMPL_FUNCS_H
 
+#include "tmpl_buf.h"
 #include "tmpl_value.h"
 
 #include <stddef.h>
@@ -38,6 +39,9 @@ typedef struct tmpl_func {
 } tmpl_func;
 
 const tmpl_func *tmpl_func_lookup(const char *name, size_t len);
+/* A function's string result: takes b over (rc: the result of building it) and
+ * charges its size to the budget. Returns what the function should return. */
+int tmpl_fn_string(tmpl_exec *x, tmpl_buf *b, int rc, tmpl_value *out);
 /* Methods of time.Time (Format, Unix, UTC, String); NULL if none. */
 const tmpl_func *tmpl_time_method(const char *name);
 const char *tmpl_ptype_name(tmpl_ptype t);
