@@ -13,6 +13,8 @@
 #   ETCD_TEST_TLS_ENDPOINT    https://127.0.0.1:PORT of a member that wants a client cert
 #   ETCD_TEST_CA, ETCD_TEST_CERT, ETCD_TEST_KEY   PEM files for it (keys are 0600)
 #   ETCD_TEST_DEAD_ENDPOINT   http://127.0.0.1:PORT where nothing listens
+#   ETCD_TEST_CLUSTER_ENDPOINTS  the three client URLs of a three-member cluster
+#   ETCD_TEST_CLUSTER_PIDS    their process ids, in the same order (tests may kill one)
 #   ETCD_TEST_BIN_DIR         where the project's programs are (etcdwatch), from
 #                             ETCD_TEST_BIN_DIR or BUILD_DIR/watcher when set
 #   ETCD_TEST_DIR             the temp dir holding data dirs, logs and certificates
@@ -48,7 +50,7 @@ etcd_env_cleanup() {
             sleep 0.1
         done
         kill -9 "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
+        { wait "$pid"; } 2>/dev/null || true
     done
     ETCD_ENV_PIDS=()
     # only the directory this shell made: a child script that sources this file
@@ -266,6 +268,9 @@ etcd_env_start() {
     export ETCD_TEST_CA=$ETCD_TLS_CERTS/ca.pem
     export ETCD_TEST_CERT=$ETCD_TLS_CERTS/client.pem
     export ETCD_TEST_KEY=$ETCD_TLS_CERTS/client.key
+    etcd_cluster_start cluster 3
+    export ETCD_TEST_CLUSTER_ENDPOINTS=$ETCD_CLUSTER_ENDPOINTS
+    export ETCD_TEST_CLUSTER_PIDS=$ETCD_CLUSTER_PIDS
     etcd_free_port
     export ETCD_TEST_DEAD_ENDPOINT="http://127.0.0.1:$ETCD_FREE_PORT"
     if [[ -z ${ETCD_TEST_BIN_DIR:-} && -n ${BUILD_DIR:-} ]]; then

@@ -30,7 +30,8 @@
     XX(it_watch)                                                                         \
     XX(it_client)                                                                        \
     XX(it_tls)                                                                           \
-    XX(it_load)
+    XX(it_load)                                                                          \
+    XX(it_cluster)
 
 #define TEST_DECLARE(name) int test_##name##_add(void);
 TEST_SUITES(TEST_DECLARE)
