@@ -28,7 +28,7 @@
 #include "etcd/v3_concurrency.h"
 #include "itest.h"
 
-#define TTL_S 2 /* seconds: the lease of the sessions that are lost on purpose */
+#define TTL_S 3 /* seconds: the lease of the sessions that are lost on purpose */
 
 static int suite_init(void)
 {
@@ -704,6 +704,8 @@ static void test_observe_cancel_in_callback(void)
     etcd_response_free(r);
     CU_ASSERT_EQUAL_FATAL(etcd_v3_observe_start(c, str(name), cancel_on_value, &ol, &obs),
                           ETCD_OK);
+    /* the value, then the last call from inside it */
+    CU_ASSERT(itest_run_until(c, &ol.calls, 2, 5000));
     etcd_v3_session_close(s);
     CU_ASSERT_EQUAL(etcd_client_run(c), ETCD_OK);
     CU_ASSERT_EQUAL(ol.values, 1);

@@ -2,7 +2,8 @@
  * libetcd: v3 administration through the JSON gateway: auth (users, roles, enable and
  * disable), cluster membership and maintenance.
  *
- * Conventions as in v3.h. Member IDs are given and returned as etcd prints them: hex.
+ * Conventions as in v3.h. Member IDs are given and returned as etcd prints them: hex
+ * (an ID that is not 1 to 16 hex digits, or 0, is ETCD_EINVAL).
  */
 #ifndef ETCD_V3_CLUSTER_H
 #define ETCD_V3_CLUSTER_H
@@ -40,7 +41,8 @@ ETCD_EXPORT int etcd_v3_auth_status(etcd_client *client, etcd_response_cb cb, vo
 ETCD_EXPORT int etcd_v3_auth_status_sync(etcd_client *client, etcd_response **out);
 
 /* Users. Lists and a user's roles are in resp->users / resp->users[0].roles (role names
- * only). */
+ * only). etcd_v3_user_get()'s answer does not repeat the name: resp->users[0].name is
+ * NULL. A password is required (NULL: ETCD_EINVAL). */
 ETCD_EXPORT int etcd_v3_user_add(etcd_client *client, const char *name,
                                  const char *password, etcd_response_cb cb, void *data);
 ETCD_EXPORT int etcd_v3_user_add_sync(etcd_client *client, const char *name,
@@ -69,7 +71,8 @@ ETCD_EXPORT int etcd_v3_user_revoke(etcd_client *client, const char *name,
 ETCD_EXPORT int etcd_v3_user_revoke_sync(etcd_client *client, const char *name,
                                          const char *role, etcd_response **out);
 
-/* Roles. A role's permissions are in resp->v3_perms. */
+/* Roles. The role list is in resp->roles (names only); a role's permissions are in
+ * resp->v3_perms, in etcd's order (by key). */
 typedef enum etcd_perm_type {
     ETCD_PERM_READ = 0,
     ETCD_PERM_WRITE,
@@ -90,7 +93,9 @@ ETCD_EXPORT int etcd_v3_role_delete(etcd_client *client, const char *name,
                                     etcd_response_cb cb, void *data);
 ETCD_EXPORT int etcd_v3_role_delete_sync(etcd_client *client, const char *name,
                                          etcd_response **out);
-/* Grant `type` on key, or on the range given (prefix, from_key or end). */
+/* Grant `type` on key, or on the range given (prefix, from_key or end). Revoke names
+ * the same key and range as the grant did (etcd refuses anything else with "permission
+ * is not granted to the role"). */
 ETCD_EXPORT int etcd_v3_role_grant(etcd_client *client, const char *name,
                                    etcd_perm_type type, etcd_bytes key,
                                    const etcd_range_end *range, etcd_response_cb cb,
@@ -112,7 +117,11 @@ ETCD_EXPORT int etcd_v3_role_revoke_sync(etcd_client *client, const char *name,
 ETCD_EXPORT int etcd_v3_member_list(etcd_client *client, etcd_response_cb cb, void *data);
 ETCD_EXPORT int etcd_v3_member_list_sync(etcd_client *client, etcd_response **out);
 
-/* resp->members[0] is the new member, then the whole list. */
+/* resp->members[0] is the new member (a learner when asked; its name is "" until it
+ * runs), then the whole list. etcd refuses for a few seconds after a cluster started
+ * ("unhealthy cluster"), and promotes a learner only once it caught up with the leader
+ * ("can only promote a learner member which is in sync with leader"). Remove, update
+ * and promote answer the list in resp->members. */
 ETCD_EXPORT int etcd_v3_member_add(etcd_client *client, const char *const *peer_urls,
                                    size_t npeer_urls, int learner, etcd_response_cb cb,
                                    void *data);
@@ -138,7 +147,8 @@ ETCD_EXPORT int etcd_v3_member_promote_sync(etcd_client *client, const char *id,
  */
 
 /* The status of the endpoint the client uses now (resp->v3_status), or of `endpoint`
- * (a client URL) when not NULL. */
+ * (a client URL, asked without failover) when not NULL. member_id is the member that
+ * answered, leader the raft leader's ID. */
 ETCD_EXPORT int etcd_v3_status(etcd_client *client, const char *endpoint,
                                etcd_response_cb cb, void *data);
 ETCD_EXPORT int etcd_v3_status_sync(etcd_client *client, const char *endpoint,
@@ -147,7 +157,9 @@ ETCD_EXPORT int etcd_v3_status_sync(etcd_client *client, const char *endpoint,
 /* resp->v3_alarms. */
 ETCD_EXPORT int etcd_v3_alarm_list(etcd_client *client, etcd_response_cb cb, void *data);
 ETCD_EXPORT int etcd_v3_alarm_list_sync(etcd_client *client, etcd_response **out);
-/* Disarm every alarm. */
+/* Disarm every alarm: the alarms are listed, then each is deactivated in turn (as
+ * etcdctl does). resp->v3_alarms lists the alarms that were disarmed; on a failure the
+ * answer is that refusal. */
 ETCD_EXPORT int etcd_v3_alarm_disarm(etcd_client *client, etcd_response_cb cb,
                                      void *data);
 ETCD_EXPORT int etcd_v3_alarm_disarm_sync(etcd_client *client, etcd_response **out);
@@ -158,7 +170,10 @@ ETCD_EXPORT int etcd_v3_defragment(etcd_client *client, const char *endpoint,
 ETCD_EXPORT int etcd_v3_defragment_sync(etcd_client *client, const char *endpoint,
                                         etcd_response **out);
 
-/* resp->v3_hash (hash, compact_revision) of the key space up to revision (0: all). */
+/* resp->v3_hash (hash, compact_revision) of the key space up to revision (0: all), of
+ * the member at `endpoint` (NULL: the current one). etcd 3.4's gateway has no route for
+ * HashKV (it maps /v3/maintenance/hash to the whole-database Hash, revision ignored):
+ * there the answer is ETCD_ENOTFOUND. */
 ETCD_EXPORT int etcd_v3_hashkv(etcd_client *client, const char *endpoint,
                                int64_t revision, etcd_response_cb cb, void *data);
 ETCD_EXPORT int etcd_v3_hashkv_sync(etcd_client *client, const char *endpoint,

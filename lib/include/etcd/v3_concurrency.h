@@ -19,8 +19,9 @@ extern "C" {
  *
  * The callback gets ETCD_OK once the lease is granted (etcd_v3_session_lease() is then
  * set), ETCD_ENOTFOUND if the lease is lost (expired while etcd could not be reached,
- * or revoked: every lock and leadership held on it is gone), other errors for logging,
- * and ETCD_ECANCELED last, after etcd_v3_session_close(). */
+ * or revoked: every lock and leadership held on it is gone; the session stays lost),
+ * other errors for logging (a failed grant is retried with backoff), and
+ * ETCD_ECANCELED last, after etcd_v3_session_close() or when the client is freed. */
 typedef struct etcd_v3_session etcd_v3_session;
 typedef void (*etcd_v3_session_cb)(etcd_v3_session *session, const etcd_response *resp,
                                    void *data);
@@ -29,17 +30,23 @@ ETCD_EXPORT int etcd_v3_session_start(etcd_client *client, int64_t ttl,
                                       etcd_v3_session_cb cb, void *data,
                                       etcd_v3_session **out);
 
-/* The session's lease ID; 0 until it is granted. */
+/* The session's lease ID; 0 until it is granted (after ETCD_ENOTFOUND: the lost one). */
 ETCD_EXPORT int64_t etcd_v3_session_lease(const etcd_v3_session *session);
 
-/* Stop keeping the lease alive and revoke it (releasing what was held on it). */
+/* Stop keeping the lease alive and revoke it (releasing what was held on it); the last
+ * callback comes once etcd answered the revoke. A grant still in flight is abandoned
+ * (if etcd granted it, it expires after its TTL). NULL does nothing. */
 ETCD_EXPORT void etcd_v3_session_close(etcd_v3_session *session);
 
 /* ---- Locks
  * ------------------------------------------------------------------------------ */
 
-/* Wait until the lock `name` is held on `lease`; the answer comes when it is:
- * resp->v3_key is the key that holds it (give it to etcd_v3_unlock()). */
+/* Wait until the lock `name` is held on `lease` (not 0: a session's lease); the answer
+ * comes when it is: resp->v3_key is the key that holds it (give it to
+ * etcd_v3_unlock()). The wait has no request timeout and is not counted in
+ * max_connections; only freeing the client abandons it. etcd 3.4 may still answer
+ * after the lease expired during the wait: trust a lock only while its session has not
+ * reported ETCD_ENOTFOUND. */
 ETCD_EXPORT int etcd_v3_lock(etcd_client *client, etcd_bytes name, int64_t lease,
                              etcd_response_cb cb, void *data);
 ETCD_EXPORT int etcd_v3_lock_sync(etcd_client *client, etcd_bytes name, int64_t lease,
@@ -52,14 +59,16 @@ ETCD_EXPORT int etcd_v3_unlock_sync(etcd_client *client, etcd_bytes key,
 /* ---- Elections
  * ------------------------------------------------------------------------- */
 
-/* Campaign in election `name` on `lease` with a proposal `value`; the answer comes once
- * elected: resp->v3_leader identifies the leadership (for proclaim and resign). */
+/* Campaign in election `name` on `lease` (not 0) with a proposal `value`; the answer
+ * comes once elected (a wait like etcd_v3_lock()'s): resp->v3_leader identifies the
+ * leadership (for proclaim and resign). */
 ETCD_EXPORT int etcd_v3_campaign(etcd_client *client, etcd_bytes name, int64_t lease,
                                  etcd_bytes value, etcd_response_cb cb, void *data);
 ETCD_EXPORT int etcd_v3_campaign_sync(etcd_client *client, etcd_bytes name, int64_t lease,
                                       etcd_bytes value, etcd_response **out);
 
-/* Announce a new value as the leader. */
+/* Announce a new value as the leader (ETCD_EETCD "election: not leader" once the
+ * leadership is gone). */
 ETCD_EXPORT int etcd_v3_proclaim(etcd_client *client, const etcd_v3_leader_key *leader,
                                  etcd_bytes value, etcd_response_cb cb, void *data);
 ETCD_EXPORT int etcd_v3_proclaim_sync(etcd_client *client,
@@ -79,8 +88,10 @@ ETCD_EXPORT int etcd_v3_resign_sync(etcd_client *client, const etcd_v3_leader_ke
                                     etcd_response **out);
 
 /* Follow an election: the callback gets ETCD_OK with resp->v3.kvs[0] for every new
- * leader or proclamation; errors for logging (it reconnects by itself); ETCD_ECANCELED
- * last, after etcd_v3_observe_cancel(). */
+ * leader or proclamation (the current one first, once there is a leader); errors for
+ * logging (it reconnects by itself with backoff, and does not repeat the proclamation
+ * it delivered last); ETCD_ECANCELED last, after etcd_v3_observe_cancel() or when the
+ * client is freed. */
 typedef struct etcd_v3_observe etcd_v3_observe;
 typedef void (*etcd_v3_observe_cb)(etcd_v3_observe *obs, const etcd_response *resp,
                                    void *data);
