@@ -602,10 +602,28 @@ static const char *report_hint(int status)
     }
 }
 
+/* A refusal of the TLS session that the library reports as a transport error: with
+ * TLS 1.3 a server that rejects the client certificate sends its alert after the
+ * handshake (OpenSSL's "alert bad certificate" on read), or simply hangs up. */
+static int is_tls_refusal(int status, const etcd_response *resp)
+{
+    const char *r = resp != NULL ? resp->reason : NULL;
+
+    if (status != ETCD_ETRANSPORT || r == NULL || resp->endpoint == NULL ||
+        strncmp(resp->endpoint, "https://", 8) != 0)
+        return 0;
+    return strstr(r, "SSL") != NULL || strstr(r, "certificate") != NULL ||
+           strstr(r, "alert") != NULL || strstr(r, "getpeername") != NULL;
+}
+
 int cli_report(const cli_ctx *ctx, int status, const etcd_response *resp,
                const char *what)
 {
-    const char *hint = report_hint(status);
+    const char *hint = is_tls_refusal(status, resp)
+                           ? "the server refused the TLS session: check --cert and --key "
+                             "(a client certificate signed by a CA that etcd trusts) and "
+                             "--cacert"
+                           : report_hint(status);
     char desc[1024];
 
     fflush(stdout);

@@ -29,13 +29,13 @@ int admin_start(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
 
 /* ---- Errors --------------------------------------------------------------------- */
 
-int admin_report(const cli_ctx *ctx, int rc, const etcd_response *resp, const char *what)
+int admin_report(const cli_ctx *ctx, int rc, const etcd_response *resp, const char *hint)
 {
     const char *msg;
 
     if (rc != ETCD_EHTTP || resp == NULL || resp->error.code != 0 ||
         resp->error.message == NULL || resp->error.message[0] == '\0')
-        return cli_report(ctx, rc, resp, what);
+        return cli_report(ctx, rc, resp, hint);
 
     /* {"message":"..."} with an HTTP status: the auth and members APIs' refusals. */
     msg = resp->error.message;
@@ -47,6 +47,11 @@ int admin_report(const cli_ctx *ctx, int rc, const etcd_response *resp, const ch
     if (resp->http_status == 401)
         fprintf(stderr,
                 "Error:  110: The request requires user authentication (%s) [0]\n", msg);
+    else if (resp->http_status >= 500)
+        fprintf(stderr, "Error:  %s: HTTP %ld: %s%s%s%s\n",
+                resp->endpoint != NULL ? resp->endpoint : "etcd", resp->http_status, msg,
+                hint != NULL ? " (" : "", hint != NULL ? hint : "",
+                hint != NULL ? ")" : "");
     else
         fprintf(stderr, "Error:  %s\n", msg);
     return CLI_EXIT_ERROR;

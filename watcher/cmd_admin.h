@@ -63,9 +63,10 @@ int admin_start(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
 
 /* Report a failed call. The auth and members APIs refuse with {"message":...} and an
  * HTTP status but no errorCode: such a refusal is printed as etcd's message alone
- * ("Error:  auth: User x does not exist."), and a 401 as etcd's error 110, as the keys
- * API reports it. Everything else goes to cli_report(). Returns 1. */
-int admin_report(const cli_ctx *ctx, int rc, const etcd_response *resp, const char *what);
+ * ("Error:  auth: User x does not exist."), a 401 as etcd's error 110, as the keys
+ * API reports it, and a 5xx with the endpoint and `hint` (may be NULL). Everything
+ * else goes to cli_report() with `hint` as what was being done. Returns 1. */
+int admin_report(const cli_ctx *ctx, int rc, const etcd_response *resp, const char *hint);
 
 /* A list given as "A,B,C": `items` points into `storage`, a copy of the text. Empty
  * items are skipped. admin_list_split() returns the count (0 when none), or -1 when

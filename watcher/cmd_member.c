@@ -16,6 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Why etcd may answer a membership change with a 500. */
+#define MEMBER_HINT                                                                      \
+    "etcd refuses a membership change that could cost the quorum (a member added but "   \
+    "not started, or one down) and for a few seconds after it starts; its log says why"
+
 /* PEER_URLS "u1,u2" into *urls; an empty list is a usage error. */
 static int parse_urls(cli_ctx *ctx, const cli_command *cmd, const char *arg,
                       admin_list *urls)
@@ -158,7 +163,7 @@ int cmd_member_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     rc = etcd_member_add_sync(client, urls.items, urls.n, &resp);
     admin_list_free(&urls);
     if (rc != ETCD_OK) {
-        status = admin_report(ctx, rc, resp, ctx->path);
+        status = admin_report(ctx, rc, resp, MEMBER_HINT);
         etcd_response_free(resp);
         return status;
     }
@@ -228,7 +233,7 @@ int cmd_member_update(cli_ctx *ctx, const cli_command *cmd, int argc, char **arg
         return rc;
     rc = etcd_member_update_sync(client, pos.argv[0], urls.items, urls.n, &resp);
     if (rc != ETCD_OK)
-        status = admin_report(ctx, rc, resp, ctx->path);
+        status = admin_report(ctx, rc, resp, MEMBER_HINT);
     else if (ctx->output == CLI_OUTPUT_JSON)
         status =
             admin_print_json(ctx, json_pack("{s:s,s:o*}", "id", pos.argv[0], "peerURLs",
@@ -254,7 +259,7 @@ int cmd_member_remove(cli_ctx *ctx, const cli_command *cmd, int argc, char **arg
         return rc;
     rc = etcd_member_remove_sync(client, pos.argv[0], &resp);
     if (rc != ETCD_OK)
-        status = admin_report(ctx, rc, resp, ctx->path);
+        status = admin_report(ctx, rc, resp, MEMBER_HINT);
     else if (ctx->output == CLI_OUTPUT_JSON)
         status = admin_print_json(
             ctx, json_pack("{s:s,s:b}", "id", pos.argv[0], "removed", 1));
