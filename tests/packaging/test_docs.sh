@@ -1,0 +1,135 @@
+#!/bin/bash
+# test_docs.sh: the man pages and the bash completion know every command and option
+# that etcdwatch's own help lists, and the man pages format cleanly.
+#
+#   bash tests/packaging/test_docs.sh BUILD/watcher/etcdwatch BUILD/packaging/man [SOURCE_DIR]
+#
+# For the global help and for `--api v3` when the program accepts it: every command
+# appears as an entry of etcdwatch(1); for each command (and each subcommand its help
+# lists) every option of `etcdwatch [SUB]COMMAND --help` appears in etcdwatch(1); the
+# completion offers every command. Prints `docs: N passed, M failed`.
+set -u
+
+prog=${1:?usage: test_docs.sh ETCDWATCH MANDIR [SOURCE_DIR]}
+mandir=${2:?usage: test_docs.sh ETCDWATCH MANDIR [SOURCE_DIR]}
+src=${3:-$(cd "$(dirname "$0")/../.." && pwd)}
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL: $*"
+}
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/docs.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# etcdwatch(1) as plain words: roff's \- is -, font escapes and quotes removed.
+sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/\\(dq/"/g' "$mandir/etcdwatch.1" >"$tmp/man"
+
+# Commands of a "Commands:" section of a help text.
+help_commands() {
+    awk '/^(Commands|Subcommands):/ { f = 1; next }
+         f && /^[^ ]/ { f = 0 }
+         f && /^  [a-z]/ { print $1 }'
+}
+# Long and short options a help text mentions.
+help_options() {
+    grep -oE '(^|[ ,[])--?[a-zA-Z][a-zA-Z0-9-]*' | sed -E 's/^[ ,[]//' | sort -u
+}
+
+# A command is documented when an entry starts with it: ".B get", ".BI get ...".
+man_has_command() {
+    grep -qE "^\.(B|BI|BR|IP|TP) +\"?$1\"?( |$)" "$tmp/man"
+}
+man_has_option() {
+    grep -qE -- "(^|[^a-zA-Z0-9-])$1([^a-zA-Z0-9-]|$)" "$tmp/man"
+}
+
+check_help() { # check_help LABEL HELPTEXT-FILE
+    local opt
+    for opt in $(help_options <"$2"); do
+        if man_has_option "$opt"; then ok; else fail "etcdwatch(1) does not describe $opt ($1)"; fi
+    done
+}
+
+apis=("")
+if "$prog" --api v3 help >/dev/null 2>&1; then
+    apis+=("--api v3")
+fi
+
+for api in "${apis[@]}"; do
+    # shellcheck disable=SC2086
+    "$prog" $api --help >"$tmp/main" 2>&1 || fail "etcdwatch $api --help failed"
+    check_help "etcdwatch $api --help" "$tmp/main"
+    cmds=$(help_commands <"$tmp/main")
+    [ -n "$cmds" ] || fail "no commands found in etcdwatch $api --help"
+    for cmd in $cmds; do
+        if man_has_command "$cmd"; then ok; else fail "etcdwatch(1) has no entry for the command '$cmd'"; fi
+        [ "$cmd" = help ] && continue
+        # shellcheck disable=SC2086
+        "$prog" $api "$cmd" --help >"$tmp/cmd" 2>&1 || fail "etcdwatch $api $cmd --help failed"
+        check_help "etcdwatch $api $cmd --help" "$tmp/cmd"
+        for sub in $(help_commands <"$tmp/cmd"); do
+            if man_has_command "$cmd $sub" || grep -qE "^\.(B|BI|BR) +\"?$sub\"?( |$)" "$tmp/man"; then
+                ok
+            else
+                fail "etcdwatch(1) has no entry for '$cmd $sub'"
+            fi
+            # shellcheck disable=SC2086
+            "$prog" $api "$cmd" "$sub" --help >"$tmp/sub" 2>&1 ||
+                fail "etcdwatch $api $cmd $sub --help failed"
+            check_help "etcdwatch $api $cmd $sub --help" "$tmp/sub"
+        done
+    done
+done
+
+# The completion offers every command (it reads them from the program's help).
+if command -v bash >/dev/null; then
+    offered=$(PATH=$(dirname "$prog"):$PATH bash -c '
+        . "$1"
+        COMP_WORDS=(etcdwatch ""); COMP_CWORD=1; COMP_LINE="etcdwatch "; COMP_POINT=10
+        _etcdwatch; printf "%s\n" "${COMPREPLY[@]}"' sh "$src/packaging/completion/etcdwatch")
+    for cmd in $(help_commands <"$tmp/main"); do
+        if printf '%s\n' "$offered" | grep -qx -- "$cmd"; then ok; else fail "bash completion does not offer '$cmd'"; fi
+    done
+    offered=$(PATH=$(dirname "$prog"):$PATH bash -c '
+        . "$1"
+        COMP_WORDS=(etcdwatch run --conf); COMP_CWORD=2; COMP_LINE="etcdwatch run --conf"
+        COMP_POINT=${#COMP_LINE}; _etcdwatch; printf "%s\n" "${COMPREPLY[@]}"' sh \
+        "$src/packaging/completion/etcdwatch")
+    if [ "$(printf '%s\n' "$offered" | sort | tr '\n' ' ')" = "--confdir --config " ]; then
+        ok
+    else
+        fail "bash completion of 'etcdwatch run --conf' gave: $offered"
+    fi
+fi
+
+# Every page formats without a warning from groff.
+for page in etcdwatch.1 etcdwatch.conf.5 etcdwatch-templates.7 libetcd.3; do
+    if [ ! -s "$mandir/$page" ]; then
+        fail "$mandir/$page is missing"
+        continue
+    fi
+    if grep -q '@[A-Z]*@' "$mandir/$page"; then
+        fail "$page has an unsubstituted @VARIABLE@"
+    else
+        ok
+    fi
+    if command -v groff >/dev/null; then
+        warnings=$(LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$mandir/$page" 2>&1)
+        if [ -z "$warnings" ]; then ok; else fail "groff warns about $page: $warnings"; fi
+    fi
+done
+
+# The Debian changelog's version is the project's.
+version=$("$prog" --version | sed -n 's/^etcdwatch version: //p')
+deb_version=$(sed -n '1s/^[^(]*(\([^)-]*\).*/\1/p' "$src/packaging/debian/changelog")
+if [ "$version" = "$deb_version" ]; then
+    ok
+else
+    fail "packaging/debian/changelog is at $deb_version, etcdwatch at $version"
+fi
+
+echo "docs: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
