@@ -290,6 +290,9 @@ static void apply_common(etcd_client *c, CURL *e)
 {
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* etcd is reached directly: no proxy from the environment (and no getenv of
+     * http_proxy and friends on every transfer). */
+    curl_easy_setopt(e, CURLOPT_PROXY, "");
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -786,6 +789,15 @@ static etcd_response *answer(etcd__req *req, long http)
     return resp;
 }
 
+/* With TLS 1.3 a server that refuses our certificate says so with an alert after the
+ * handshake, so curl reports a receive error: recognise it by OpenSSL's words. */
+static int tls_refusal(const etcd__req *req, const char *reason)
+{
+    return strncmp(req_server(req), "https://", 8) == 0 &&
+           (strstr(reason, "SSL") || strstr(reason, "alert") ||
+            strstr(reason, "certificate"));
+}
+
 static etcd_response *failure(etcd__req *req, CURLcode rc)
 {
     etcd_client *c = req->client;
@@ -800,6 +812,8 @@ static etcd_response *failure(etcd__req *req, CURLcode rc)
         status = curl_status(rc);
         snprintf(reason, sizeof(reason), "%s",
                  req->errbuf[0] ? req->errbuf : curl_easy_strerror(rc));
+        if (status == ETCD_ETRANSPORT && tls_refusal(req, reason))
+            status = ETCD_ETLS;
     }
     return etcd__response_new_error(status, req_server(req), reason);
 }
@@ -927,8 +941,9 @@ static void run_streams(etcd_client *c)
     }
 }
 
-static void process_messages(etcd_client *c)
+static size_t process_messages(etcd_client *c)
 {
+    size_t finished = 0;
     CURLMsg *msg;
     int left;
 
@@ -942,7 +957,9 @@ static void process_messages(etcd_client *c)
             continue;
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&req);
         finish(req, msg->data.result);
+        finished++;
     }
+    return finished;
 }
 
 /* ---- Timers ------------------------------------------------------------------------ */
@@ -1108,15 +1125,26 @@ int etcd__client_reap(etcd_client *c)
 
 /* One turn: wait for activity, let curl work, deliver what is done, fire timers.
  * Returns 1 when a callback freed the client. */
-static int loop_step(etcd_client *c, long timeout_ms)
+/* Let curl work, then deliver what it has. Returns how many requests finished. */
+static size_t drive(etcd_client *c)
 {
     int running;
-    long wait = timers_wait(c, timeout_ms < 0 ? POLL_SLICE_MS : timeout_ms);
 
-    curl_multi_poll(c->multi, NULL, 0, (int)wait, NULL);
     curl_multi_perform(c->multi, &running);
     run_streams(c);
-    process_messages(c);
+    return process_messages(c);
+}
+
+static int loop_step(etcd_client *c, long timeout_ms)
+{
+    /* Work first: a new request goes out at once, and an answer already read needs no
+     * wait. Poll only when that finished nothing. */
+    if (drive(c) == 0 && !c->free_requested) {
+        long wait = timers_wait(c, timeout_ms < 0 ? POLL_SLICE_MS : timeout_ms);
+
+        curl_multi_poll(c->multi, NULL, 0, (int)wait, NULL);
+        drive(c);
+    }
     fire_timers(c);
     return etcd__client_reap(c);
 }

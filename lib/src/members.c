@@ -181,6 +181,8 @@ static void on_health(etcd__req *req, etcd_response *resp)
     probe *p = etcd__req_owner(req);
     char why[512];
 
+    if (resp->status == ETCD_OK)
+        p->member->reachable = 1;
     if (resp->status == ETCD_OK && resp->health) {
         p->member->healthy = 1;
         etcd_response_free(resp);

@@ -218,6 +218,10 @@ void etcd__headers_feed(etcd__headers *h, const char *line, size_t len)
     const char *v;
     size_t vlen;
 
+    /* Most lines are neither a status line nor one of ours: one look at the first byte.
+     */
+    if (len == 0 || (line[0] != 'H' && line[0] != 'X' && line[0] != 'x'))
+        return;
     if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
         const char *sp = memchr(line, ' ', len);
 

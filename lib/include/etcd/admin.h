@@ -53,7 +53,9 @@ typedef struct etcd_user_change {
 } etcd_user_change;
 
 /* Create user `name` with change->password (required) and change->grant as its first
- * roles. resp->users[0] is the new user. */
+ * roles. resp->users[0] is the new user. etcd's v2 PUT creates or replaces: for an
+ * existing user this replaces the password (and etcd_user_update() with a password
+ * creates a missing user). Check with etcd_user_get() first when that matters. */
 ETCD_EXPORT int etcd_user_create(etcd_client *client, const char *name,
                                  const etcd_user_change *change, etcd_response_cb cb,
                                  void *data);

@@ -186,6 +186,7 @@ typedef struct etcd_member {
     const char *const *client_urls;
     size_t nclient_urls;
     int healthy;
+    int reachable; /* some client URL answered /health, healthy or not */
     int is_leader;
     const char *health_url;    /* the client URL that answered, or was tried last */
     const char *health_reason; /* why the member is not healthy, or NULL */
