@@ -13,8 +13,12 @@
 #   ETCD_TEST_TLS_ENDPOINT    https://127.0.0.1:PORT of a member that wants a client cert
 #   ETCD_TEST_CA, ETCD_TEST_CERT, ETCD_TEST_KEY   PEM files for it (keys are 0600)
 #   ETCD_TEST_DEAD_ENDPOINT   http://127.0.0.1:PORT where nothing listens
-#   ETCD_TEST_CLUSTER_ENDPOINTS  the three client URLs of a three-member cluster
-#   ETCD_TEST_CLUSTER_PIDS    their process ids, in the same order (tests may kill one)
+#   ETCD_TEST_CLUSTER_ENDPOINTS  the three client URLs of a three-member cluster, and
+#   ETCD_TEST_CLUSTER_PIDS    their process ids, in the same order
+#   ETCD_TEST_VICTIM_ENDPOINTS, ETCD_TEST_VICTIM_PIDS   another three-member cluster,
+#                             for tests that kill a member
+#   ETCD_TEST_AUTH_ENDPOINT   a plain member of its own, for tests that enable auth
+#   ETCD_TEST_SPARE_PORTS     "CLIENT PEER": two free loopback ports (a member to add)
 #   ETCD_TEST_BIN_DIR         where the project's programs are (etcdwatch), from
 #                             ETCD_TEST_BIN_DIR or BUILD_DIR/watcher when set
 #   ETCD_TEST_DIR             the temp dir holding data dirs, logs and certificates
@@ -271,8 +275,19 @@ etcd_env_start() {
     etcd_cluster_start cluster 3
     export ETCD_TEST_CLUSTER_ENDPOINTS=$ETCD_CLUSTER_ENDPOINTS
     export ETCD_TEST_CLUSTER_PIDS=$ETCD_CLUSTER_PIDS
+    etcd_cluster_start victim 3
+    export ETCD_TEST_VICTIM_ENDPOINTS=$ETCD_VICTIM_ENDPOINTS
+    export ETCD_TEST_VICTIM_PIDS=$ETCD_VICTIM_PIDS
+    etcd_cluster_start auth 1
+    export ETCD_TEST_AUTH_ENDPOINT=$ETCD_AUTH_ENDPOINTS
     etcd_free_port
     export ETCD_TEST_DEAD_ENDPOINT="http://127.0.0.1:$ETCD_FREE_PORT"
+    local spare_client spare_peer
+    etcd_free_port
+    spare_client=$ETCD_FREE_PORT
+    etcd_free_port
+    spare_peer=$ETCD_FREE_PORT
+    export ETCD_TEST_SPARE_PORTS="$spare_client $spare_peer"
     if [[ -z ${ETCD_TEST_BIN_DIR:-} && -n ${BUILD_DIR:-} ]]; then
         ETCD_TEST_BIN_DIR=$BUILD_DIR/watcher
     fi

@@ -31,7 +31,9 @@
     XX(it_client)                                                                        \
     XX(it_tls)                                                                           \
     XX(it_load)                                                                          \
-    XX(it_cluster)
+    XX(it_cluster)                                                                       \
+    XX(it_v3_cluster)                                                                    \
+    XX(it_v3_concurrency)
 
 #define TEST_DECLARE(name) int test_##name##_add(void);
 TEST_SUITES(TEST_DECLARE)

@@ -1,9 +1,10 @@
 /*
- * Integration tests against the three-member etcd cluster of tests/etcd-env.sh
- * (ETCD_TEST_CLUSTER_ENDPOINTS, ETCD_TEST_CLUSTER_PIDS): requests across members, and
- * a continuous watch that survives the death of the member it is connected to,
- * reconnecting to another and resuming from the next index with no change missed.
- * The last test kills the first member: the suite runs once per etcd environment.
+ * Integration tests against the three-member etcd cluster of tests/etcd-env.sh that
+ * tests may break (ETCD_TEST_VICTIM_ENDPOINTS, ETCD_TEST_VICTIM_PIDS): requests across
+ * members, and a continuous watch that survives the death of the member it is
+ * connected to, reconnecting to another and resuming from the next index with no
+ * change missed. The last test kills the first member: the suite runs once per etcd
+ * environment.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -25,15 +26,15 @@ static char all[512];
 
 static int suite_init(void)
 {
-    const char *e = getenv("ETCD_TEST_CLUSTER_ENDPOINTS");
-    const char *p = getenv("ETCD_TEST_CLUSTER_PIDS");
+    const char *e = getenv("ETCD_TEST_VICTIM_ENDPOINTS");
+    const char *p = getenv("ETCD_TEST_VICTIM_PIDS");
     int i;
 
     if (itest_suite_init() != 0) {
         return -1;
     }
     if (e == NULL || p == NULL) {
-        fprintf(stderr, "\n  ETCD_TEST_CLUSTER_ENDPOINTS/PIDS are not set: run the tests "
+        fprintf(stderr, "\n  ETCD_TEST_VICTIM_ENDPOINTS/PIDS are not set: run the tests "
                         "through tests/run.sh\n");
         return -1;
     }
