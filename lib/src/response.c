@@ -65,7 +65,7 @@ const char *etcd_action_name(etcd_action action)
     return action_names[action];
 }
 
-static etcd_action action_from_name(const char *name)
+etcd_action etcd__action_from_name(const char *name)
 {
     size_t i;
 
@@ -432,7 +432,7 @@ static int decode_keys(response_impl *r, json_t *root)
     action = json_object_get(root, "action");
     if (!json_is_string(action))
         return protocol_error(r, "keys response without an action");
-    r->pub.action = action_from_name(json_string_value(action));
+    r->pub.action = etcd__action_from_name(json_string_value(action));
 
     node = json_object_get(root, "node");
     prev = json_object_get(root, "prevNode");
@@ -538,6 +538,13 @@ static int decode(response_impl *r)
     }
     if (r->pub.body_len == 0 && http >= 200 && http < 300 && body_optional(r->decoder))
         return ETCD_OK;
+    if (r->decoder == ETCD__DECODE_KEYS && http >= 200 && http < 300) {
+        if (etcd__decode_keys_fast(&r->pub, r->body, r->pub.body_len))
+            return ETCD_OK;
+        r->pub.action = ETCD_ACTION_NONE;
+        r->pub.node = NULL;
+        r->pub.prev_node = NULL;
+    }
     root = json_loadb(r->body, r->pub.body_len, JSON_ALLOW_NUL, &jerr);
     if (!root)
         return decode_text(r, &jerr);

@@ -72,6 +72,15 @@ void etcd__headers_feed(etcd__headers *h, const char *line, size_t len);
 /* Copy the gathered headers into resp->info. ETCD_ENOMEM. */
 int etcd__response_set_headers(etcd_response *resp, const etcd__headers *h);
 
+/* etcd's action name ("compareAndSwap") as an etcd_action; ETCD_ACTION_NONE if unknown.
+ */
+etcd_action etcd__action_from_name(const char *name);
+
+/* Decode a flat v2 keys answer (action, node, prevNode; no child nodes) straight into
+ * resp, without a JSON tree. Returns 1 when done, 0 when the body is of another shape:
+ * then the caller resets resp's keys fields and runs the full decoder. */
+int etcd__decode_keys_fast(etcd_response *resp, const char *body, size_t len);
+
 /* Find the first complete JSON object in buf[0, len), skipping white space before it.
  * Returns 1 with [*start, *end) its bytes, 0 when it is not complete yet, -1 when the
  * bytes cannot start an object. Strings and their escapes are honoured; nothing is
