@@ -3,15 +3,16 @@
 #
 # In one run it starts etcd (Debian's etcd-server, --enable-v2) with tests/etcd-env.sh on
 # free loopback ports in a temp dir, killed on exit whatever happens, and measures on it,
-# for each pair, both
-# libetcd (etcd_bench) and wrk:
+# for each pair, both libetcd (etcd_bench) and wrk:
 #   get   async GET of one key, 16 in flight (one client, max_connections 16)
 #         vs wrk -t1 -c16
 #   set   async PUT value=... (form body) of one key, 16 in flight
 #         vs wrk -t1 -c16 with put.lua (same method, body and Content-Type)
 #   sync  etcd_keys_get_sync() in a loop (one connection) vs wrk -t1 -c1
-# and prints each pair, the ratio libetcd/wrk and the target (>= 0.9). etcd_bench checks
-# every answer (status and value); any error makes the run fail (exit 1).
+# and prints each pair, the ratio libetcd/wrk, the target (>= 0.9) and each client's own
+# CPU time per request (user + system: steadier than req/s when other processes compete
+# for the CPUs). etcd_bench checks every answer (status and value); any error makes the
+# run fail (exit 1).
 #
 #   run-bench.sh [options] [get|set|sync ...]      (default: all three)
 #     -b PATH       etcd_bench binary (default: $ETCD_BENCH, then the usual build dirs)
