@@ -124,11 +124,6 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-const char *etcd_library_version(void)
-{
-    return ETCD_VERSION_STRING;
-}
-
 /* ---- Options and construction ------------------------------------------------------ */
 
 void etcd_client_opts_init(etcd_client_opts *opts)

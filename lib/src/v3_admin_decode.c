@@ -195,11 +195,13 @@ static int decode_perms(dec *d, json_t *arr)
         if (json_is_integer(type)) {
             perms[i].type = (int)json_integer_value(type);
         } else if (json_is_string(type)) {
-            for (k = 0; k < 3 && strcmp(json_string_value(type), names[k]) != 0; k++)
-                ;
-            if (k == 3)
+            perms[i].type = -1;
+            for (k = 0; k < 3; k++) {
+                if (strcmp(json_string_value(type), names[k]) == 0)
+                    perms[i].type = (int)k;
+            }
+            if (perms[i].type < 0)
                 return malformed(d, "unknown permission type");
-            perms[i].type = (int)k;
         } else if (type) {
             return malformed(d, "malformed permission type");
         }

@@ -141,6 +141,8 @@ static void on_granted(etcd__req *req, etcd_response *resp)
                                      &s->ka);
         if (rc)
             failed = etcd__response_new_error(rc, NULL, "cannot keep the lease alive");
+        if (rc && !failed)
+            failed = etcd__response_oom();
     }
     if (resp->status == ETCD_OK && !failed) {
         s->backoff_ms = BACKOFF_MIN_MS;

@@ -417,6 +417,22 @@ ETCD_EXPORT int etcd_version_sync(etcd_client *client, etcd_response **out);
 /* The libetcd version, "0.1.0". */
 ETCD_EXPORT const char *etcd_library_version(void);
 
+/* The versions of the libraries libetcd was built with and runs with. Every field is a
+ * static string (borrowed, valid for the program's life), never NULL: "" when unknown. */
+typedef struct etcd_versions {
+    const char *libetcd;       /* as etcd_library_version() */
+    const char *curl;          /* the running libcurl */
+    const char *curl_built;    /* the libcurl headers libetcd was built with */
+    const char *curl_ssl;      /* libcurl's TLS backend, "OpenSSL/3.0.11" */
+    const char *jansson;       /* the running Jansson */
+    const char *jansson_built; /* the Jansson headers libetcd was built with */
+    const char *openssl;       /* the OpenSSL libcurl runs with, "" if another backend */
+} etcd_versions;
+
+#define ETCD_HAVE_VERSIONS 1
+
+ETCD_EXPORT const etcd_versions *etcd_library_versions(void);
+
 #ifdef __cplusplus
 }
 #endif
