@@ -15,7 +15,7 @@
 #    configuration, `run --onetime --noop` renders the example templates from etcd,
 #    render, the man pages, the bash completion; `systemd-analyze verify` on the unit.
 #
-# Needs: dpkg-dev, debhelper, lintian, fakeroot, the Build-Depends of
+# Needs: dpkg-dev, debhelper, lintian, the Build-Depends of
 # packaging/debian/control, cmake, pkg-config, etcd-server, curl. A missing tool is a
 # failure, not a skip. Prints `packaging: N passed, M failed`.
 set -u
@@ -86,7 +86,7 @@ arch=$(dpkg-architecture -qDEB_HOST_ARCH)
 
 # ---- 1. Build ------------------------------------------------------------------------
 if [ -z "$debs" ]; then
-    for tool in dpkg-buildpackage dh lintian fakeroot; do
+    for tool in dpkg-buildpackage dh lintian; do
         command -v "$tool" >/dev/null 2>&1 || fail "$tool is not installed (see .ci/setup.sh)"
     done
     [ "$failed" -eq 0 ] || { cleanup; finish; }
