@@ -25,24 +25,55 @@
 typedef struct snap_fill {
     tmpl_snapshot *snap;
     const char *prefix;
+    size_t prefix_len;
 } snap_fill;
+
+/* Whether p is an absolute path that Go's path.Clean leaves as it is: "/" followed by
+ * elements that are neither empty, "." nor "..", and no trailing "/". */
+static int clean_absolute(const char *p)
+{
+    if (p[0] != '/' || p[1] == '\0')
+        return 0; /* "/" alone: the slow path makes it */
+    while (*p == '/') {
+        const char *elem = ++p;
+
+        while (*p && *p != '/')
+            p++;
+        if (p == elem || (p - elem == 1 && elem[0] == '.') ||
+            (p - elem == 2 && elem[0] == '.' && elem[1] == '.'))
+            return 0;
+    }
+    return 1;
+}
 
 static int add_entry(const ew_entry *e, void *data)
 {
     snap_fill *f = data;
-    char *rel = tmpl_key_relative(e->key, f->prefix);
+    const char *rel = e->key;
+    char *made;
     int rc;
 
-    if (!rel)
+    /* The key relative to the prefix, as tmpl_key_relative() makes it; without a
+     * copy when cutting the prefix leaves a clean path already (nearly always), as
+     * this runs for every key of every render. */
+    if (f->prefix_len && strncmp(rel, f->prefix, f->prefix_len) == 0)
+        rel += f->prefix_len;
+    if (clean_absolute(rel))
+        return tmpl_snapshot_add(f->snap, rel, e->key_len - (size_t)(rel - e->key),
+                                 e->value, e->value_len)
+                   ? -1
+                   : 0;
+    made = tmpl_key_relative(e->key, f->prefix);
+    if (!made)
         return -1;
-    rc = tmpl_snapshot_add(f->snap, rel, strlen(rel), e->value, e->value_len);
-    free(rel);
+    rc = tmpl_snapshot_add(f->snap, made, strlen(made), e->value, e->value_len);
+    free(made);
     return rc ? -1 : 0;
 }
 
 tmpl_snapshot *ew_snapshot_for(const ew_resource *r, const ew_store *store)
 {
-    snap_fill f = {tmpl_snapshot_new(), r->prefix};
+    snap_fill f = {tmpl_snapshot_new(), r->prefix, r->prefix ? strlen(r->prefix) : 0};
     size_t i;
 
     if (!f.snap)

@@ -6,16 +6,19 @@
 
 #include "log.h"
 
-static int put_leaves(ew_store *store, const etcd_node *node)
+/* Gather the leaves of a read into a batch: merged into the store at once, not one
+ * insertion into its sorted array per key. */
+static int put_leaves(ew_store_batch *batch, const etcd_node *node)
 {
     size_t i;
 
     if (!node->dir)
-        return node->key ? ew_store_put(store, node->key, node->value ? node->value : "",
+        return node->key
+                   ? ew_store_batch_add(batch, node->key, node->value ? node->value : "",
                                         node->value_len)
-                         : 0;
+                   : 0;
     for (i = 0; i < node->nnodes; i++) {
-        if (put_leaves(store, &node->nodes[i]))
+        if (put_leaves(batch, &node->nodes[i]))
             return -1;
     }
     return 0;
@@ -25,6 +28,7 @@ static void on_read(etcd_client *client, const etcd_response *resp, void *data)
 {
     watched *w = data;
     ew_store *store = &w->svc->store;
+    ew_store_batch batch;
     uint64_t index = resp->info.etcd_index;
     char why[512];
 
@@ -38,8 +42,15 @@ static void on_read(etcd_client *client, const etcd_response *resp, void *data)
         ew_svc_read_failed(w, etcd_response_describe(resp, why, sizeof(why)));
         return;
     }
+    ew_store_batch_init(&batch);
+    if (resp->status == ETCD_OK && resp->node && put_leaves(&batch, resp->node)) {
+        ew_store_batch_cleanup(&batch);
+        ew_svc_read_failed(w, "out of memory");
+        return;
+    }
     ew_store_remove(store, w->prefix);
-    if (resp->status == ETCD_OK && resp->node && put_leaves(store, resp->node)) {
+    if (ew_store_batch_commit(store, &batch)) {
+        ew_store_batch_cleanup(&batch);
         ew_svc_read_failed(w, "out of memory");
         return;
     }

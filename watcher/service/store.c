@@ -90,6 +90,104 @@ int ew_store_put(ew_store *s, const char *key, const char *value, size_t value_l
     return 0;
 }
 
+/* ---- Batches ---------------------------------------------------------------------- */
+
+void ew_store_batch_init(ew_store_batch *b)
+{
+    memset(b, 0, sizeof(*b));
+}
+
+void ew_store_batch_cleanup(ew_store_batch *b)
+{
+    size_t i;
+
+    for (i = 0; i < b->count; i++)
+        free(b->items[i]);
+    free(b->items);
+    ew_store_batch_init(b);
+}
+
+int ew_store_batch_add(ew_store_batch *b, const char *key, const char *value,
+                       size_t value_len)
+{
+    ew_entry *e;
+
+    if (b->count == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        ew_entry **items = realloc(b->items, cap * sizeof(*items));
+
+        if (!items)
+            return -1;
+        b->items = items;
+        b->cap = cap;
+    }
+    e = entry_new(key, value, value_len);
+    if (!e)
+        return -1;
+    b->items[b->count++] = e;
+    return 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    return strcmp((*(ew_entry *const *)a)->key, (*(ew_entry *const *)b)->key);
+}
+
+/* Sort b by key, keeping one entry of each key. */
+static void batch_sort(ew_store_batch *b)
+{
+    size_t i, n = 1;
+
+    for (i = 1; i < b->count; i++) {
+        if (strcmp(b->items[i - 1]->key, b->items[i]->key) >= 0)
+            break;
+    }
+    if (i == b->count)
+        return; /* already strictly increasing: v3 pages, or a sorted etcd answer */
+    qsort(b->items, b->count, sizeof(*b->items), cmp_entry);
+    for (i = 1; i < b->count; i++) {
+        if (strcmp(b->items[n - 1]->key, b->items[i]->key) == 0) {
+            free(b->items[n - 1]); /* not expected from etcd; keep one */
+            b->items[n - 1] = b->items[i];
+        } else {
+            b->items[n++] = b->items[i];
+        }
+    }
+    b->count = n;
+}
+
+int ew_store_batch_commit(ew_store *s, ew_store_batch *b)
+{
+    size_t total = s->count + b->count, i = 0, j = 0, n = 0;
+    ew_entry **merged;
+
+    if (b->count == 0)
+        return 0;
+    merged = malloc(total * sizeof(*merged));
+    if (!merged)
+        return -1;
+    batch_sort(b); /* etcd's v2 answers come in its map's order */
+    while (i < s->count || j < b->count) {
+        int c = i == s->count   ? 1
+                : j == b->count ? -1
+                                : strcmp(s->items[i]->key, b->items[j]->key);
+
+        if (c == 0) /* the batch's entry replaces the store's */
+            free(s->items[i++]);
+        else if (c < 0)
+            merged[n++] = s->items[i++];
+        if (c >= 0)
+            merged[n++] = b->items[j++];
+    }
+    free(s->items);
+    s->items = merged;
+    s->count = n;
+    s->cap = total;
+    free(b->items);
+    ew_store_batch_init(b);
+    return 0;
+}
+
 /* Remove items[from, to). */
 static void remove_range(ew_store *s, size_t from, size_t to)
 {
