@@ -594,7 +594,8 @@ static const char *report_hint(int status)
     case ETCD_ETRANSPORT:
         return "is etcd running there? check --endpoints";
     case ETCD_ETLS:
-        return "check --cacert, --cert and --key";
+        return "TLS: check --cacert (the CA that signed etcd's certificate), --cert "
+               "and --key";
     case ETCD_ETIMEDOUT:
         return "raise --timeout if the cluster is slow";
     default:

@@ -20,6 +20,33 @@
 
 /* ---- auth enable, disable, status ----------------------------------------------- */
 
+/* etcd answers 409 both for "auth: already enabled" (or disabled) and for a refusal
+ * such as "auth: No root user available, please create one". Nonzero for the latter. */
+static int refused_as_unchanged(const etcd_response *resp)
+{
+    json_t *body = admin_body_json(resp);
+    const char *msg = json_string_value(json_object_get(body, "message"));
+    int refused = msg != NULL && strstr(msg, "already") == NULL;
+
+    json_decref(body);
+    return refused;
+}
+
+/* Report such a refusal: etcd's message, and under -o json its object. Returns 1. */
+static int refusal(const cli_ctx *ctx, const etcd_response *resp)
+{
+    json_t *body = admin_body_json(resp);
+    const char *msg = json_string_value(json_object_get(body, "message"));
+
+    fflush(stdout);
+    if (ctx->output == CLI_OUTPUT_JSON)
+        cli_print_json(resp);
+    fflush(stdout);
+    fprintf(stderr, "Error:  %s\n", msg != NULL ? msg : "refused by etcd");
+    json_decref(body);
+    return CLI_EXIT_ERROR;
+}
+
 static int auth_toggle(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
                        int enable)
 {
@@ -35,7 +62,10 @@ static int auth_toggle(cli_ctx *ctx, const cli_command *cmd, int argc, char **ar
         return rc;
     rc = enable ? etcd_auth_enable_sync(client, &resp)
                 : etcd_auth_disable_sync(client, &resp);
-    if (rc != ETCD_OK) {
+    if (rc == ETCD_OK && !resp->auth_changed && refused_as_unchanged(resp)) {
+        /* libetcd takes every 409 for "already in that state" */
+        status = refusal(ctx, resp);
+    } else if (rc != ETCD_OK) {
         status = admin_report(ctx, rc, resp, ctx->path);
     } else if (ctx->output == CLI_OUTPUT_JSON) {
         status = admin_print_json(ctx, json_pack("{s:b,s:b}", "enabled", enable,
