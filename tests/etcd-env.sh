@@ -41,6 +41,14 @@ etcd_env_die() {
     exit 1
 }
 
+# Is process PID still running (a zombie waiting for its reaper is not)?
+etcd_env_alive() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat%% *} != Z ]]
+}
+
 etcd_env_cleanup() {
     local pid
     for pid in "${ETCD_ENV_PIDS[@]}"; do
@@ -50,11 +58,12 @@ etcd_env_cleanup() {
         # give etcd a moment to exit cleanly, then insist
         local i
         for i in 1 2 3 4 5 6 7 8 9 10; do
-            kill -0 "$pid" 2>/dev/null || break
+            etcd_env_alive "$pid" || break
             sleep 0.1
         done
-        kill -9 "$pid" 2>/dev/null || true
-        { wait "$pid"; } 2>/dev/null || true
+        if etcd_env_alive "$pid"; then
+            kill -9 "$pid" 2>/dev/null || true
+        fi
     done
     ETCD_ENV_PIDS=()
     # only the directory this shell made: a child script that sources this file
@@ -170,15 +179,20 @@ etcd_cluster_start() {
             rm -rf "$dir"
             mkdir -p "$dir"
             local url="$scheme://127.0.0.1:${cports[i - 1]}"
-            etcd --name "$name$i" --data-dir "$dir/data" --enable-v2 \
-                --listen-client-urls "$url" --advertise-client-urls "$url" \
-                --listen-peer-urls "http://127.0.0.1:${pports[i - 1]}" \
-                --initial-advertise-peer-urls "http://127.0.0.1:${pports[i - 1]}" \
-                --initial-cluster "$initial" --initial-cluster-token "$token" \
-                --initial-cluster-state new --logger zap --log-level warn \
-                --log-outputs stderr "$@" >"$dir/etcd.log" 2>&1 &
-            pids+=($!)
-            ETCD_ENV_PIDS+=($!)
+            # started from a subshell, so that it is not a job of this shell: a test
+            # may kill a member, and bash would then print a "Killed" line
+            (
+                etcd --name "$name$i" --data-dir "$dir/data" --enable-v2 \
+                    --listen-client-urls "$url" --advertise-client-urls "$url" \
+                    --listen-peer-urls "http://127.0.0.1:${pports[i - 1]}" \
+                    --initial-advertise-peer-urls "http://127.0.0.1:${pports[i - 1]}" \
+                    --initial-cluster "$initial" --initial-cluster-token "$token" \
+                    --initial-cluster-state new --logger zap --log-level warn \
+                    --log-outputs stderr "$@" </dev/null >"$dir/etcd.log" 2>&1 &
+                echo $! >"$dir/pid"
+            )
+            pids+=("$(<"$dir/pid")")
+            ETCD_ENV_PIDS+=("${pids[-1]}")
         done
         for i in $(seq 1 "$n"); do
             if ! etcd_wait_health "$scheme://127.0.0.1:${cports[i - 1]}" \
@@ -202,8 +216,7 @@ etcd_cluster_start() {
             fi
         done
         for pid in "${pids[@]}"; do
-            kill "$pid" 2>/dev/null || true
-            wait "$pid" 2>/dev/null || true
+            kill -9 "$pid" 2>/dev/null || true
         done
         if ((!lost)); then
             for i in $(seq 1 "$n"); do
