@@ -6,8 +6,9 @@
 # Copies the source tree (the files git knows, including uncommitted changes) to a
 # temporary directory, puts packaging/debian at its top as debian/, and runs
 # `dpkg-buildpackage -us -uc -b` there. The .deb, .changes and .buildinfo files land in
-# OUTDIR (default: ./debs). --install-deps first installs the Build-Depends with apt-get
-# (as root); --lintian checks the result and fails on any lintian error.
+# OUTDIR (default: build-deb/ at the top of the tree, which git ignores). --install-deps
+# first installs the Build-Depends with apt-get (as root); --lintian checks the result
+# and fails on any lintian error.
 set -eu
 
 install_deps=0
@@ -18,7 +19,7 @@ for arg in "$@"; do
     --install-deps) install_deps=1 ;;
     --lintian) run_lintian=1 ;;
     -h | --help)
-        sed -n '2,10s/^# \{0,1\}//p' "$0"
+        sed -n '2,11s/^# \{0,1\}//p' "$0"
         exit 0
         ;;
     -*)
@@ -30,7 +31,7 @@ for arg in "$@"; do
 done
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-outdir=${outdir:-$PWD/debs}
+outdir=${outdir:-$top/build-deb}
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
 version=$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' "$top/packaging/debian/changelog")
