@@ -37,15 +37,14 @@ static int run_help(cli_ctx *ctx, int argc, char **argv)
     return cli_dispatch(ctx, cli_commands, n, args);
 }
 
-/* --version: ours, libetcd's and, once libetcd reports them (etcd_library_versions()),
- * the libcurl, Jansson and OpenSSL it runs with and was built with. */
+/* --version: ours, libetcd's, and the libcurl, Jansson and OpenSSL that libetcd runs
+ * with (and was built with, when that differs). */
 static void print_version(void)
 {
-    printf("etcdwatch version: %s\nlibetcd version: %s\n", ETCDWATCH_VERSION,
-           etcd_library_version());
-#ifdef ETCD_HAVE_VERSIONS
     const etcd_versions *v = etcd_library_versions();
 
+    printf("etcdwatch version: %s\nlibetcd version: %s\n", ETCDWATCH_VERSION,
+           etcd_library_version());
     printf("libcurl version: %s", v->curl[0] != '\0' ? v->curl : "unknown");
     if (v->curl_built[0] != '\0' && strcmp(v->curl_built, v->curl) != 0)
         printf(" (built with %s)", v->curl_built);
@@ -56,7 +55,6 @@ static void print_version(void)
     if (v->curl_ssl[0] != '\0')
         printf(" (libcurl's TLS: %s)", v->curl_ssl);
     printf("\n");
-#endif
 }
 
 static int run(cli_ctx *ctx, int argc, char **argv)
