@@ -605,14 +605,16 @@ trap on_exit EXIT
 if etcd_cluster_start cliauth 1 2>"$work/auth-start.log"; then
     AUTH=$ETCD_CLIAUTH_ENDPOINTS
     rootpw="pw-$RANDOM$RANDOM"
-    curl -s -X PUT "$AUTH/v2/auth/users/root" -H 'Content-Type: application/json' \
-        -d "{\"user\":\"root\",\"password\":\"$rootpw\"}" >/dev/null
+    # the password goes to curl on stdin (a config line), never in an argument
+    as_root() { printf 'user = "root:%s"\n' "$rootpw" | curl -s -K - "$@"; }
+    printf '{"user":"root","password":"%s"}' "$rootpw" |
+        curl -s -X PUT "$AUTH/v2/auth/users/root" -H 'Content-Type: application/json' \
+            --data-binary @- >/dev/null
     curl -s -X PUT "$AUTH/v2/auth/enable" >/dev/null
     # guests may do nothing: every request must carry root's credentials
-    curl -s -u "root:$rootpw" -X PUT "$AUTH/v2/auth/roles/guest" \
-        -H 'Content-Type: application/json' \
+    as_root -X PUT "$AUTH/v2/auth/roles/guest" -H 'Content-Type: application/json' \
         -d '{"role":"guest","revoke":{"kv":{"read":["/*"],"write":["/*"]}}}' >/dev/null
-    curl -s -u "root:$rootpw" -X PUT "$AUTH/v2/keys/secret" -d value=s3cret >/dev/null
+    as_root -X PUT "$AUTH/v2/keys/secret" -d value=s3cret >/dev/null
 
     ETCDWATCH_PASSWORD=$rootpw ew --endpoints "$AUTH" --user root get /secret
     expect "--user root with ETCDWATCH_PASSWORD" 0 "s3cret"
@@ -621,6 +623,7 @@ if etcd_cluster_start cliauth 1 2>"$work/auth-start.log"; then
         eval '[[ $RC == 1 && -z $OUT && $ERR == *Error* ]]'
     ew --endpoints "$AUTH" get /secret
     check "no --user on an auth-enabled etcd: exit 1" eval '[[ $RC == 1 && -z $OUT ]]'
+    # (the one password in an argument: the spec'd NAME:PASS form, a throwaway one)
     ew --endpoints "$AUTH" --user "root:$rootpw" get /secret
     check "--user NAME:PASS works, with a warning" \
         eval '[[ $RC == 0 && $OUT == s3cret && $ERR == *arn* ]]'
