@@ -411,6 +411,12 @@ static int fmt_int_verb(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t v
 
     switch (verb) {
     case 'v':
+        if (f->sharp_v && !sig) {
+            fmt_flags g = *f;
+            g.sharp = true;
+            return fmt_integer(b, &g, u, 16, sig, verb, ldigits);
+        }
+        return fmt_integer(b, f, u, 10, sig, verb, ldigits);
     case 'd':
         return fmt_integer(b, f, u, 10, sig, verb, ldigits);
     case 'b':
@@ -439,6 +445,45 @@ static int fmt_int_verb(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t v
     default:
         return bad_verb(b, f, v, verb);
     }
+}
+
+/* The '#' flag on floats: keep the decimal point and the trailing zeros of %g
+ * (Go's fmtFloat). t holds the sign-prefixed number. */
+static int float_sharp(tmpl_buf *t, char fc, int prec)
+{
+    int digits = (fc == 'g' || fc == 'G') ? (prec == -1 ? 6 : prec) : 0;
+    bool has_point = false;
+    bool nonzero = false;
+    char tail[16] = "";
+    size_t i;
+    size_t end = t->len;
+    int rc = 0;
+
+    if (t->data[1] == 'I' || t->data[1] == 'N' || t->data[2] == 'I' || t->data[2] == 'N')
+        return 0;
+    for (i = 1; i < t->len; i++) {
+        char c = t->data[i];
+        if (c == '.') {
+            has_point = true;
+        } else if (c == 'e' || c == 'E') {
+            snprintf(tail, sizeof(tail), "%s", t->data + i);
+            end = i;
+            break;
+        } else if (c >= '0' && c <= '9') {
+            nonzero = nonzero || c != '0';
+            if (nonzero)
+                digits--;
+        }
+    }
+    t->len = end;
+    if (!has_point) {
+        if (t->len == 2 && t->data[1] == '0')
+            digits--;
+        rc = tmpl_buf_addc(t, '.');
+    }
+    if (rc == 0 && digits > 0)
+        rc = tmpl_buf_fill(t, '0', (size_t)digits);
+    return rc ? rc : tmpl_buf_adds(t, tail);
 }
 
 static int fmt_float_verb(tmpl_buf *b, const fmt_flags *f, double v, int32_t verb)
@@ -475,6 +520,12 @@ static int fmt_float_verb(tmpl_buf *b, const fmt_flags *f, double v, int32_t ver
     tmpl_buf_init(&t, 0);
     rc = tmpl_buf_addc(&t, '+');
     rc = rc ? rc : tmpl_fmt_float(&t, v, fc, prec);
+    if (rc) {
+        tmpl_buf_cleanup(&t);
+        return rc;
+    }
+    if (f->sharp && tmpl_buf_add(&t, "", 0) == 0)
+        rc = float_sharp(&t, fc, prec);
     if (rc) {
         tmpl_buf_cleanup(&t);
         return rc;
@@ -633,14 +684,20 @@ static int print_list(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t ver
 {
     tv_list *l = tv_as_list(v);
     size_t i;
-    int rc = tmpl_buf_addc(b, '[');
+    int rc = 0;
 
+    if (f->sharp_v) {
+        rc = tmpl_buf_adds(b, tv_type_name(v));
+        rc = rc ? rc : tmpl_buf_addc(b, '{');
+    } else {
+        rc = tmpl_buf_addc(b, '[');
+    }
     for (i = 0; i < l->len && rc == 0; i++) {
         if (i > 0)
-            rc = tmpl_buf_addc(b, ' ');
+            rc = tmpl_buf_adds(b, f->sharp_v ? ", " : " ");
         rc = rc ? rc : print_value(b, f, l->items[i], verb, depth + 1);
     }
-    return rc ? rc : tmpl_buf_addc(b, ']');
+    return rc ? rc : tmpl_buf_addc(b, f->sharp_v ? '}' : ']');
 }
 
 static int print_map(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t verb,
@@ -648,30 +705,31 @@ static int print_map(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t verb
 {
     tv_map *m = tv_as_map(v);
     size_t i;
-    int rc = tmpl_buf_adds(b, "map[");
+    int rc = tmpl_buf_adds(b, f->sharp_v ? "map[string]interface {}{" : "map[");
 
     for (i = 0; i < m->len && rc == 0; i++) {
         if (i > 0)
-            rc = tmpl_buf_addc(b, ' ');
+            rc = tmpl_buf_adds(b, f->sharp_v ? ", " : " ");
         rc = rc ? rc : print_value(b, f, m->keys[i], verb, depth + 1);
         rc = rc ? rc : tmpl_buf_addc(b, ':');
         rc = rc ? rc : print_value(b, f, m->vals[i], verb, depth + 1);
     }
-    return rc ? rc : tmpl_buf_addc(b, ']');
+    return rc ? rc : tmpl_buf_addc(b, f->sharp_v ? '}' : ']');
 }
 
 static int print_kv(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t verb,
                     int depth)
 {
     const tmpl_kv *kv = v.u.kv;
-    int rc = tmpl_buf_addc(b, '{');
+    bool names = f->plus_v || f->sharp_v;
+    int rc = f->sharp_v ? tmpl_buf_adds(b, "memkv.KVPair{") : tmpl_buf_addc(b, '{');
 
-    if (rc == 0 && f->plus_v)
+    if (rc == 0 && names)
         rc = tmpl_buf_adds(b, "Key:");
     rc =
         rc ? rc : print_value(b, f, tv_str_borrow(kv->key, kv->key_len), verb, depth + 1);
-    rc = rc ? rc : tmpl_buf_addc(b, ' ');
-    if (rc == 0 && f->plus_v)
+    rc = rc ? rc : tmpl_buf_adds(b, f->sharp_v ? ", " : " ");
+    if (rc == 0 && names)
         rc = tmpl_buf_adds(b, "Value:");
     rc = rc ? rc
             : print_value(b, f, tv_str_borrow(kv->value, kv->value_len), verb, depth + 1);
@@ -702,7 +760,10 @@ static int print_time(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t ver
     if (verb != 'v' && verb != 's')
         return bad_verb(b, f, v, verb);
     tmpl_buf_init(&t, 0);
-    rc = tmpl_time_string(&t, &((tv_timeobj *)v.ref)->t);
+    if (verb == 'v' && f->sharp_v)
+        rc = tmpl_time_gostring(&t, &((tv_timeobj *)v.ref)->t);
+    else
+        rc = tmpl_time_string(&t, &((tv_timeobj *)v.ref)->t);
     rc = rc ? rc : tmpl_buf_add(&t, "", 0);
     rc = rc ? rc : pad(b, f, t.data, t.len);
     tmpl_buf_cleanup(&t);
@@ -720,6 +781,8 @@ static int print_value(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t ve
             return pad(b, f, "<invalid reflect.Value>", 23);
         /* fall through */
     case TV_NIL:
+        if (depth > 0 && f->sharp_v)
+            return tmpl_buf_adds(b, "interface {}(nil)");
         if (depth > 0 || verb == 'v')
             return pad(b, f, "<nil>", 5);
         return bad_verb(b, f, v, verb);

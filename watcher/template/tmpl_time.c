@@ -373,3 +373,19 @@ int tmpl_time_string(tmpl_buf *b, const tmpl_time *t)
 
     return tmpl_time_format(b, t, layout, sizeof(layout) - 1);
 }
+
+int tmpl_time_gostring(tmpl_buf *b, const tmpl_time *t)
+{
+    tmpl_civil c;
+    int rc;
+
+    tmpl_time_civil(t, &c);
+    rc = tmpl_buf_addf(b, "time.Date(%lld, time.%s, %d, %d, %d, %d, %d, ",
+                       (long long)c.year, months[c.month - 1], c.day, c.hour, c.min,
+                       c.sec, (int)t->nsec);
+    if (rc == 0 && t->utc_offset == 0 && strcmp(t->zone, "UTC") == 0)
+        rc = tmpl_buf_adds(b, "time.UTC)");
+    else if (rc == 0)
+        rc = tmpl_buf_addf(b, "time.Location(\"%s\"))", t->zone);
+    return rc;
+}

@@ -22,6 +22,8 @@ const char *tmpl_time_month_name(int month);
 const char *tmpl_time_weekday_name(int wday);
 /* time.Time.Format(layout). Returns a TMPL_BUF_ code. */
 int tmpl_time_format(tmpl_buf *b, const tmpl_time *t, const char *layout, size_t len);
+/* time.Time.GoString() (%#v); a zone other than UTC prints as time.Location("ZONE"). */
+int tmpl_time_gostring(tmpl_buf *b, const tmpl_time *t);
 /* time.Time.String(). */
 int tmpl_time_string(tmpl_buf *b, const tmpl_time *t);
 
