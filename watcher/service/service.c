@@ -191,7 +191,6 @@ static void render_dirty(void *arg)
     size_t i, rendered = 0, failed = 0;
     long retry = 0;
 
-    svc->last_render_ms = ew_now_ms();
     for (i = 0; i < svc->res.count; i++) {
         res_state *st = &svc->states[i];
 
@@ -206,6 +205,11 @@ static void render_dirty(void *arg)
             retry = retry && retry < delay ? retry : delay;
         }
     }
+    /* The debounce window starts when this render and its reloads are done: counted
+     * from its start, a slow check or reload would leave the next render due at once,
+     * with no time to take in the changes that came meanwhile, and a burst would be
+     * rendered one event at a time, ever further behind etcd. */
+    svc->last_render_ms = ew_now_ms();
     if (!svc->first_render_done) {
         svc->first_render_done = 1;
         ew_notify("READY=1");
