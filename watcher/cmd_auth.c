@@ -124,12 +124,11 @@ static int finish_line(cli_ctx *ctx, int rc, etcd_response *resp, const char *si
     if (rc != ETCD_OK) {
         status = admin_report(ctx, rc, resp, ctx->path);
     } else if (ctx->output == CLI_OUTPUT_JSON) {
-        json_t *body = admin_body_json(resp);
-
-        if (body != NULL)
-            status = admin_print_json(ctx, body);
-        else
+        /* the server's answer as it came; an object in any case */
+        if (resp->body != NULL && resp->body_len > 0 && resp->body[0] == '{')
             cli_print_json(resp);
+        else
+            puts("{}");
     } else {
         printf("%s\n", simple);
     }
