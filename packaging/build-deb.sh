@@ -7,8 +7,8 @@
 # temporary directory, puts packaging/debian at its top as debian/, and runs
 # `dpkg-buildpackage -us -uc -b` there. The .deb, .changes and .buildinfo files land in
 # OUTDIR (default: build-deb/ at the top of the tree, which git ignores). --install-deps
-# first installs the Build-Depends with apt-get (as root); --lintian checks the result
-# and fails on any lintian error.
+# first installs the Build-Depends (and dpkg-dev, and lintian with --lintian) with
+# apt-get, as root; --lintian checks the result and fails on any lintian error.
 set -eu
 
 install_deps=0
@@ -55,6 +55,10 @@ rm -rf "$src/debian"
 cp -R "$top/packaging/debian" "$src/debian"
 
 if [ "$install_deps" = 1 ]; then
+    extra="dpkg-dev"
+    [ "$run_lintian" = 1 ] && extra="$extra lintian"
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $extra >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -q "$src" >/dev/null
 fi
 if ! (cd "$src" && dpkg-checkbuilddeps); then
