@@ -31,6 +31,7 @@
 #include "etcd/etcd.h"
 #include "etcd/v3.h"
 #include "etcd/v3_cluster.h"
+#include "etcd/v3_concurrency.h"
 #include "itest.h"
 #include "response_int.h"
 
@@ -777,8 +778,96 @@ static const etcd_member *member_by_peer(const etcd_response *list, const char *
     return NULL;
 }
 
+/* An observe's log. */
+typedef struct obs_log {
+    int values;
+    int errors;
+    int canceled;
+    char last[32];
+} obs_log;
+
+static void obs_cb(etcd_v3_observe *o, const etcd_response *resp, void *data)
+{
+    obs_log *log = data;
+
+    (void)o;
+    if (resp->status == ETCD_OK && resp->v3.nkvs == 1) {
+        log->values++;
+        snprintf(log->last, sizeof(log->last), "%s", resp->v3.kvs[0].value);
+    } else if (resp->status == ETCD_ECANCELED) {
+        log->canceled++;
+    } else {
+        log->errors++;
+    }
+}
+
+static void granted_cb(etcd_v3_session *s, const etcd_response *resp, void *data)
+{
+    int *ok = data;
+
+    (void)s;
+    *ok += resp->status == ETCD_OK;
+}
+
+/* An observe on the member at `first` (then the cluster): when that member stops, the
+ * stream reconnects to the next endpoint without repeating the current leader, and
+ * sees the next proclamation. */
+static void observe_across_stop(etcd_client *c, const char *first, pid_t *pid)
+{
+    char endpoints[512], name[128], url[256];
+    etcd_client *oc;
+    etcd_v3_session *s = NULL;
+    etcd_v3_observe *obs = NULL;
+    etcd_response *lead = NULL, *r = NULL;
+    obs_log ol = {0};
+    int granted = 0, rc;
+
+    snprintf(endpoints, sizeof(endpoints), "%s,%s", first,
+             cluster_url(0, url, sizeof(url)));
+    oc = itest_client(endpoints);
+    itest_key(name, sizeof(name), "%s/observed", itest_prefix());
+    CU_ASSERT_EQUAL_FATAL(etcd_v3_session_start(c, 30, granted_cb, &granted, &s),
+                          ETCD_OK);
+    CU_ASSERT_FATAL(itest_run_until(c, &granted, 1, 10000));
+    rc = etcd_v3_campaign_sync(c, str(name), etcd_v3_session_lease(s), str("first"),
+                               &lead);
+    ITEST_STATUS(rc, lead, ETCD_OK);
+    CU_ASSERT_FATAL(lead != NULL && lead->v3_leader != NULL);
+    CU_ASSERT_EQUAL_FATAL(etcd_v3_observe_start(oc, str(name), obs_cb, &ol, &obs),
+                          ETCD_OK);
+    CU_ASSERT(itest_run_until(oc, &ol.values, 1, 10000));
+    ITEST_STR_EQ(etcd_client_endpoint(oc), first);
+
+    stop_member(*pid);
+    *pid = -1;
+    CU_ASSERT(itest_run_until(oc, &ol.errors, 1, 10000));
+    /* time to reconnect: the current leader is not delivered again */
+    {
+        int64_t end = itest_now_ms() + 1500;
+
+        while (itest_now_ms() < end) {
+            etcd_client_run_once(oc, 50);
+        }
+    }
+    CU_ASSERT_EQUAL(ol.values, 1);
+    rc = etcd_v3_proclaim_sync(c, lead->v3_leader, str("second"), &r);
+    ITEST_STATUS(rc, r, ETCD_OK);
+    etcd_response_free(r);
+    CU_ASSERT(itest_run_until(oc, &ol.values, 2, 10000));
+    ITEST_STR_EQ(ol.last, "second");
+    ITEST_STR_EQ(etcd_client_endpoint(oc), url);
+
+    etcd_v3_observe_cancel(obs);
+    CU_ASSERT_EQUAL(ol.canceled, 1);
+    etcd_response_free(lead);
+    etcd_v3_session_close(s);
+    CU_ASSERT_EQUAL(etcd_client_run(c), ETCD_OK);
+    etcd_client_free(oc);
+}
+
 /* Add a learner: listed as a learner until started and promoted, then a voter; its
- * peer URLs can be updated; removed, the cluster is three members again. */
+ * peer URLs can be updated; an observe on it survives its stop; removed, the cluster is
+ * three members again. */
 static void test_learner(void)
 {
     etcd_client *c = itest_client(cluster_endpoints);
@@ -890,6 +979,9 @@ static void test_learner(void)
     CU_ASSERT(r != NULL && r->nmembers == 4);
     etcd_response_free(r);
     r = NULL;
+
+    /* a voter now: an observe on it moves on when it stops */
+    observe_across_stop(c, client_url, &pid);
 
     /* removed: three members again */
     rc = etcd_v3_member_remove_sync(c, id, &r);
