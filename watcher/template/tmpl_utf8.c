@@ -1,5 +1,7 @@
 #include "tmpl_utf8.h"
 
+#include "tmpl_unicode_tables.h"
+
 size_t tmpl_utf8_decode(const char *s, size_t n, int32_t *r)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -85,50 +87,47 @@ size_t tmpl_utf8_count(const char *s, size_t n)
     return count;
 }
 
+/* Whether r lies in one of n sorted ranges. */
+static int in_ranges(const uint32_t (*ranges)[2], size_t n, int32_t r)
+{
+    size_t lo = 0;
+    size_t hi = n;
+
+    if (r < 0)
+        return 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((uint32_t)r < ranges[mid][0])
+            hi = mid;
+        else if ((uint32_t)r > ranges[mid][1])
+            lo = mid + 1;
+        else
+            return 1;
+    }
+    return 0;
+}
+
+#define IN_TABLE(table, r) in_ranges(table, sizeof(table) / sizeof(table[0]), r)
+
 int tmpl_rune_is_digit(int32_t r)
 {
-    return r >= '0' && r <= '9';
+    if (r < 0x80)
+        return r >= '0' && r <= '9';
+    return IN_TABLE(tmpl_digit_ranges, r);
 }
 
 int tmpl_rune_is_letter(int32_t r)
 {
     if (r < 0x80)
         return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
-    if (r == TMPL_RUNE_ERROR)
-        return 0;
-    if (r < 0xC0)
-        return r == 0xAA || r == 0xB5 || r == 0xBA;
-    if (r == 0xD7 || r == 0xF7)
-        return 0;
-    if (r >= 0x2000 && r <= 0x2BFF)
-        return 0;
-    if (r >= 0x3000 && r <= 0x303F)
-        return 0;
-    if (r >= 0xFF00 && r <= 0xFF20)
-        return 0;
-    if (r >= 0x1F000)
-        return 0;
-    return 1;
+    return IN_TABLE(tmpl_letter_ranges, r);
 }
 
 int tmpl_rune_is_print(int32_t r)
 {
-    if (r < 0x20 || r == 0x7F)
-        return 0;
-    if (r < 0x7F)
-        return 1;
-    if (r < 0xA0 || r == 0xAD)
-        return 0;
-    if ((r >= 0xD800 && r <= 0xDFFF) || r > 0x10FFFF)
-        return 0;
-    if ((r >= 0x2000 && r <= 0x200F) || (r >= 0x2028 && r <= 0x202F) ||
-        (r >= 0x205F && r <= 0x206F) || r == 0xFEFF)
-        return 0;
-    if (r >= 0xE000 && r <= 0xF8FF)
-        return 0;
-    if ((r & 0xFFFE) == 0xFFFE || (r >= 0xFFF9 && r <= 0xFFFB))
-        return 0;
-    return 1;
+    if (r < 0x80)
+        return r >= 0x20 && r < 0x7F;
+    return IN_TABLE(tmpl_print_ranges, r);
 }
 
 int tmpl_rune_is_space(int32_t r)
@@ -148,29 +147,11 @@ int tmpl_rune_is_space(int32_t r)
     }
 }
 
-/* Mappings outside the regular blocks below: {rune, upper, lower}. */
-static const int32_t case_special[][3] = {
-    {0xB5, 0x39C, 0xB5},   {0xFF, 0x178, 0xFF},   {0x130, 0x130, 0x69},
-    {0x131, 0x49, 0x131},  {0x178, 0x178, 0xFF},  {0x17F, 0x53, 0x17F},
-    {0x1C4, 0x1C4, 0x1C6}, {0x1C5, 0x1C4, 0x1C6}, {0x1C6, 0x1C4, 0x1C6},
-    {0x1C7, 0x1C7, 0x1C9}, {0x1C8, 0x1C7, 0x1C9}, {0x1C9, 0x1C7, 0x1C9},
-    {0x1CA, 0x1CA, 0x1CC}, {0x1CB, 0x1CA, 0x1CC}, {0x1CC, 0x1CA, 0x1CC},
-    {0x3C2, 0x3A3, 0x3C2}, {0x386, 0x386, 0x3AC}, {0x3AC, 0x386, 0x3AC},
-    {0x388, 0x388, 0x3AD}, {0x3AD, 0x388, 0x3AD}, {0x389, 0x389, 0x3AE},
-    {0x3AE, 0x389, 0x3AE}, {0x38A, 0x38A, 0x3AF}, {0x3AF, 0x38A, 0x3AF},
-    {0x38C, 0x38C, 0x3CC}, {0x3CC, 0x38C, 0x3CC}, {0x38E, 0x38E, 0x3CD},
-    {0x3CD, 0x38E, 0x3CD}, {0x38F, 0x38F, 0x3CE}, {0x3CE, 0x38F, 0x3CE},
-};
-
+/* unicode.To: the case mapping of Go's CaseRanges (upper: 1 for upper case). */
 static int32_t rune_case(int32_t r, int upper)
 {
-    int32_t off = upper ? -32 : 32;
-    size_t i;
-
-    for (i = 0; i < sizeof(case_special) / sizeof(case_special[0]); i++) {
-        if (case_special[i][0] == r)
-            return case_special[i][upper ? 1 : 2];
-    }
+    size_t lo = 0;
+    size_t hi = sizeof(tmpl_case_ranges) / sizeof(tmpl_case_ranges[0]);
 
     if (r < 0x80) {
         if (upper && r >= 'a' && r <= 'z')
@@ -179,28 +160,20 @@ static int32_t rune_case(int32_t r, int upper)
             return r + 32;
         return r;
     }
-    if (upper ? (r >= 0xE0 && r <= 0xFE && r != 0xF7)
-              : (r >= 0xC0 && r <= 0xDE && r != 0xD7))
-        return r + off;
-    if (upper && r == 0xFF)
-        return 0x178;
-    if (r >= 0x100 && r <= 0x17F && r != 0x130 && r != 0x131 && r != 0x138 &&
-        r != 0x149 && r != 0x17F) {
-        int odd_is_lower = !((r >= 0x139 && r <= 0x148) || (r >= 0x179 && r <= 0x17E));
-        int is_lower = odd_is_lower ? (r & 1) : !(r & 1);
-        if (upper && is_lower)
-            return r - 1;
-        if (!upper && !is_lower)
-            return r + 1;
-        return r;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const int32_t *cr = tmpl_case_ranges[mid];
+        if (r < cr[0]) {
+            hi = mid;
+        } else if (r > cr[1]) {
+            lo = mid + 1;
+        } else {
+            int32_t delta = cr[upper ? 2 : 3];
+            if (delta > 0x10FFFF) /* alternating Upper/Lower sequence */
+                return cr[0] + (((r - cr[0]) & ~1) | (upper ? 0 : 1));
+            return r + delta;
+        }
     }
-    if (upper ? (r >= 0x3B1 && r <= 0x3C9 && r != 0x3C2)
-              : (r >= 0x391 && r <= 0x3A9 && r != 0x3A2))
-        return r + off;
-    if (upper ? (r >= 0x430 && r <= 0x44F) : (r >= 0x410 && r <= 0x42F))
-        return r + off;
-    if (upper ? (r >= 0x450 && r <= 0x45F) : (r >= 0x400 && r <= 0x40F))
-        return upper ? r - 80 : r + 80;
     return r;
 }
 
