@@ -158,31 +158,46 @@ static void batch_sort(ew_store_batch *b)
 
 int ew_store_batch_commit(ew_store *s, ew_store_batch *b)
 {
-    size_t total = s->count + b->count, i = 0, j = 0, n = 0;
-    ew_entry **merged;
+    size_t need, i, j, k, equal = 0;
 
     if (b->count == 0)
         return 0;
-    merged = malloc(total * sizeof(*merged));
-    if (!merged)
-        return -1;
     batch_sort(b); /* etcd's v2 answers come in its map's order */
-    while (i < s->count || j < b->count) {
-        int c = i == s->count   ? 1
-                : j == b->count ? -1
-                                : strcmp(s->items[i]->key, b->items[j]->key);
+    need = s->count + b->count;
+    /* Grow the store's own array (not a second, merged one: 100 prefixes read one by
+     * one would leave the heap strewn with freed arrays of every size). */
+    if (need > s->cap) {
+        size_t cap = s->cap * 2 > need ? s->cap * 2 : need;
+        ew_entry **items = realloc(s->items, cap * sizeof(*items));
 
-        if (c == 0) /* the batch's entry replaces the store's */
-            free(s->items[i++]);
-        else if (c < 0)
-            merged[n++] = s->items[i++];
-        if (c >= 0)
-            merged[n++] = b->items[j++];
+        if (!items)
+            return -1;
+        s->items = items;
+        s->cap = cap;
     }
-    free(s->items);
-    s->items = merged;
-    s->count = n;
-    s->cap = total;
+    /* Merge from the back into items[0, need): the next write, at k - 1 with
+     * k = i + j + equal, never overwrites a store entry not yet moved. A key in both
+     * takes one slot: the merged run then starts at items[equal]. */
+    i = s->count;
+    j = b->count;
+    k = need;
+    while (j > 0) {
+        int c = i ? strcmp(s->items[i - 1]->key, b->items[j - 1]->key) : -1;
+
+        if (c > 0) {
+            s->items[--k] = s->items[--i];
+            continue;
+        }
+        if (c == 0) { /* the batch's entry replaces the store's */
+            free(s->items[--i]);
+            equal++;
+        }
+        s->items[--k] = b->items[--j];
+    }
+    if (equal)
+        memmove(&s->items[i], &s->items[i + equal],
+                (need - equal - i) * sizeof(*s->items));
+    s->count = need - equal;
     free(b->items);
     ew_store_batch_init(b);
     return 0;
