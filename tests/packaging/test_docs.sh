@@ -7,7 +7,9 @@
 # For the global help and for `--api v3` when the program accepts it: every command
 # appears as an entry of etcdwatch(1); for each command (and each subcommand its help
 # lists) every option of `etcdwatch [SUB]COMMAND --help` appears in etcdwatch(1); the
-# completion offers every command. Prints `docs: N passed, M failed`.
+# completion offers every command; etcdwatch-templates(7) describes every function the
+# template engine registers and marks the extensions; the pages format without a groff
+# warning; debian/changelog has the program's version. Prints `docs: N passed, M failed`.
 set -u
 
 prog=${1:?usage: test_docs.sh ETCDWATCH MANDIR [SOURCE_DIR]}
@@ -104,6 +106,32 @@ if command -v bash >/dev/null; then
         fail "bash completion of 'etcdwatch run --conf' gave: $offered"
     fi
 fi
+
+# etcdwatch-templates(7) describes every function the template engine registers
+# (its tables in watcher/template/*.c), and marks the extensions.
+sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' "$mandir/etcdwatch-templates.7" >"$tmp/tmpl"
+funcs=$(grep -ohE '\{"[a-zA-Z0-9]+", (fn_[a-z0-9_]+|NULL),' "$src"/watcher/template/*.c |
+    sed -E 's/\{"([^"]+)".*/\1/' | sort -u)
+if [ "$(printf '%s\n' "$funcs" | wc -l)" -ge 60 ]; then
+    ok
+else
+    fail "found only $(printf '%s\n' "$funcs" | wc -l) functions in watcher/template/*.c"
+fi
+for fn in $funcs; do
+    if grep -qE "(^|[^a-zA-Z0-9])$fn([^a-zA-Z0-9]|$)" "$tmp/tmpl"; then
+        ok
+    else
+        fail "etcdwatch-templates(7) does not describe the function '$fn'"
+    fi
+done
+for fn in include default trimPrefix indent quote toJson hasKey keys; do
+    if awk -v fn="$fn" '$0 ~ "^\\.BI? " fn "( |$)" { getline; if ($0 ~ /extension/) found = 1 }
+        END { exit !found }' "$tmp/tmpl"; then
+        ok
+    else
+        fail "etcdwatch-templates(7) does not mark '$fn' as an extension"
+    fi
+done
 
 # Every page formats without a warning from groff.
 for page in etcdwatch.1 etcdwatch.conf.5 etcdwatch-templates.7 libetcd.3; do
