@@ -552,6 +552,7 @@ static int fn_seq(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
     *out = tv_list_new(TV_E_INT, last >= first ? (size_t)(last - first + 1) : 0);
     if (out->kind != TV_LIST)
         return TMPL_ENOMEM;
+    tv_as_list(*out)->is_nil = last < first;
     for (i = first; i <= last; i++) {
         if (tv_list_push(*out, tv_int(i)))
             return TMPL_ENOMEM;

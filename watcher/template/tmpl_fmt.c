@@ -686,6 +686,10 @@ static int print_list(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t ver
     size_t i;
     int rc = 0;
 
+    if (f->sharp_v && l->is_nil) {
+        rc = tmpl_buf_adds(b, tv_type_name(v));
+        return rc ? rc : tmpl_buf_adds(b, "(nil)");
+    }
     if (f->sharp_v) {
         rc = tmpl_buf_adds(b, tv_type_name(v));
         rc = rc ? rc : tmpl_buf_addc(b, '{');
@@ -705,7 +709,11 @@ static int print_map(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t verb
 {
     tv_map *m = tv_as_map(v);
     size_t i;
-    int rc = tmpl_buf_adds(b, f->sharp_v ? "map[string]interface {}{" : "map[");
+    int rc;
+
+    if (f->sharp_v && m->is_nil)
+        return tmpl_buf_adds(b, "map[string]interface {}(nil)");
+    rc = tmpl_buf_adds(b, f->sharp_v ? "map[string]interface {}{" : "map[");
 
     for (i = 0; i < m->len && rc == 0; i++) {
         if (i > 0)

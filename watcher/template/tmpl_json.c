@@ -476,6 +476,10 @@ int tmpl_json_decode(const char *s, size_t n, tmpl_json_want want, tmpl_value *o
         v = want == TMPL_JSON_OBJECT ? tv_map_new(0) : tv_list_new(TV_E_ANY, 0);
         if (v.kind == TV_INVALID)
             return TMPL_ENOMEM;
+        if (v.kind == TV_MAP)
+            tv_as_map(v)->is_nil = true;
+        else
+            tv_as_list(v)->is_nil = true;
     }
     if ((want == TMPL_JSON_OBJECT && v.kind != TV_MAP) ||
         (want == TMPL_JSON_ARRAY && v.kind != TV_LIST)) {
@@ -596,6 +600,8 @@ static int enc_value(tmpl_buf *b, tmpl_value v, char *err, size_t errlen, int de
         return rc ? TMPL_ENOMEM : 0;
     case TV_LIST: {
         tv_list *l = tv_as_list(v);
+        if (l->is_nil)
+            return tmpl_buf_adds(b, "null") ? TMPL_ENOMEM : 0;
         if (tmpl_buf_addc(b, '['))
             return TMPL_ENOMEM;
         for (i = 0; i < l->len; i++) {
@@ -609,6 +615,8 @@ static int enc_value(tmpl_buf *b, tmpl_value v, char *err, size_t errlen, int de
     }
     case TV_MAP: {
         tv_map *m = tv_as_map(v);
+        if (m->is_nil)
+            return tmpl_buf_adds(b, "null") ? TMPL_ENOMEM : 0;
         if (tmpl_buf_addc(b, '{'))
             return TMPL_ENOMEM;
         for (i = 0; i < m->len; i++) {

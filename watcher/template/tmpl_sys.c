@@ -180,6 +180,7 @@ static int lookup_ip(tmpl_exec *x, const tmpl_value *a, tmpl_value *out, int fam
     free(host);
     if (rc == 0)
         tv_list_sort_unique(tv_as_list(*out));
+    tv_as_list(*out)->is_nil = tv_as_list(*out)->len == 0; /* Go returns nil */
     return rc;
 }
 

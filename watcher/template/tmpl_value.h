@@ -68,7 +68,8 @@ typedef struct tv_list {
     tv_obj h;
     unsigned depth; /* 1 + the deepest item's depth */
     uint8_t elem;
-    bool named; /* memkv.KVPairs rather than []memkv.KVPair */
+    bool named;  /* memkv.KVPairs rather than []memkv.KVPair */
+    bool is_nil; /* a nil slice in Go (empty; %#v and toJson tell it apart) */
     size_t len;
     size_t cap;
     tmpl_value *items;
@@ -77,6 +78,7 @@ typedef struct tv_list {
 typedef struct tv_map {
     tv_obj h;
     unsigned depth; /* 1 + the deepest value's depth */
+    bool is_nil;    /* a nil map in Go (empty; %#v and toJson tell it apart) */
     size_t len;
     size_t cap;
     tmpl_value *keys; /* strings, sorted, unique */
