@@ -8,8 +8,9 @@
 # appears as an entry of etcdwatch(1); for each command (and each subcommand its help
 # lists) every option of `etcdwatch [SUB]COMMAND --help` appears in etcdwatch(1); the
 # completion offers every command; etcdwatch-templates(7) describes every function the
-# template engine registers and marks the extensions; the pages format without a groff
-# warning; debian/changelog has the program's version. Prints `docs: N passed, M failed`.
+# template engine registers and marks the extensions; libetcd(3) names every header and
+# error constant; the pages format without a groff warning; debian/changelog has the
+# program's version. Prints `docs: N passed, M failed`.
 set -u
 
 prog=${1:?usage: test_docs.sh ETCDWATCH MANDIR [SOURCE_DIR]}
@@ -130,6 +131,21 @@ for fn in include default trimPrefix indent quote toJson hasKey keys; do
         ok
     else
         fail "etcdwatch-templates(7) does not mark '$fn' as an extension"
+    fi
+done
+
+# libetcd(3) names every header and every error constant.
+sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' "$mandir/libetcd.3" >"$tmp/lib"
+for h in "$src"/lib/include/etcd/*.h; do
+    name=etcd/$(basename "$h")
+    [ "$name" = etcd/export.h ] && continue
+    if grep -qF "$name" "$tmp/lib"; then ok; else fail "libetcd(3) does not mention <$name>"; fi
+done
+for e in $(sed -n 's/^ *XX(\([A-Z0-9_]*\),.*/\1/p' "$src/lib/include/etcd/error.h"); do
+    if grep -qE "(^|[^A-Z_])ETCD_$e([^A-Z0-9_]|$)" "$tmp/lib"; then
+        ok
+    else
+        fail "libetcd(3) does not describe ETCD_$e"
     fi
 done
 
