@@ -23,6 +23,7 @@
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
 #define RENDER_RETRY_MAX_MS 60000
+#define ONETIME_READ_TRIES 3
 
 static void schedule_render(ew_service *svc);
 
@@ -185,6 +186,18 @@ static void render_one(ew_service *svc, res_state *st)
     }
 }
 
+/* Whether r needs keys of a prefix that onetime mode gave up reading. */
+static int keys_unread(const ew_service *svc, const ew_resource *r)
+{
+    size_t i;
+
+    for (i = 0; i < svc->nwatched; i++) {
+        if (svc->watched[i]->given_up && key_touches(r, svc->watched[i]->prefix))
+            return 1;
+    }
+    return 0;
+}
+
 static void render_dirty(void *arg)
 {
     ew_service *svc = arg;
@@ -196,6 +209,14 @@ static void render_dirty(void *arg)
 
         if (!st->dirty && !st->render_failed)
             continue;
+        if (keys_unread(svc, st->r)) {
+            /* Rendered from a store without those keys, the file would be wrong. */
+            ew_log(EW_LOG_ERROR, st->r->name,
+                   "%s not rendered: its keys could not be read", st->r->dest);
+            st->dirty = 0;
+            svc->failed = 1;
+            continue;
+        }
         render_one(svc, st);
         rendered++;
         if (st->render_failed) {
@@ -242,8 +263,34 @@ static size_t count_read(const ew_service *svc)
     size_t i, n = 0;
 
     for (i = 0; i < svc->nwatched; i++)
-        n += svc->watched[i]->read_once != 0;
+        n += svc->watched[i]->read_once || svc->watched[i]->given_up;
     return n;
+}
+
+/* A read of w failed (logged with `why`, or by the source when why is NULL): try again
+ * after a backoff. Onetime mode gives up after a few tries, renders the resources that
+ * do not need w's keys, and stops with status 1, rather than wait for etcd forever. */
+static void retry_read(watched *w, const char *why)
+{
+    ew_service *svc = w->svc;
+    long delay;
+
+    if (svc->cfg->mode == EW_MODE_ONETIME && ++w->failed_reads >= ONETIME_READ_TRIES) {
+        ew_log(EW_LOG_ERROR, NULL, "read of %s failed%s%s; giving up after %d tries",
+               w->prefix, why ? ": " : "", why ? why : "", w->failed_reads);
+        w->given_up = 1;
+        svc->failed = 1;
+        if (count_read(svc) == svc->nwatched) {
+            render_dirty(svc);
+            ew_loop_stop(&svc->loop);
+        }
+        return;
+    }
+    delay = next_backoff(&w->backoff_ms, BACKOFF_MAX_MS);
+    if (why)
+        ew_log(EW_LOG_WARN, NULL, "read of %s failed: %s; retrying in %ld ms", w->prefix,
+               why, delay);
+    ew_timer_start(&svc->loop, &w->retry, delay);
 }
 
 static void start_read(watched *w)
@@ -251,17 +298,12 @@ static void start_read(watched *w)
     if (w->reading || w->deferred)
         return;
     if (w->svc->source->read(w))
-        ew_timer_start(&w->svc->loop, &w->retry,
-                       next_backoff(&w->backoff_ms, BACKOFF_MAX_MS));
+        retry_read(w, NULL);
 }
 
 void ew_svc_read_failed(watched *w, const char *why)
 {
-    long delay = next_backoff(&w->backoff_ms, BACKOFF_MAX_MS);
-
-    ew_log(EW_LOG_WARN, NULL, "read of %s failed: %s; retrying in %ld ms", w->prefix, why,
-           delay);
-    ew_timer_start(&w->svc->loop, &w->retry, delay);
+    retry_read(w, why);
 }
 
 static void start_watch(watched *w)

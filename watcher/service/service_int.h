@@ -29,6 +29,8 @@ typedef struct watched {
     size_t page_key_len;
     ew_timer retry; /* backoff before the next read */
     long backoff_ms;
+    int failed_reads; /* onetime: reads that failed in a row */
+    int given_up;     /* onetime: no more tries; its resources are not rendered */
 } watched;
 
 /* How a source reads and watches. Each call reports back through ew_svc_*() below. */
