@@ -157,6 +157,12 @@ static void reload_now(res_state *st)
         st->last_reload_ms = ew_now_ms();
         return;
     }
+    if (svc->cfg->mode == EW_MODE_ONETIME) {
+        /* Nothing runs after onetime's render: the failure is its exit status. */
+        st->reload_due = 0;
+        svc->failed = 1;
+        return;
+    }
     wait = next_backoff(&st->reload_backoff_ms, BACKOFF_MAX_MS);
     ew_log(EW_LOG_WARN, st->r->name, "reload retried in %ld ms", wait);
     ew_timer_start(&svc->loop, &st->reload_timer, wait);
