@@ -28,6 +28,9 @@ static long next_backoff(long ms)
 /* The final answer of a session or an observe, when no response can be made. */
 static const etcd_response canceled_oom = {.status = ETCD_ECANCELED};
 
+/* A session's ETCD_OK when its lease was granted earlier (see session_step()). */
+static const etcd_response ready = {.status = ETCD_OK};
+
 /* ---- Sessions ---------------------------------------------------------------------- */
 
 struct etcd_v3_session {
@@ -170,8 +173,16 @@ static void session_step(void *arg)
     if (s->closing || s->req || s->ka)
         return;
     if (s->lease) {
+        /* granted, but its keep-alive could not start then: now it is ready */
         rc =
             etcd_v3_keepalive_start(s->client, s->lease, s->ttl, on_keepalive, s, &s->ka);
+        if (!rc) {
+            s->backoff_ms = BACKOFF_MIN_MS;
+            session_notify(s, &ready);
+            if (s->closing)
+                session_close_continue(s);
+            return;
+        }
     } else {
         body = json_pack("{s:o}", "TTL", etcd__v3_int(s->ttl));
         rc = body ? etcd__v3_request(s->client, "/v3/lease/grant", body, 0, &req)
