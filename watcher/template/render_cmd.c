@@ -4,6 +4,7 @@
 #include "render_cmd.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,10 +35,21 @@ static const char usage[] =
     "  -o OUT               write to OUT (replaced atomically) instead of stdout\n"
     "  --help               show this help\n";
 
-static int fail(const char *fmt, const char *a, const char *b)
+/* Prints "render: <message>" on stderr; returns the exit status 1. */
+static int fail(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+static int fail(const char *fmt, ...)
 {
-    fprintf(stderr, "render: ");
-    fprintf(stderr, fmt, a, b);
+    va_list ap;
+
+    fputs("render: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
     fputc('\n', stderr);
     return 1;
 }
@@ -57,7 +69,7 @@ static int take_opt(int argc, char **argv, int *i, const char *name, const char 
     if (argv[*i][n] != '\0')
         return 0;
     if (*i + 1 >= argc) {
-        fail("%s needs a value%s", name, "");
+        fail("%s needs a value", name);
         *err = 1;
         return 1;
     }
@@ -85,7 +97,7 @@ static int parse_args(int argc, char **argv, render_opts *o)
             take_opt(argc, argv, &i, "--output", &o->out_path, &err))
             continue;
         if (a[0] == '-' && a[1] != '\0')
-            return fail("unknown option %s (see --help)%s", a, "");
+            return fail("unknown option %s (see --help)", a);
         if (o->template_path)
             return fail("more than one TEMPLATE: %s and %s", o->template_path, a);
         o->template_path = a;
@@ -93,7 +105,7 @@ static int parse_args(int argc, char **argv, render_opts *o)
     if (err)
         return 1;
     if (!o->template_path)
-        return fail("TEMPLATE is required (see --help)%s%s", "", "");
+        return fail("TEMPLATE is required (see --help)");
     return 0;
 }
 
@@ -214,33 +226,26 @@ static int load_keys_json(const render_opts *o, tmpl_snapshot *snap)
     json_t *root = json_load_file(o->keys_path, JSON_REJECT_DUPLICATES, &jerr);
     const char *key;
     json_t *val;
-    char line[32];
+    int rc = 0;
 
-    if (!root) {
-        snprintf(line, sizeof(line), "%d", jerr.line);
-        fprintf(stderr, "render: %s:%s: %s\n", o->keys_path, line, jerr.text);
-        return 1;
-    }
+    if (!root)
+        return fail("%s:%d: %s", o->keys_path, jerr.line, jerr.text);
     if (!json_is_object(root)) {
         json_decref(root);
-        return fail("%s: want a JSON object of key: \"value\"%s", o->keys_path, "");
+        return fail("%s: want a JSON object of key: \"value\"", o->keys_path);
     }
     json_object_foreach(root, key, val)
     {
-        if (!json_is_string(val)) {
-            fprintf(stderr, "render: %s: key %s: value is not a string\n", o->keys_path,
-                    key);
-            json_decref(root);
-            return 1;
-        }
-        if (add_relative(snap, key, o->prefix, json_string_value(val),
-                         json_string_length(val))) {
-            json_decref(root);
-            return fail("%s: out of memory%s", o->keys_path, "");
-        }
+        if (!json_is_string(val))
+            rc = fail("%s: key %s: the value is not a string", o->keys_path, key);
+        else if (add_relative(snap, key, o->prefix, json_string_value(val),
+                              json_string_length(val)) != 0)
+            rc = fail("%s: out of memory", o->keys_path);
+        if (rc)
+            break;
     }
     json_decref(root);
-    return 0;
+    return rc;
 }
 
 /* Keys from etcd: the hook adds absolute keys; they are made relative here. */
@@ -253,19 +258,19 @@ static int load_keys_etcd(const render_opts *o, tmpl_snapshot *snap,
     int rc = 0;
 
     if (!raw)
-        return fail("out of memory%s%s", "", "");
+        return fail("out of memory");
     if (fetch(ud, o->prefix, raw, &err) != 0) {
-        rc = fail("%s%s", err ? err : "cannot read keys from etcd", "");
+        rc = fail("%s", err ? err : "cannot read keys from etcd");
         free(err);
         tmpl_snapshot_free(raw);
         return rc;
     }
     if (tmpl_snapshot_finish(raw) != TMPL_OK)
-        rc = fail("out of memory%s%s", "", "");
+        rc = fail("out of memory");
     for (i = 0; i < tmpl_snapshot_count(raw) && rc == 0; i++) {
         const tmpl_kv *kv = tmpl_snapshot_at(raw, i);
         if (add_relative(snap, kv->key, o->prefix, kv->value, kv->value_len))
-            rc = fail("out of memory%s%s", "", "");
+            rc = fail("out of memory");
     }
     tmpl_snapshot_free(raw);
     return rc;
@@ -298,7 +303,7 @@ static int write_output(const char *path, const char *data, size_t n)
     int fd;
 
     if (!tmp)
-        return fail("%s: out of memory%s", path, "");
+        return fail("%s: out of memory", path);
     snprintf(tmp, pl + 16, "%s.tmp-XXXXXX", path);
     fd = mkstemp(tmp);
     if (fd < 0) {
@@ -360,7 +365,7 @@ static int render(const render_opts *o, tmpl_snapshot *snap)
     int e;
 
     if (!dir)
-        return fail("out of memory%s%s", "", "");
+        return fail("out of memory");
     e = read_file(o->template_path, &text, &len);
     if (e) {
         free(dir);
@@ -383,7 +388,7 @@ static int render(const render_opts *o, tmpl_snapshot *snap)
     if (o->out_path)
         rc = write_output(o->out_path, out, out_len);
     else if (write_all(stdout, out, out_len) != 0)
-        rc = fail("stdout: %s%s", strerror(errno), "");
+        rc = fail("stdout: %s", strerror(errno));
     free(out);
     return rc;
 }
@@ -403,20 +408,20 @@ int etcdwatch_render_main(int argc, char **argv, etcdwatch_render_fetch_fn fetch
         return 0;
     }
     if (!o.keys_path && !fetch)
-        return fail("--keys is required%s%s", "", "");
+        return fail("--keys is required");
     /* confd's prefix is path.Join("/", prefix): "app/" is "/app" */
     prefix = tmpl_key_relative(o.prefix, "");
     snap = tmpl_snapshot_new();
     if (!snap || !prefix) {
         tmpl_snapshot_free(snap);
         free(prefix);
-        return fail("out of memory%s%s", "", "");
+        return fail("out of memory");
     }
     o.prefix = prefix;
     rc = o.keys_path ? load_keys_json(&o, snap)
                      : load_keys_etcd(&o, snap, fetch, fetch_ud);
     if (rc == 0 && tmpl_snapshot_finish(snap) != TMPL_OK)
-        rc = fail("out of memory%s%s", "", "");
+        rc = fail("out of memory");
     if (rc == 0)
         rc = render(&o, snap);
     tmpl_snapshot_free(snap);
