@@ -50,10 +50,27 @@ static json_t *json_strings(const char *const *items, size_t n)
 
 /* ---- member list ---------------------------------------------------------------- */
 
-int cmd_member_list(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
+/* The leader's ID as the endpoint sees it (/v2/stats/self), or NULL: the LEADER
+ * column, as etcdctl's isLeader=, is left out then. A new string. */
+static char *leader_id(etcd_client *client)
 {
     etcd_response *resp = NULL;
+    char *id = NULL;
+
+    if (etcd_stats_self_sync(client, &resp) == ETCD_OK && resp->stats_self != NULL &&
+        resp->stats_self->leader_id != NULL && resp->stats_self->leader_id[0] != '\0')
+        id = strdup(resp->stats_self->leader_id);
+    etcd_response_free(resp);
+    return id;
+}
+
+int cmd_member_list(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
+{
+    static const char *const header[6] = {"ID",        "STATUS",      "NAME",
+                                          "PEER URLS", "CLIENT URLS", "LEADER"};
+    etcd_response *resp = NULL;
     etcd_client *client;
+    char *leader;
     admin_table t;
     admin_args a;
     cli_args pos;
@@ -74,17 +91,18 @@ int cmd_member_list(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
         etcd_response_free(resp);
         return CLI_EXIT_OK;
     }
-    admin_table_init(&t, 5);
-    failed |= admin_table_add(
-        &t, (const char *[]){"ID", "STATUS", "NAME", "PEER URLS", "CLIENT URLS"});
+    leader = leader_id(client);
+    admin_table_init(&t, leader != NULL ? 6 : 5);
+    failed |= admin_table_add(&t, header);
     for (size_t i = 0; i < resp->nmembers && !failed; i++) {
         const etcd_member *m = &resp->members[i];
         char *peers = admin_join(m->peer_urls, m->npeer_urls, ",");
         char *clients = admin_join(m->client_urls, m->nclient_urls, ",");
         /* a member that was added but has not started has no name yet */
         int started = m->name != NULL && m->name[0] != '\0';
-        const char *row[5] = {m->id, started ? "started" : "unstarted", m->name, peers,
-                              clients};
+        int leads = leader != NULL && m->id != NULL && strcmp(m->id, leader) == 0;
+        const char *row[6] = {m->id,   started ? "started" : "unstarted", m->name, peers,
+                              clients, leads ? "true" : "false"};
 
         failed |= peers == NULL || clients == NULL || admin_table_add(&t, row) != 0;
         free(peers);
@@ -96,6 +114,7 @@ int cmd_member_list(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
         admin_table_print(&t);
         rc = CLI_EXIT_OK;
     }
+    free(leader);
     admin_table_free(&t);
     etcd_response_free(resp);
     return rc;

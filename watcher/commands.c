@@ -199,7 +199,8 @@ static const cli_command role_cmds[] = {
 static const cli_command member_cmds[] = {
     {"list", CLI_API_V2, NULL, "list the cluster's members",
      "List every member: ID, STATUS (unstarted: added but not yet started), NAME, "
-     "PEER URLS and CLIENT URLS.",
+     "PEER URLS, CLIENT URLS and LEADER (true for the leader the endpoint knows; the "
+     "column is left out when the endpoint cannot tell).",
      NULL, cmd_member_list, NULL},
     {"add", CLI_API_V2, "NAME PEER_URLS", "add a member to the cluster",
      "Add a member with the peer URLs PEER_URLS (comma-separated) and print the "

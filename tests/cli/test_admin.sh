@@ -545,7 +545,7 @@ read -r -a three_pids <<<"$ETCD_THREE_PIDS"
 
 ew member list
 check "member list: a header and three started members" \
-    eval '[[ $RC == 0 && $(printf "%s\n" "$OUT" | head -1) == "ID"*"STATUS"*"NAME"*"PEER URLS"*"CLIENT URLS" && $(printf "%s\n" "$OUT" | grep -c " started  three[123] ") == 3 ]]'
+    eval '[[ $RC == 0 && $(printf "%s\n" "$OUT" | head -1) == "ID"*"STATUS"*"NAME"*"PEER URLS"*"CLIENT URLS"*"LEADER" && $(printf "%s\n" "$OUT" | grep -c " started  three[123] ") == 3 ]]'
 for i in 1 2 3; do
     check "member list names three$i with its client URL" \
         eval '[[ $OUT =~ " three$i "+http://127.0.0.1:[0-9]+" "+"${three_urls[i - 1]}" ]]'
@@ -562,6 +562,10 @@ check "cluster-health -o json: healthy, three healthy members, one leader" \
     eval 'one_json && [[ $RC == 0 && $(json "v[\"cluster\"]") == healthy && $(json "sum(m[\"healthy\"] for m in v[\"members\"])") == 3 && $(json "sum(m[\"leader\"] for m in v[\"members\"])") == 1 ]]'
 leader_id=$(json '[m["id"] for m in v["members"] if m["leader"]][0]')
 leader_url=$(json '[m["clientURLs"][0] for m in v["members"] if m["leader"]][0]')
+
+ew member list
+check "member list: LEADER is true for the leader only ($leader_id)" \
+    eval '[[ $(printf "%s\n" "$OUT" | grep -c " true$") == 1 && $(printf "%s\n" "$OUT" | grep " true$") == "$leader_id "* && $(printf "%s\n" "$OUT" | grep -c " false$") == 2 ]]'
 
 # stats
 ew stats self
