@@ -244,7 +244,7 @@ lat_file99=()
 lat_d50=()
 lat_d99=()
 bench_latency() {
-    local dir=$tmp/latency r out csv
+    local dir=$tmp/latency r out csv sched0 sched1
     write_config "$dir"
     cat >"$dir/conf.d/lat.conf" <<EOF
 src = "lat.tmpl";
@@ -261,11 +261,17 @@ EOF
             holds "$dir/out/lat.txt" "start$r"
         csv=$dir/samples-$r.csv
         [ -z "$keep" ] || csv=$keep/latency-$r.csv
+        read -r -a sched0 <"/proc/$daemon/schedstat"
         out=$(timeout -k 5 $((changes * (gap_ms + 1000) / 1000 + 60)) "$helper" latency \
             -e "$endpoint" -k "$base/lat/k" -f "$dir/out/lat.txt" -n "$changes" \
             -g "$gap_ms" -o "$csv") || die "latency round $r failed (see above)"
+        read -r -a sched1 <"/proc/$daemon/schedstat"
         stop_daemon
         echo "round $r: $out"
+        # schedstat: ns on a CPU, ns runnable but waiting for one, timeslices
+        echo "round $r: etcdwatch during the changes: $(((sched1[0] - sched0[0]) / 1000000))" \
+            "ms on a CPU, $(((sched1[1] - sched0[1]) / 1000000)) ms waiting for one" \
+            "(run queue), $((sched1[2] - sched0[2])) timeslices"
         lat_floor50+=("$(field floor_p50_ms "$out")")
         lat_floor99+=("$(field floor_p99_ms "$out")")
         lat_file50+=("$(field file_p50_ms "$out")")
