@@ -96,6 +96,22 @@ if command -v bash >/dev/null; then
     for cmd in $(help_commands <"$tmp/main"); do
         if printf '%s\n' "$offered" | grep -qx -- "$cmd"; then ok; else fail "bash completion does not offer '$cmd'"; fi
     done
+    # ... and every subcommand after its command.
+    for cmd in $(help_commands <"$tmp/main"); do
+        [ "$cmd" = help ] && continue
+        subs=$("$prog" "$cmd" --help 2>/dev/null | help_commands | sort | tr '\n' ' ')
+        [ -n "$subs" ] || continue
+        offered=$(PATH=$(dirname "$prog"):$PATH bash -c '
+            . "$1"
+            COMP_WORDS=(etcdwatch "$2" ""); COMP_CWORD=2; COMP_LINE="etcdwatch $2 "
+            COMP_POINT=${#COMP_LINE}; _etcdwatch; printf "%s\n" "${COMPREPLY[@]}"' sh \
+            "$src/packaging/completion/etcdwatch" "$cmd" | sort | tr '\n' ' ')
+        if [ "$offered" = "$subs" ]; then
+            ok
+        else
+            fail "bash completion after '$cmd' offers '$offered', not '$subs'"
+        fi
+    done
     offered=$(PATH=$(dirname "$prog"):$PATH bash -c '
         . "$1"
         COMP_WORDS=(etcdwatch run --conf); COMP_CWORD=2; COMP_LINE="etcdwatch run --conf"
