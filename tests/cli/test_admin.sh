@@ -446,9 +446,12 @@ expect "the password from stdin lost its CR LF" 0 "new"
 pty_run() { # pty_run INPUT1 INPUT2 ARGS...: etcdwatch on a pty; OUT gets what it printed
     local in1=$1 in2=$2
     shift 2
-    OUT=$(ETCDWATCH_PASSWORD=$rootpw timeout "$T" "$PY" - "$in1" "$in2" "${wrapper[@]}" "$EW" "$@" <<'PY'
+    # the answers travel in the environment, never in argv
+    OUT=$(ETCDWATCH_PASSWORD=$rootpw PTY_IN1=$in1 PTY_IN2=$in2 timeout "$T" "$PY" - \
+        "${wrapper[@]}" "$EW" "$@" <<'PY'
 import os, pty, select, sys, time
-in1, in2, argv = sys.argv[1].encode(), sys.argv[2].encode(), sys.argv[3:]
+in1, in2 = os.environb.pop(b"PTY_IN1"), os.environb.pop(b"PTY_IN2")
+argv = sys.argv[1:]
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp(argv[0], argv)
