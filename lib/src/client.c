@@ -770,6 +770,20 @@ static int fail_over(etcd__req *req)
     return ETCD_OK;
 }
 
+/* Whether a 5xx answer means "this member cannot serve you now" (try the next one),
+ * rather than the call's own outcome. The v3 gateway answers many logical errors with a
+ * 500 ("election: no leader"): only gRPC's Unavailable (14) moves on. */
+static int server_unavailable(const etcd__req *req)
+{
+    if (req->flags & ETCD__REQ_ANY_STATUS)
+        return 0;
+    if (!(req->flags & ETCD__REQ_V3))
+        return 1;
+    return req->in.data && (strstr(req->in.data, "\"code\":14,") ||
+                            strstr(req->in.data, "\"code\":14}") ||
+                            strstr(req->in.data, "\"grpc_code\":14"));
+}
+
 static etcd_response *answer(etcd__req *req, long http)
 {
     etcd_response *resp;
@@ -879,7 +893,7 @@ static void finish(etcd__req *req, CURLcode rc)
     curl_multi_remove_handle(c->multi, req->easy);
     curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &http);
 
-    if (rc == CURLE_OK && http >= 500 && !(req->flags & ETCD__REQ_ANY_STATUS) &&
+    if (rc == CURLE_OK && http >= 500 && server_unavailable(req) &&
         may_fail_over(req, 1) && fail_over(req) == ETCD_OK)
         return;
     if (rc != CURLE_OK && !req->in_error &&

@@ -512,7 +512,7 @@ static int decode_v3(response_impl *r, json_t *root)
         r->pub.status = ETCD_EHTTP;
         return ETCD_OK;
     }
-    rc = etcd__decode_v3(&r->pub, root, &why);
+    rc = etcd__decode_v3(&r->pub, r->decoder, root, &why);
     return rc == ETCD_EPROTO ? protocol_error(r, why) : rc;
 }
 
@@ -551,7 +551,7 @@ static int decode(response_impl *r)
     r->root = root;
     if (!json_is_object(root))
         return protocol_error(r, "expected a JSON object");
-    if (r->decoder == ETCD__DECODE_V3)
+    if (r->decoder == ETCD__DECODE_V3 || r->decoder == ETCD__DECODE_V3_USER)
         return decode_v3(r, root);
     if (decode_error_object(r, root))
         return ETCD_OK;

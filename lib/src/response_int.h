@@ -27,7 +27,8 @@ typedef enum etcd__decoder {
     ETCD__DECODE_STATS_SELF,  /* /v2/stats/self */
     ETCD__DECODE_STATS_LEADER, /* /v2/stats/leader */
     ETCD__DECODE_STATS_STORE,  /* /v2/stats/store */
-    ETCD__DECODE_V3            /* any /v3 answer: header, kvs, txn results, ... */
+    ETCD__DECODE_V3,           /* any /v3 answer: header, kvs, txn results, ... */
+    ETCD__DECODE_V3_USER       /* /v3/auth/user/get: its "roles" are the user's */
 } etcd__decoder;
 
 /* Decode `body` (len bytes, need not be NUL-terminated) received with `http_status`

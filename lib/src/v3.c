@@ -101,6 +101,12 @@ int etcd__v3_set_range(json_t *obj, etcd_bytes key, const etcd_range_end *range)
 int etcd__v3_request(etcd_client *client, const char *path, json_t *body, unsigned flags,
                      etcd__req **out)
 {
+    return etcd__v3_request_as(client, path, body, flags, ETCD__DECODE_V3, out);
+}
+
+int etcd__v3_request_as(etcd_client *client, const char *path, json_t *body,
+                        unsigned flags, etcd__decoder decoder, etcd__req **out)
+{
     etcd__req *req;
     int rc;
 
@@ -109,8 +115,8 @@ int etcd__v3_request(etcd_client *client, const char *path, json_t *body, unsign
         json_decref(body);
         return ETCD_EINVAL;
     }
-    req = etcd__req_new(client, ETCD__POST, ETCD__DECODE_V3,
-                        ETCD__REQ_JSON | ETCD__REQ_V3 | flags);
+    req =
+        etcd__req_new(client, ETCD__POST, decoder, ETCD__REQ_JSON | ETCD__REQ_V3 | flags);
     if (!req) {
         json_decref(body);
         return ETCD_ENOMEM;

@@ -143,10 +143,9 @@ static int decode_users(dec *d, json_t *arr)
     return ETCD_OK;
 }
 
-/* {"roles":[names]}: the role list, and a user's roles (user get). The two answers
- * look the same, so both readings are filled: resp->roles, and resp->users[0] (whose
- * name the answer does not repeat: NULL) with those roles. */
-static int decode_roles(dec *d, json_t *arr)
+/* {"roles":[names]}: the role list, or (as_user) the roles of the user asked for, whose
+ * name the answer does not repeat (NULL). */
+static int decode_roles(dec *d, json_t *arr, int as_user)
 {
     const char **names;
     etcd_role *roles;
@@ -162,14 +161,15 @@ static int decode_roles(dec *d, json_t *arr)
         return ETCD_ENOMEM;
     for (i = 0; i < n; i++)
         roles[i].name = names[i];
+    if (!as_user) {
+        d->resp->roles = roles;
+        d->resp->nroles = n;
+        return ETCD_OK;
+    }
     user->roles = roles;
     user->nroles = n;
-    d->resp->roles = roles;
-    d->resp->nroles = n;
-    if (!d->resp->users) {
-        d->resp->users = user;
-        d->resp->nusers = 1;
-    }
+    d->resp->users = user;
+    d->resp->nusers = 1;
     return ETCD_OK;
 }
 
@@ -371,7 +371,7 @@ static int decode_kv(dec *d, json_t *j)
     return ETCD_OK;
 }
 
-static int decode_admin(dec *d, json_t *root)
+static int decode_admin(dec *d, json_t *root, int as_user)
 {
     json_t *v;
     int rc = ETCD_OK;
@@ -381,7 +381,7 @@ static int decode_admin(dec *d, json_t *root)
         rc = decode_users(d, v);
     v = json_object_get(root, "roles");
     if (!rc && v)
-        rc = decode_roles(d, v);
+        rc = decode_roles(d, v, as_user);
     v = json_object_get(root, "perm");
     if (!rc && v)
         rc = decode_perms(d, v);
@@ -416,10 +416,11 @@ static int decode_admin(dec *d, json_t *root)
     return rc;
 }
 
-int etcd__decode_v3_admin(etcd_response *resp, json_t *root, const char **why)
+int etcd__decode_v3_admin(etcd_response *resp, etcd__decoder decoder, json_t *root,
+                          const char **why)
 {
     dec d = {resp, NULL};
-    int rc = decode_admin(&d, root);
+    int rc = decode_admin(&d, root, decoder == ETCD__DECODE_V3_USER);
 
     if (rc == ETCD_EPROTO)
         *why = d.why;

@@ -28,6 +28,22 @@ static int named_call(etcd_client *client, const char *path, const char *field,
     return auth_call(client, path, json_pack("{s:s}", field, name), flags, sink);
 }
 
+/* User get: its answer's "roles" are the user's. */
+static int user_get(etcd_client *client, const char *name, etcd__sink sink)
+{
+    etcd__req *req = NULL;
+    json_t *body;
+    int rc;
+
+    if (!name)
+        return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
+    body = json_pack("{s:s}", "name", name);
+    rc = body ? etcd__v3_request_as(client, "/v3/auth/user/get", body,
+                                    ETCD__REQ_IDEMPOTENT, ETCD__DECODE_V3_USER, &req)
+              : ETCD_ENOMEM;
+    return etcd__req_dispatch(rc, req, sink);
+}
+
 /* A call with two strings: {"<f1>": v1, "<f2>": v2}. */
 static int pair_call(etcd_client *client, const char *path, const char *f1,
                      const char *v1, const char *f2, const char *v2, etcd__sink sink)
@@ -203,14 +219,12 @@ int etcd_v3_user_add_sync(etcd_client *client, const char *name, const char *pas
 int etcd_v3_user_get(etcd_client *client, const char *name, etcd_response_cb cb,
                      void *data)
 {
-    return named_call(client, "/v3/auth/user/get", "name", name, ETCD__REQ_IDEMPOTENT,
-                      etcd__async(cb, data));
+    return user_get(client, name, etcd__async(cb, data));
 }
 
 int etcd_v3_user_get_sync(etcd_client *client, const char *name, etcd_response **out)
 {
-    return named_call(client, "/v3/auth/user/get", "name", name, ETCD__REQ_IDEMPOTENT,
-                      etcd__sync(out));
+    return user_get(client, name, etcd__sync(out));
 }
 
 int etcd_v3_user_list(etcd_client *client, etcd_response_cb cb, void *data)

@@ -292,7 +292,8 @@ static int decode_result(dec *d, json_t *j, etcd_v3_result *r)
     return rc;
 }
 
-int etcd__decode_v3(etcd_response *resp, json_t *root, const char **why)
+int etcd__decode_v3(etcd_response *resp, etcd__decoder decoder, json_t *root,
+                    const char **why)
 {
     dec d = {resp, NULL};
     json_t *result = json_object_get(root, "result");
@@ -307,7 +308,7 @@ int etcd__decode_v3(etcd_response *resp, json_t *root, const char **why)
         rc = decode_result(&d, root, &resp->v3);
     *why = d.why;
     if (!rc)
-        rc = etcd__decode_v3_admin(resp, root, why);
+        rc = etcd__decode_v3_admin(resp, decoder, root, why);
     return rc;
 }
 
