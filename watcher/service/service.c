@@ -192,16 +192,27 @@ static void render_one(ew_service *svc, res_state *st)
     }
 }
 
-/* Whether r needs keys of a prefix that onetime mode gave up reading. */
-static int keys_unread(const ew_service *svc, const ew_resource *r)
+enum { KEYS_READ, KEYS_NOT_YET, KEYS_GIVEN_UP };
+
+/* Whether the store holds every prefix r needs: KEYS_READ; KEYS_NOT_YET while one is
+ * still being read for the first time (a prefix new after a SIGHUP); KEYS_GIVEN_UP
+ * when onetime mode gave one up. */
+static int keys_state(const ew_service *svc, const ew_resource *r)
 {
     size_t i;
+    int state = KEYS_READ;
 
     for (i = 0; i < svc->nwatched; i++) {
-        if (svc->watched[i]->given_up && key_touches(r, svc->watched[i]->prefix))
-            return 1;
+        const watched *w = svc->watched[i];
+
+        if (!key_touches(r, w->prefix))
+            continue;
+        if (w->given_up)
+            return KEYS_GIVEN_UP;
+        if (!w->read_once)
+            state = KEYS_NOT_YET;
     }
-    return 0;
+    return state;
 }
 
 static void render_dirty(void *arg)
@@ -215,8 +226,12 @@ static void render_dirty(void *arg)
 
         if (!st->dirty && !st->render_failed)
             continue;
-        if (keys_unread(svc, st->r)) {
-            /* Rendered from a store without those keys, the file would be wrong. */
+        /* Rendered from a store without its keys, the file would be wrong (a list
+         * of upstreams rendered empty, checked and reloaded): it waits for the read. */
+        switch (keys_state(svc, st->r)) {
+        case KEYS_NOT_YET:
+            continue;
+        case KEYS_GIVEN_UP:
             ew_log(EW_LOG_ERROR, st->r->name,
                    "%s not rendered: its keys could not be read", st->r->dest);
             st->dirty = 0;
