@@ -563,13 +563,52 @@ static ew_config *read_config(ew_service *svc)
     return fresh;
 }
 
+/* The dests whose reload is still owed (it failed and waits for its retry): a SIGHUP
+ * must not forget them, since their files are in sync and will not render again. A new
+ * array of *n new strings (fewer when out of memory). */
+static char **owed_reloads(const ew_service *svc, size_t *n)
+{
+    char **dests = calloc(svc->res.count ? svc->res.count : 1, sizeof(*dests));
+    size_t i;
+
+    *n = 0;
+    for (i = 0; dests && i < svc->res.count; i++) {
+        if (!svc->states[i].reload_due)
+            continue;
+        dests[*n] = strdup(svc->res.items[i].dest);
+        if (dests[*n])
+            (*n)++;
+    }
+    return dests;
+}
+
+/* Retry at once the owed reloads of the resources that still write those dests (with
+ * their new reload command or signal), and free `dests`. */
+static void owe_reloads(ew_service *svc, char **dests, size_t n)
+{
+    size_t i, j;
+
+    for (i = 0; i < svc->res.count; i++) {
+        for (j = 0; j < n; j++) {
+            if (strcmp(svc->res.items[i].dest, dests[j]) == 0) {
+                svc->states[i].reload_due = 1;
+                ew_timer_start(&svc->loop, &svc->states[i].reload_timer, 0);
+            }
+        }
+    }
+    for (j = 0; j < n; j++)
+        free(dests[j]);
+    free(dests);
+}
+
 /* SIGHUP: re-read the configuration and the resources. Prefixes that stay keep their
  * watches and their part of the store; new ones are read; the rest are dropped. */
 static void reload_config(ew_service *svc)
 {
     ew_config *fresh = read_config(svc);
     watched **old = svc->watched;
-    size_t nold = svc->nwatched, i, j;
+    size_t nold = svc->nwatched, nowed, i, j;
+    char **owed;
     int new_client;
 
     if (!fresh)
@@ -577,6 +616,7 @@ static void reload_config(ew_service *svc)
     ew_log(EW_LOG_INFO, NULL, "reloading configuration and resources");
     new_client = !same_etcd(svc->cfg, fresh);
     ew_timer_stop(&svc->loop, &svc->render_timer);
+    owed = owed_reloads(svc, &nowed);
     states_free(svc);
     ew_resources_free(&svc->res);
     ew_config_cleanup(svc->cfg);
@@ -598,8 +638,12 @@ static void reload_config(ew_service *svc)
         for (j = 0; j < nold; j++)
             watched_free(old[j]);
         free(old);
+        for (j = 0; j < nowed; j++)
+            free(owed[j]);
+        free(owed);
         return;
     }
+    owe_reloads(svc, owed, nowed);
     for (i = 0; i < svc->nwatched; i++) {
         watched *w = svc->watched[i];
 
