@@ -16,92 +16,21 @@
 
 #include "base64_int.h"
 
-typedef struct dec {
-    etcd_response *resp;
-    const char *why;
-} dec;
-
-static int malformed(dec *d, const char *why)
-{
-    d->why = why;
-    return ETCD_EPROTO;
-}
-
-/* A 64-bit number written as a decimal string or a JSON integer; absent is 0. Returns
- * 0 when present but not a number. */
-static int get_u64(json_t *obj, const char *name, uint64_t *out)
-{
-    json_t *v = json_object_get(obj, name);
-    const char *s;
-    char *end;
-
-    *out = 0;
-    if (!v)
-        return 1;
-    if (json_is_integer(v)) {
-        *out = (uint64_t)json_integer_value(v);
-        return 1;
-    }
-    s = json_string_value(v);
-    if (!s || *s == '-')
-        return 0;
-    *out = (uint64_t)strtoull(s, &end, 10);
-    return end != s && *end == '\0';
-}
-
-static int get_i64(json_t *obj, const char *name, int64_t *out)
-{
-    uint64_t u;
-    json_t *v = json_object_get(obj, name);
-    const char *s = json_string_value(v);
-    char *end;
-
-    if (s && *s == '-') {
-        *out = (int64_t)strtoll(s, &end, 10);
-        return end != s && *end == '\0';
-    }
-    if (!get_u64(obj, name, &u))
-        return 0;
-    *out = (int64_t)u;
-    return 1;
-}
-
 /* The ID field `name` of obj in hex, in the arena; absent gives "0". */
-static int get_hex_id(dec *d, json_t *obj, const char *name, const char **out)
+static int get_hex_id(etcd__v3_dec *d, json_t *obj, const char *name, const char **out)
 {
     char hex[24];
     uint64_t id;
 
-    if (!get_u64(obj, name, &id))
-        return malformed(d, "malformed member ID");
+    if (!etcd__v3_get_uint(obj, name, &id))
+        return etcd__v3_malformed(d, "malformed member ID");
     snprintf(hex, sizeof(hex), "%" PRIx64, id);
     *out = etcd__response_strdup(d->resp, hex);
     return *out ? ETCD_OK : ETCD_ENOMEM;
 }
 
-/* Base64 field `name` of obj, decoded into the arena; absent is "". */
-static int get_bytes(dec *d, json_t *obj, const char *name, const char **out, size_t *len)
-{
-    json_t *v = json_object_get(obj, name);
-    const char *text = v ? json_string_value(v) : "";
-    size_t tlen;
-    char *buf;
-
-    if (!text)
-        return malformed(d, "expected base64 bytes");
-    tlen = strlen(text);
-    buf = etcd__response_alloc(d->resp, tlen / 4 * 3 + 4);
-    if (!buf)
-        return ETCD_ENOMEM;
-    *len = etcd__base64_decode(text, tlen, buf);
-    if (*len == (size_t)-1)
-        return malformed(d, "invalid base64 in a key or value");
-    *out = buf;
-    return ETCD_OK;
-}
-
 /* An array of strings (absent: none) as arena pointers into root. */
-static int string_array(dec *d, json_t *arr, const char ***out, size_t *n)
+static int string_array(etcd__v3_dec *d, json_t *arr, const char ***out, size_t *n)
 {
     const char **items;
     size_t i;
@@ -109,14 +38,15 @@ static int string_array(dec *d, json_t *arr, const char ***out, size_t *n)
     *out = NULL;
     *n = 0;
     if (!arr || json_array_size(arr) == 0)
-        return json_is_array(arr) || !arr ? ETCD_OK : malformed(d, "expected a list");
+        return json_is_array(arr) || !arr ? ETCD_OK
+                                          : etcd__v3_malformed(d, "expected a list");
     items = etcd__response_alloc(d->resp, json_array_size(arr) * sizeof(*items));
     if (!items)
         return ETCD_ENOMEM;
     for (i = 0; i < json_array_size(arr); i++) {
         items[i] = json_string_value(json_array_get(arr, i));
         if (!items[i])
-            return malformed(d, "expected a list of strings");
+            return etcd__v3_malformed(d, "expected a list of strings");
     }
     *out = items;
     *n = i;
@@ -124,7 +54,7 @@ static int string_array(dec *d, json_t *arr, const char ***out, size_t *n)
 }
 
 /* {"users":[names]}: user list. */
-static int decode_users(dec *d, json_t *arr)
+static int decode_users(etcd__v3_dec *d, json_t *arr)
 {
     const char **names;
     etcd_user *users;
@@ -145,7 +75,7 @@ static int decode_users(dec *d, json_t *arr)
 
 /* {"roles":[names]}: the role list, or (as_user) the roles of the user asked for, whose
  * name the answer does not repeat (NULL). */
-static int decode_roles(dec *d, json_t *arr, int as_user)
+static int decode_roles(etcd__v3_dec *d, json_t *arr, int as_user)
 {
     const char **names;
     etcd_role *roles;
@@ -175,7 +105,7 @@ static int decode_roles(dec *d, json_t *arr, int as_user)
 
 /* {"perm":[{"permType":"READWRITE","key":..,"range_end":..}]}: role get. READ, the
  * default, is left out. */
-static int decode_perms(dec *d, json_t *arr)
+static int decode_perms(etcd__v3_dec *d, json_t *arr)
 {
     static const char *const names[] = {"READ", "WRITE", "READWRITE"};
     etcd_v3_perm *perms;
@@ -183,7 +113,7 @@ static int decode_perms(dec *d, json_t *arr)
     int rc;
 
     if (!json_is_array(arr))
-        return malformed(d, "expected a list of permissions");
+        return etcd__v3_malformed(d, "expected a list of permissions");
     if (json_array_size(arr) == 0)
         return ETCD_OK;
     perms = etcd__response_alloc(d->resp, json_array_size(arr) * sizeof(*perms));
@@ -201,14 +131,14 @@ static int decode_perms(dec *d, json_t *arr)
                     perms[i].type = (int)k;
             }
             if (perms[i].type < 0)
-                return malformed(d, "unknown permission type");
+                return etcd__v3_malformed(d, "unknown permission type");
         } else if (type) {
-            return malformed(d, "malformed permission type");
+            return etcd__v3_malformed(d, "malformed permission type");
         }
-        rc = get_bytes(d, p, "key", &perms[i].key, &perms[i].key_len);
+        rc = etcd__v3_get_bytes(d, p, "key", &perms[i].key, &perms[i].key_len);
         if (!rc)
-            rc = get_bytes(d, p, "range_end", &perms[i].range_end,
-                           &perms[i].range_end_len);
+            rc = etcd__v3_get_bytes(d, p, "range_end", &perms[i].range_end,
+                                    &perms[i].range_end_len);
         if (rc)
             return rc;
     }
@@ -217,13 +147,13 @@ static int decode_perms(dec *d, json_t *arr)
     return ETCD_OK;
 }
 
-static int fill_member(dec *d, json_t *j, etcd_member *m)
+static int fill_member(etcd__v3_dec *d, json_t *j, etcd_member *m)
 {
     const char **urls;
     int rc;
 
     if (!json_is_object(j))
-        return malformed(d, "expected a member object");
+        return etcd__v3_malformed(d, "expected a member object");
     rc = get_hex_id(d, j, "ID", &m->id);
     if (rc)
         return rc;
@@ -242,14 +172,14 @@ static int fill_member(dec *d, json_t *j, etcd_member *m)
 
 /* {"member":{...}, "members":[...]}: the new member first (member add), then the
  * list. */
-static int decode_members(dec *d, json_t *one, json_t *list)
+static int decode_members(etcd__v3_dec *d, json_t *one, json_t *list)
 {
     size_t n = json_array_size(list) + (one ? 1 : 0), i = 0, k;
     etcd_member *members;
     int rc;
 
     if (list && !json_is_array(list))
-        return malformed(d, "expected a list of members");
+        return etcd__v3_malformed(d, "expected a list of members");
     if (n == 0)
         return ETCD_OK;
     members = etcd__response_alloc(d->resp, n * sizeof(*members));
@@ -271,7 +201,7 @@ static int decode_members(dec *d, json_t *one, json_t *list)
 }
 
 /* maintenance/status. The member is the header's; the leader is its ID. */
-static int decode_status(dec *d, json_t *root)
+static int decode_status(etcd__v3_dec *d, json_t *root)
 {
     etcd_v3_member_status *st = etcd__response_alloc(d->resp, sizeof(*st));
     json_t *header = json_object_get(root, "header");
@@ -281,12 +211,12 @@ static int decode_status(dec *d, json_t *root)
     if (!st)
         return ETCD_ENOMEM;
     st->version = json_string_value(json_object_get(root, "version"));
-    if (!get_i64(root, "dbSize", &st->db_size) ||
-        !get_i64(root, "dbSizeInUse", &st->db_size_in_use) ||
-        !get_u64(root, "raftIndex", &st->raft_index) ||
-        !get_u64(root, "raftTerm", &st->raft_term) ||
-        !get_u64(root, "raftAppliedIndex", &st->raft_applied_index))
-        return malformed(d, "malformed number in a status");
+    if (!etcd__v3_get_int(root, "dbSize", &st->db_size) ||
+        !etcd__v3_get_int(root, "dbSizeInUse", &st->db_size_in_use) ||
+        !etcd__v3_get_uint(root, "raftIndex", &st->raft_index) ||
+        !etcd__v3_get_uint(root, "raftTerm", &st->raft_term) ||
+        !etcd__v3_get_uint(root, "raftAppliedIndex", &st->raft_applied_index))
+        return etcd__v3_malformed(d, "malformed number in a status");
     rc = get_hex_id(d, header, "member_id", &st->member_id);
     if (!rc)
         rc = get_hex_id(d, root, "leader", &st->leader);
@@ -301,14 +231,14 @@ static int decode_status(dec *d, json_t *root)
 }
 
 /* {"alarms":[{"memberID":..,"alarm":"NOSPACE"}]}; NONE, the default, is left out. */
-static int decode_alarms(dec *d, json_t *arr)
+static int decode_alarms(etcd__v3_dec *d, json_t *arr)
 {
     etcd_v3_alarm *alarms;
     size_t i;
     int rc;
 
     if (!json_is_array(arr))
-        return malformed(d, "expected a list of alarms");
+        return etcd__v3_malformed(d, "expected a list of alarms");
     if (json_array_size(arr) == 0)
         return ETCD_OK;
     alarms = etcd__response_alloc(d->resp, json_array_size(arr) * sizeof(*alarms));
@@ -321,7 +251,7 @@ static int decode_alarms(dec *d, json_t *arr)
         if (rc)
             return rc;
         if (name && !json_is_string(name))
-            return malformed(d, "malformed alarm type");
+            return etcd__v3_malformed(d, "malformed alarm type");
         alarms[i].alarm = name ? json_string_value(name) : "NONE";
     }
     d->resp->v3_alarms = alarms;
@@ -330,40 +260,33 @@ static int decode_alarms(dec *d, json_t *arr)
 }
 
 /* {"leader":{"name":..,"key":..,"rev":..,"lease":..}}: campaign. */
-static int decode_leader(dec *d, json_t *j)
+static int decode_leader(etcd__v3_dec *d, json_t *j)
 {
     etcd_v3_leader_key *l = etcd__response_alloc(d->resp, sizeof(*l));
     int rc;
 
     if (!l)
         return ETCD_ENOMEM;
-    rc = get_bytes(d, j, "name", &l->name, &l->name_len);
+    rc = etcd__v3_get_bytes(d, j, "name", &l->name, &l->name_len);
     if (!rc)
-        rc = get_bytes(d, j, "key", &l->key, &l->key_len);
-    if (!rc && (!get_i64(j, "rev", &l->rev) || !get_i64(j, "lease", &l->lease)))
-        rc = malformed(d, "malformed number in a leader key");
+        rc = etcd__v3_get_bytes(d, j, "key", &l->key, &l->key_len);
+    if (!rc && (!etcd__v3_get_int(j, "rev", &l->rev) ||
+                !etcd__v3_get_int(j, "lease", &l->lease)))
+        rc = etcd__v3_malformed(d, "malformed number in a leader key");
     if (!rc)
         d->resp->v3_leader = l;
     return rc;
 }
 
 /* {"kv":{...}}: the leader's proclamation (election leader, observe). */
-static int decode_kv(dec *d, json_t *j)
+static int decode_kv(etcd__v3_dec *d, json_t *j)
 {
     etcd_kv *kv = etcd__response_alloc(d->resp, sizeof(*kv));
     int rc;
 
     if (!kv)
         return ETCD_ENOMEM;
-    if (!json_is_object(j))
-        return malformed(d, "expected a key-value object");
-    rc = get_bytes(d, j, "key", &kv->key, &kv->key_len);
-    if (!rc)
-        rc = get_bytes(d, j, "value", &kv->value, &kv->value_len);
-    if (!rc && (!get_i64(j, "create_revision", &kv->create_revision) ||
-                !get_i64(j, "mod_revision", &kv->mod_revision) ||
-                !get_i64(j, "version", &kv->version) || !get_i64(j, "lease", &kv->lease)))
-        rc = malformed(d, "malformed number in a key-value");
+    rc = etcd__v3_fill_kv(d, j, kv);
     if (rc)
         return rc;
     d->resp->v3.kvs = kv;
@@ -371,7 +294,7 @@ static int decode_kv(dec *d, json_t *j)
     return ETCD_OK;
 }
 
-static int decode_admin(dec *d, json_t *root, int as_user)
+static int decode_admin(etcd__v3_dec *d, json_t *root, int as_user)
 {
     json_t *v;
     int rc = ETCD_OK;
@@ -397,7 +320,7 @@ static int decode_admin(dec *d, json_t *root, int as_user)
     v = json_object_get(root, "hash");
     if (!rc && v) {
         if (!json_is_integer(v))
-            return malformed(d, "malformed hash");
+            return etcd__v3_malformed(d, "malformed hash");
         d->resp->v3_hash = (uint32_t)json_integer_value(v);
         d->resp->v3_hash_compact_revision = d->resp->v3.compact_revision;
     }
@@ -406,7 +329,7 @@ static int decode_admin(dec *d, json_t *root, int as_user)
         d->resp->auth_enabled = json_is_true(v);
     v = json_object_get(root, "key");
     if (!rc && json_is_string(v))
-        rc = get_bytes(d, root, "key", &d->resp->v3_key, &d->resp->v3_key_len);
+        rc = etcd__v3_get_bytes(d, root, "key", &d->resp->v3_key, &d->resp->v3_key_len);
     v = json_object_get(root, "leader");
     if (!rc && json_is_object(v))
         rc = decode_leader(d, v);
@@ -419,7 +342,7 @@ static int decode_admin(dec *d, json_t *root, int as_user)
 int etcd__decode_v3_admin(etcd_response *resp, etcd__decoder decoder, json_t *root,
                           const char **why)
 {
-    dec d = {resp, NULL};
+    etcd__v3_dec d = {resp, NULL};
     int rc = decode_admin(&d, root, decoder == ETCD__DECODE_V3_USER);
 
     if (rc == ETCD_EPROTO)

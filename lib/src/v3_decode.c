@@ -9,19 +9,14 @@
 
 #include "base64_int.h"
 
-typedef struct dec {
-    etcd_response *resp;
-    const char *why;
-} dec;
-
-static int malformed(dec *d, const char *why)
+int etcd__v3_malformed(etcd__v3_dec *d, const char *why)
 {
     d->why = why;
     return ETCD_EPROTO;
 }
 
 /* An int64 written as a string or a number; absent is 0. */
-static int get_int(json_t *obj, const char *name, int64_t *out)
+int etcd__v3_get_int(json_t *obj, const char *name, int64_t *out)
 {
     json_t *v = json_object_get(obj, name);
     const char *s;
@@ -41,7 +36,7 @@ static int get_int(json_t *obj, const char *name, int64_t *out)
     return end != s && *end == '\0';
 }
 
-static int get_uint(json_t *obj, const char *name, uint64_t *out)
+int etcd__v3_get_uint(json_t *obj, const char *name, uint64_t *out)
 {
     json_t *v = json_object_get(obj, name);
     const char *s;
@@ -55,14 +50,15 @@ static int get_uint(json_t *obj, const char *name, uint64_t *out)
         return 1;
     }
     s = json_string_value(v);
-    if (!s)
+    if (!s || *s == '-')
         return 0;
     *out = (uint64_t)strtoull(s, &end, 10);
     return end != s && *end == '\0';
 }
 
 /* Decode base64 field `name` of obj into the arena; absent is "". */
-static int get_bytes(dec *d, json_t *obj, const char *name, const char **out, size_t *len)
+int etcd__v3_get_bytes(etcd__v3_dec *d, json_t *obj, const char *name, const char **out,
+                       size_t *len)
 {
     json_t *v = json_object_get(obj, name);
     const char *text = v ? json_string_value(v) : "";
@@ -70,35 +66,36 @@ static int get_bytes(dec *d, json_t *obj, const char *name, const char **out, si
     char *buf;
 
     if (!text)
-        return malformed(d, "expected base64 bytes");
+        return etcd__v3_malformed(d, "expected base64 bytes");
     tlen = strlen(text);
     buf = etcd__response_alloc(d->resp, tlen / 4 * 3 + 4);
     if (!buf)
         return ETCD_ENOMEM;
     *len = etcd__base64_decode(text, tlen, buf);
     if (*len == (size_t)-1)
-        return malformed(d, "invalid base64 in a key or value");
+        return etcd__v3_malformed(d, "invalid base64 in a key or value");
     *out = buf;
     return ETCD_OK;
 }
 
-static int fill_kv(dec *d, json_t *j, etcd_kv *kv)
+int etcd__v3_fill_kv(etcd__v3_dec *d, json_t *j, etcd_kv *kv)
 {
     int rc;
 
     if (!json_is_object(j))
-        return malformed(d, "expected a key-value object");
-    rc = get_bytes(d, j, "key", &kv->key, &kv->key_len);
+        return etcd__v3_malformed(d, "expected a key-value object");
+    rc = etcd__v3_get_bytes(d, j, "key", &kv->key, &kv->key_len);
     if (!rc)
-        rc = get_bytes(d, j, "value", &kv->value, &kv->value_len);
-    if (!rc && (!get_int(j, "create_revision", &kv->create_revision) ||
-                !get_int(j, "mod_revision", &kv->mod_revision) ||
-                !get_int(j, "version", &kv->version) || !get_int(j, "lease", &kv->lease)))
-        rc = malformed(d, "malformed number in a key-value");
+        rc = etcd__v3_get_bytes(d, j, "value", &kv->value, &kv->value_len);
+    if (!rc && (!etcd__v3_get_int(j, "create_revision", &kv->create_revision) ||
+                !etcd__v3_get_int(j, "mod_revision", &kv->mod_revision) ||
+                !etcd__v3_get_int(j, "version", &kv->version) ||
+                !etcd__v3_get_int(j, "lease", &kv->lease)))
+        rc = etcd__v3_malformed(d, "malformed number in a key-value");
     return rc;
 }
 
-static int kv_array(dec *d, json_t *arr, const etcd_kv **out, size_t *n)
+static int kv_array(etcd__v3_dec *d, json_t *arr, const etcd_kv **out, size_t *n)
 {
     etcd_kv *kvs;
     size_t i;
@@ -109,14 +106,14 @@ static int kv_array(dec *d, json_t *arr, const etcd_kv **out, size_t *n)
     if (!arr)
         return ETCD_OK;
     if (!json_is_array(arr))
-        return malformed(d, "expected a list of key-values");
+        return etcd__v3_malformed(d, "expected a list of key-values");
     if (json_array_size(arr) == 0)
         return ETCD_OK;
     kvs = etcd__response_alloc(d->resp, json_array_size(arr) * sizeof(*kvs));
     if (!kvs)
         return ETCD_ENOMEM;
     for (i = 0; i < json_array_size(arr); i++) {
-        rc = fill_kv(d, json_array_get(arr, i), &kvs[i]);
+        rc = etcd__v3_fill_kv(d, json_array_get(arr, i), &kvs[i]);
         if (rc)
             return rc;
     }
@@ -125,7 +122,7 @@ static int kv_array(dec *d, json_t *arr, const etcd_kv **out, size_t *n)
     return ETCD_OK;
 }
 
-static int decode_header(dec *d, json_t *root)
+static int decode_header(etcd__v3_dec *d, json_t *root)
 {
     json_t *h = json_object_get(root, "header");
     etcd_v3_header *hdr;
@@ -135,16 +132,16 @@ static int decode_header(dec *d, json_t *root)
     hdr = etcd__response_alloc(d->resp, sizeof(*hdr));
     if (!hdr)
         return ETCD_ENOMEM;
-    if (!get_uint(h, "cluster_id", &hdr->cluster_id) ||
-        !get_uint(h, "member_id", &hdr->member_id) ||
-        !get_int(h, "revision", &hdr->revision) ||
-        !get_uint(h, "raft_term", &hdr->raft_term))
-        return malformed(d, "malformed header");
+    if (!etcd__v3_get_uint(h, "cluster_id", &hdr->cluster_id) ||
+        !etcd__v3_get_uint(h, "member_id", &hdr->member_id) ||
+        !etcd__v3_get_int(h, "revision", &hdr->revision) ||
+        !etcd__v3_get_uint(h, "raft_term", &hdr->raft_term))
+        return etcd__v3_malformed(d, "malformed header");
     d->resp->header = hdr;
     return ETCD_OK;
 }
 
-static int decode_events(dec *d, json_t *arr, etcd_v3_result *r)
+static int decode_events(etcd__v3_dec *d, json_t *arr, etcd_v3_result *r)
 {
     etcd_event *events;
     size_t i;
@@ -161,11 +158,11 @@ static int decode_events(dec *d, json_t *arr, etcd_v3_result *r)
 
         events[i].type =
             type && strcmp(type, "DELETE") == 0 ? ETCD_EVENT_DELETE : ETCD_EVENT_PUT;
-        rc = fill_kv(d, json_object_get(ev, "kv"), &events[i].kv);
+        rc = etcd__v3_fill_kv(d, json_object_get(ev, "kv"), &events[i].kv);
         if (!rc && prev) {
             etcd_kv *p = etcd__response_alloc(d->resp, sizeof(*p));
 
-            rc = p ? fill_kv(d, prev, p) : ETCD_ENOMEM;
+            rc = p ? etcd__v3_fill_kv(d, prev, p) : ETCD_ENOMEM;
             events[i].prev_kv = p;
         }
         if (rc)
@@ -176,10 +173,10 @@ static int decode_events(dec *d, json_t *arr, etcd_v3_result *r)
     return ETCD_OK;
 }
 
-static int decode_result(dec *d, json_t *j, etcd_v3_result *r);
+static int decode_result(etcd__v3_dec *d, json_t *j, etcd_v3_result *r);
 
 /* Lease answers: ID, TTL, grantedTTL, the lease list, a lease's keys. */
-static int decode_leases(dec *d, json_t *j, etcd_v3_result *r)
+static int decode_leases(etcd__v3_dec *d, json_t *j, etcd_v3_result *r)
 {
     json_t *leases = json_object_get(j, "leases"), *keys = json_object_get(j, "keys");
     etcd_kv *kvs;
@@ -187,16 +184,16 @@ static int decode_leases(dec *d, json_t *j, etcd_v3_result *r)
     size_t i;
     int rc;
 
-    if (!get_int(j, "ID", &r->id) || !get_int(j, "TTL", &r->ttl) ||
-        !get_int(j, "grantedTTL", &r->granted_ttl))
-        return malformed(d, "malformed lease numbers");
+    if (!etcd__v3_get_int(j, "ID", &r->id) || !etcd__v3_get_int(j, "TTL", &r->ttl) ||
+        !etcd__v3_get_int(j, "grantedTTL", &r->granted_ttl))
+        return etcd__v3_malformed(d, "malformed lease numbers");
     if (json_array_size(leases)) {
         ids = etcd__response_alloc(d->resp, json_array_size(leases) * sizeof(*ids));
         if (!ids)
             return ETCD_ENOMEM;
         for (i = 0; i < json_array_size(leases); i++) {
-            if (!get_int(json_array_get(leases, i), "ID", &ids[i]))
-                return malformed(d, "malformed lease list");
+            if (!etcd__v3_get_int(json_array_get(leases, i), "ID", &ids[i]))
+                return etcd__v3_malformed(d, "malformed lease list");
         }
         r->leases = ids;
         r->nleases = i;
@@ -209,7 +206,8 @@ static int decode_leases(dec *d, json_t *j, etcd_v3_result *r)
     for (i = 0; i < json_array_size(keys); i++) {
         json_t *wrap = json_pack("{s:O}", "key", json_array_get(keys, i));
 
-        rc = wrap ? get_bytes(d, wrap, "key", &kvs[i].key, &kvs[i].key_len) : ETCD_ENOMEM;
+        rc = wrap ? etcd__v3_get_bytes(d, wrap, "key", &kvs[i].key, &kvs[i].key_len)
+                  : ETCD_ENOMEM;
         json_decref(wrap);
         if (rc)
             return rc;
@@ -220,7 +218,7 @@ static int decode_leases(dec *d, json_t *j, etcd_v3_result *r)
     return ETCD_OK;
 }
 
-static int decode_txn_results(dec *d, json_t *arr, etcd_v3_result *r)
+static int decode_txn_results(etcd__v3_dec *d, json_t *arr, etcd_v3_result *r)
 {
     static const struct {
         const char *field;
@@ -253,7 +251,7 @@ static int decode_txn_results(dec *d, json_t *arr, etcd_v3_result *r)
             break;
         }
         if (k == sizeof(kinds) / sizeof(kinds[0]))
-            return malformed(d, "unknown transaction response");
+            return etcd__v3_malformed(d, "unknown transaction response");
     }
     r->results = results;
     r->nresults = i;
@@ -261,14 +259,15 @@ static int decode_txn_results(dec *d, json_t *arr, etcd_v3_result *r)
 }
 
 /* The fields of every kind of answer; each kind has its own. */
-static int decode_result(dec *d, json_t *j, etcd_v3_result *r)
+static int decode_result(etcd__v3_dec *d, json_t *j, etcd_v3_result *r)
 {
     json_t *prev = json_object_get(j, "prev_kv");
     int rc;
 
-    if (!get_int(j, "count", &r->count) || !get_int(j, "deleted", &r->deleted) ||
-        !get_int(j, "compact_revision", &r->compact_revision))
-        return malformed(d, "malformed number");
+    if (!etcd__v3_get_int(j, "count", &r->count) ||
+        !etcd__v3_get_int(j, "deleted", &r->deleted) ||
+        !etcd__v3_get_int(j, "compact_revision", &r->compact_revision))
+        return etcd__v3_malformed(d, "malformed number");
     r->more = json_is_true(json_object_get(j, "more"));
     r->succeeded = json_is_true(json_object_get(j, "succeeded"));
     r->canceled = json_is_true(json_object_get(j, "canceled"));
@@ -277,7 +276,7 @@ static int decode_result(dec *d, json_t *j, etcd_v3_result *r)
     if (!rc && prev) {
         etcd_kv *p = etcd__response_alloc(d->resp, sizeof(*p));
 
-        rc = p ? fill_kv(d, prev, p) : ETCD_ENOMEM;
+        rc = p ? etcd__v3_fill_kv(d, prev, p) : ETCD_ENOMEM;
         r->prev_kvs = p;
         r->nprev_kvs = 1;
     } else if (!rc) {
@@ -295,7 +294,7 @@ static int decode_result(dec *d, json_t *j, etcd_v3_result *r)
 int etcd__decode_v3(etcd_response *resp, etcd__decoder decoder, json_t *root,
                     const char **why)
 {
-    dec d = {resp, NULL};
+    etcd__v3_dec d = {resp, NULL};
     json_t *result = json_object_get(root, "result");
     int rc;
 
