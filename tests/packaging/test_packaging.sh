@@ -12,8 +12,10 @@
 #    CMake's find_package(libetcd), and run against a real etcd on a loopback port
 #    (tests/etcd-env.sh).
 # 4. The unpacked etcdwatch: --version, check-config on the installed example
-#    configuration, `run --onetime --noop` renders the example templates from etcd,
-#    render, the man pages, the bash completion; `systemd-analyze verify` on the unit.
+#    configuration, `run --onetime --noop` renders the example templates from etcd, a
+#    copy of the installed confdir with its dests moved into the scratch dir renders
+#    real files (`run --onetime --sync-only`), render, the man pages, the bash
+#    completion; `systemd-analyze verify` on the unit.
 #
 # Needs: dpkg-dev, debhelper, lintian, the Build-Depends of
 # packaging/debian/control, cmake, pkg-config, etcd-server, curl. A missing tool is a
@@ -336,6 +338,35 @@ for want in "server 127.0.0.1:8081; # app1" "listen 127.0.0.1:8099;" "LOG_LEVEL=
         fail "run --noop's output lacks '$want'"
     fi
 done
+
+# A real render: the installed confdir with every dest moved into the scratch dir,
+# --sync-only (no nginx -t, no reload of services that are not there).
+cp -R "$conf" "$work/confdir"
+out_dir=$work/out
+mkdir -p "$out_dir"
+sed -i -E "s#^(dest *= *\")/[^\"]*/([^/\"]*)\"#\1$out_dir/\2\"#" "$work/confdir"/conf.d/*
+if timeout 60 "$ew" --endpoints "$endpoint" run --onetime --sync-only \
+    --config "$work/confdir/etcdwatch.conf" --confdir "$work/confdir" \
+    >"$work/sync.out" 2>&1; then
+    ok "run --onetime --sync-only renders the installed examples into files"
+else
+    fail "run --onetime --sync-only failed:"
+    tail -20 "$work/sync.out" | sed 's/^/    /'
+fi
+for f in nginx.conf:644 haproxy.cfg:644 app.env:640 settings.json:640; do
+    name=${f%%:*}
+    mode=${f##*:}
+    if [ -s "$out_dir/$name" ] && [ "$(stat -c %a "$out_dir/$name")" = "$mode" ]; then
+        ok "rendered $name with mode $mode"
+    else
+        fail "$out_dir/$name: $(ls -l "$out_dir/$name" 2>&1)"
+    fi
+done
+if grep -q "server 127.0.0.1:8082; # app2" "$out_dir/nginx.conf" 2>/dev/null; then
+    ok "the rendered nginx.conf lists the upstreams from etcd"
+else
+    fail "the rendered nginx.conf lacks the upstreams"
+fi
 
 out=$("$ew" --endpoints "$endpoint" render "$conf/templates/nginx.conf.tmpl" --prefix /myapp 2>&1)
 if printf '%s\n' "$out" | grep -qF "server 127.0.0.1:8082; # app2"; then
