@@ -1293,6 +1293,33 @@ void etcd__op_abort(etcd__op *op)
     op->client = NULL;
 }
 
+int etcd__op_start(etcd__op *op, void *job, etcd_client *client, etcd__sink sink, int rc,
+                   etcd__req *req, etcd__done_fn done)
+{
+    if (sink.sync && sink.out)
+        *sink.out = NULL;
+    if (!rc && !job)
+        rc = ETCD_ENOMEM;
+    if (!rc)
+        rc = etcd__op_begin(op, client, sink);
+    if (rc) {
+        etcd__req_free(req);
+        free(job);
+        return rc;
+    }
+    rc = etcd__req_send_internal(req, done, job);
+    if (rc) {
+        etcd__op_abort(op);
+        free(job);
+        return rc;
+    }
+    if (!sink.sync)
+        return ETCD_OK;
+    rc = etcd__op_wait(op);
+    free(job);
+    return rc;
+}
+
 int etcd__op_wait(etcd__op *op)
 {
     int status;

@@ -123,6 +123,14 @@ void etcd__op_finish(etcd__op *op, etcd_response *resp);
 /* Undo etcd__op_begin() when nothing was sent: no answer is delivered. */
 void etcd__op_abort(etcd__op *op);
 
+/* Start a composite operation: `job` (calloc'd, NULL when that failed) holds `op`; its
+ * first request `req` was built with status `rc` (req NULL on failure) and answers to
+ * `done`. On any failure everything is freed, nothing is called and the error returned.
+ * A _sync op then runs until done, hands over the answer and frees job; an async one
+ * owns job from now on (free it after etcd__op_finish()). */
+int etcd__op_start(etcd__op *op, void *job, etcd_client *client, etcd__sink sink, int rc,
+                   etcd__req *req, etcd__done_fn done);
+
 /* For a _sync op: run the loop until it finished; hand the answer to the caller and
  * return its status. */
 int etcd__op_wait(etcd__op *op);

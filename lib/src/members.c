@@ -254,32 +254,14 @@ static void on_member_list(etcd__req *req, etcd_response *resp)
 
 static int cluster_health(etcd_client *client, etcd__sink sink)
 {
-    health_job *job;
-    etcd__req *req;
-    int rc;
+    health_job *job = client ? calloc(1, sizeof(*job)) : NULL;
+    etcd__req *req = NULL;
+    int rc = client ? etcd__admin_request(client, ETCD__GET, ETCD__DECODE_MEMBERS,
+                                          MEMBERS, NULL, NULL, &req)
+                    : ETCD_EINVAL;
 
-    if (!client)
-        return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    job = calloc(1, sizeof(*job));
-    if (!job)
-        return etcd__req_dispatch(ETCD_ENOMEM, NULL, sink);
-    rc = etcd__op_begin(&job->op, client, sink);
-    if (!rc)
-        rc = etcd__admin_request(client, ETCD__GET, ETCD__DECODE_MEMBERS, MEMBERS, NULL,
-                                 NULL, &req);
-    if (!rc)
-        rc = etcd__req_send_internal(req, on_member_list, job);
-    if (rc) {
-        if (job->op.client)
-            etcd__op_abort(&job->op);
-        free(job);
-        return rc;
-    }
-    if (!sink.sync)
-        return ETCD_OK;
-    rc = etcd__op_wait(&job->op);
-    free(job);
-    return rc;
+    return etcd__op_start(job ? &job->op : NULL, job, client, sink, rc, req,
+                          on_member_list);
 }
 
 int etcd_cluster_health(etcd_client *client, etcd_response_cb cb, void *data)

@@ -122,32 +122,13 @@ static void on_members(etcd__req *req, etcd_response *resp)
 
 static int stats_leader(etcd_client *client, etcd__sink sink)
 {
-    leader_job *job;
-    etcd__req *req;
-    int rc;
+    leader_job *job = client ? calloc(1, sizeof(*job)) : NULL;
+    etcd__req *req = NULL;
+    int rc = client ? etcd__admin_request(client, ETCD__GET, ETCD__DECODE_MEMBERS,
+                                          "/v2/members", NULL, NULL, &req)
+                    : ETCD_EINVAL;
 
-    if (!client)
-        return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    job = calloc(1, sizeof(*job));
-    if (!job)
-        return etcd__req_dispatch(ETCD_ENOMEM, NULL, sink);
-    rc = etcd__op_begin(&job->op, client, sink);
-    if (!rc)
-        rc = etcd__admin_request(client, ETCD__GET, ETCD__DECODE_MEMBERS, "/v2/members",
-                                 NULL, NULL, &req);
-    if (!rc)
-        rc = etcd__req_send_internal(req, on_members, job);
-    if (rc) {
-        if (job->op.client)
-            etcd__op_abort(&job->op);
-        free(job);
-        return rc;
-    }
-    if (!sink.sync)
-        return ETCD_OK;
-    rc = etcd__op_wait(&job->op);
-    free(job);
-    return rc;
+    return etcd__op_start(job ? &job->op : NULL, job, client, sink, rc, req, on_members);
 }
 
 int etcd_stats_leader(etcd_client *client, etcd_response_cb cb, void *data)

@@ -157,36 +157,15 @@ static void on_status(etcd__req *req, etcd_response *resp)
 
 static int auth_status(etcd_client *client, etcd__sink sink)
 {
-    status_job *job;
-    etcd__req *req;
-    json_t *body;
-    int rc;
+    status_job *job = client ? calloc(1, sizeof(*job)) : NULL;
+    json_t *body = client ? json_object() : NULL;
+    etcd__req *req = NULL;
+    int rc = !client ? ETCD_EINVAL
+             : body  ? etcd__v3_request(client, "/v3/auth/status", body,
+                                        ETCD__REQ_IDEMPOTENT, &req)
+                     : ETCD_ENOMEM;
 
-    if (!client)
-        return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    job = calloc(1, sizeof(*job));
-    if (!job)
-        return etcd__req_dispatch(ETCD_ENOMEM, NULL, sink);
-    rc = etcd__op_begin(&job->op, client, sink);
-    if (!rc) {
-        body = json_object();
-        rc = body ? etcd__v3_request(client, "/v3/auth/status", body,
-                                     ETCD__REQ_IDEMPOTENT, &req)
-                  : ETCD_ENOMEM;
-    }
-    if (!rc)
-        rc = etcd__req_send_internal(req, on_status, job);
-    if (rc) {
-        if (job->op.client)
-            etcd__op_abort(&job->op);
-        free(job);
-        return rc;
-    }
-    if (!sink.sync)
-        return ETCD_OK;
-    rc = etcd__op_wait(&job->op);
-    free(job);
-    return rc;
+    return etcd__op_start(job ? &job->op : NULL, job, client, sink, rc, req, on_status);
 }
 
 int etcd_v3_auth_status(etcd_client *client, etcd_response_cb cb, void *data)

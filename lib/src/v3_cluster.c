@@ -291,32 +291,17 @@ static int run_job(etcd__op *op, void *job, etcd_client *client, etcd__sink sink
                    const char *path, json_t *body, const char *base, etcd__done_fn done)
 {
     etcd__req *req = NULL;
-    int rc = etcd__op_begin(op, client, sink);
-
-    if (rc) {
-        json_decref(body);
-    } else {
-        rc = body ? etcd__v3_request(client, path, body, ETCD__REQ_IDEMPOTENT, &req)
+    int rc = body ? etcd__v3_request(client, path, body, ETCD__REQ_IDEMPOTENT, &req)
                   : ETCD_ENOMEM;
-    }
+
     if (!rc && base) {
         rc = etcd__req_set_base(req, base);
-        if (rc)
+        if (rc) {
             etcd__req_free(req);
+            req = NULL;
+        }
     }
-    if (!rc)
-        rc = etcd__req_send_internal(req, done, job);
-    if (rc) {
-        if (op->client)
-            etcd__op_abort(op);
-        free(job);
-        return rc;
-    }
-    if (!sink.sync)
-        return ETCD_OK;
-    rc = etcd__op_wait(op);
-    free(job);
-    return rc;
+    return etcd__op_start(op, job, client, sink, rc, req, done);
 }
 
 static int alarm_disarm(etcd_client *client, etcd__sink sink)
