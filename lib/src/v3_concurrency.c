@@ -557,37 +557,12 @@ static int seen_before(etcd_v3_observe *o, const etcd_kv *kv)
     return 0;
 }
 
-/* The next whole message of the stream, consumed from `in`; NULL when none is complete
- * yet. */
-static etcd_response *observe_message(etcd__req *req, etcd__buf *in)
-{
-    size_t start, end;
-    int found = etcd__json_next_object(in->data, in->len, &start, &end);
-    etcd_response *resp;
-
-    if (found == 0)
-        return NULL;
-    if (found < 0) {
-        etcd__buf_reset(in);
-        resp = etcd__response_new_error(ETCD_EPROTO, etcd__req_endpoint(req),
-                                        "observe stream: not a JSON message");
-    } else {
-        resp = etcd__response_parse(ETCD__DECODE_V3, 200, in->data + start, end - start);
-        etcd__buf_consume(in, end);
-        if (resp && etcd__response_set_endpoint(resp, etcd__req_endpoint(req))) {
-            etcd_response_free(resp);
-            resp = NULL;
-        }
-    }
-    return resp ? resp : etcd__response_oom();
-}
-
 static void observe_stream(etcd__req *req, etcd__buf *in)
 {
     etcd_v3_observe *o = etcd__req_owner(req);
 
     while (!o->canceled && o->req == req) {
-        etcd_response *resp = observe_message(req, in);
+        etcd_response *resp = etcd__v3_next_message(req, in);
 
         if (!resp)
             return;

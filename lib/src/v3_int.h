@@ -56,6 +56,11 @@ json_t *etcd__v3_int(int64_t v);
 /* Set "range_end" on obj for the key and range; 0, or -1 when out of memory. */
 int etcd__v3_set_range(json_t *obj, etcd_bytes key, const etcd_range_end *range);
 
+/* The next whole message of a streamed answer (a watch, an observe), consumed from the
+ * front of `in` and decoded; NULL when none is complete yet. A malformed stream gives an
+ * ETCD_EPROTO response and is dropped. (v3_watch.c) */
+etcd_response *etcd__v3_next_message(etcd__req *req, etcd__buf *in);
+
 /* A POST of `body` (stolen) to `path` ("/v3/kv/range"), decoded with ETCD__DECODE_V3
  * (or `decoder`, with the _as form). */
 int etcd__v3_request(etcd_client *client, const char *path, json_t *body, unsigned flags,

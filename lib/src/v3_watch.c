@@ -161,9 +161,7 @@ static void track(etcd_v3_watch *w, etcd_response *resp)
     }
 }
 
-/* The next whole message of the stream as a response, consumed from `in`; NULL when
- * none is complete yet. */
-static etcd_response *next_message(etcd__req *req, etcd__buf *in)
+etcd_response *etcd__v3_next_message(etcd__req *req, etcd__buf *in)
 {
     size_t start, end;
     int found = etcd__json_next_object(in->data, in->len, &start, &end);
@@ -174,7 +172,7 @@ static etcd_response *next_message(etcd__req *req, etcd__buf *in)
     if (found < 0) {
         etcd__buf_reset(in);
         resp = etcd__response_new_error(ETCD_EPROTO, etcd__req_endpoint(req),
-                                        "watch stream: not a JSON message");
+                                        "stream: not a JSON message");
     } else {
         resp = etcd__response_parse(ETCD__DECODE_V3, 200, in->data + start, end - start);
         etcd__buf_consume(in, end);
@@ -191,7 +189,7 @@ static void on_stream(etcd__req *req, etcd__buf *in)
     etcd_v3_watch *w = etcd__req_owner(req);
 
     while (!w->canceled && w->req == req) {
-        etcd_response *resp = next_message(req, in);
+        etcd_response *resp = etcd__v3_next_message(req, in);
 
         if (!resp)
             return;
