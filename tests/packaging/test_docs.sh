@@ -8,7 +8,8 @@
 # appears as an entry of etcdwatch(1); for each command (and each subcommand its help
 # lists) every option of `etcdwatch [SUB]COMMAND --help` appears in etcdwatch(1); the
 # completion offers every command; etcdwatch-templates(7) describes every function the
-# template engine registers and marks the extensions; libetcd(3) names every header and
+# template engine registers and marks the extensions, and its examples render as shown
+# (tests/packaging/man_examples.pl extracts them); libetcd(3) names every header and
 # error constant; the pages format without a groff warning; debian/changelog has the
 # program's version. Prints `docs: N passed, M failed`.
 set -u
@@ -147,6 +148,29 @@ for fn in include default trimPrefix indent quote toJson hasKey keys; do
         ok
     else
         fail "etcdwatch-templates(7) does not mark '$fn' as an extension"
+    fi
+done
+
+# Every example of etcdwatch-templates(7) renders as the page says (with the page's
+# keys), except those whose output depends on the machine or the day.
+mkdir -p "$tmp/examples"
+count=$(perl "$src/tests/packaging/man_examples.pl" "$mandir/etcdwatch-templates.7" \
+    "$tmp/examples")
+if [ "${count:-0}" -ge 30 ]; then
+    ok
+else
+    fail "found only ${count:-0} examples in etcdwatch-templates(7)"
+fi
+for t in "$tmp"/examples/case*.tmpl; do
+    [ -e "$t" ] || continue
+    grep -qE 'datetime|lookupIP|lookupSRV|getenv "HOME"' "$t" && continue
+    got=$("$prog" render "$t" --keys "$tmp/examples/keys.json" --prefix /myapp 2>&1 |
+        sed 's/[[:space:]]*$//')
+    want=$(sed 's/[[:space:]]*$//' "${t%.tmpl}.want")
+    if [ "$got" = "$want" ]; then
+        ok
+    else
+        fail "etcdwatch-templates(7): $(cat "$t") renders '$got', the page says '$want'"
     fi
 done
 
