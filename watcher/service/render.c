@@ -89,8 +89,7 @@ tmpl_snapshot *ew_snapshot_for(const ew_resource *r, const ew_store *store)
     return f.snap;
 }
 
-/* ---- The template, re-read when its file changes -------------------------------------
- */
+/* ---- The template, re-read when its file changes ----------------------------------- */
 
 void ew_template_cache_free(ew_template_cache *cache)
 {
@@ -201,7 +200,41 @@ int ew_template_check(const ew_resource *r, ew_problems *problems)
     return t ? 0 : -1;
 }
 
-/* ---- Files
+/* The `include` extension's loader: `name` under the templates directory (the engine
+ * refuses names that would leave it). */
+static int load_include(void *ud, const char *name, char **text, size_t *len, char **err)
+{
+    size_t n = strlen(ud) + strlen(name) + 2;
+    char *path = malloc(n), msg[512];
+    struct stat sb;
+    ssize_t got = -1;
+    int fd;
+
+    *text = NULL;
+    if (!path)
+        return TMPL_ENOMEM;
+    snprintf(path, n, "%s/%s", (const char *)ud, name);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 && fstat(fd, &sb) == 0 && sb.st_size <= MAX_TEMPLATE_BYTES) {
+        *text = malloc((size_t)sb.st_size + 1);
+        got = *text ? read(fd, *text, (size_t)sb.st_size) : -1;
+    }
+    if (fd < 0 || got != sb.st_size) {
+        snprintf(msg, sizeof(msg), "%s: %s", path,
+                 fd < 0 ? strerror(errno) : "cannot read");
+        *err = strdup(msg);
+        free(*text);
+        *text = NULL;
+    } else {
+        (*text)[got] = '\0';
+        *len = (size_t)got;
+    }
+    if (fd >= 0)
+        close(fd);
+    free(path);
+    return *text ? 0 : 1;
+}
+/* ---- Files ------------------------------------------------------------------------ */
  * ------------------------------------------------------------------------------ */
 
 static int write_all(int fd, const char *p, size_t n)
@@ -411,6 +444,8 @@ ew_render_result ew_render(const ew_resource *r, ew_template_cache *cache,
                            const ew_store *store, const ew_render_opts *opts)
 {
     const tmpl_template *t = load_template(r, cache);
+    tmpl_options topts = {0};
+    tmpl_hooks hooks = {0};
     tmpl_snapshot *snap;
     struct stat sb;
     char *out = NULL, *err = NULL;
@@ -426,7 +461,10 @@ ew_render_result ew_render(const ew_resource *r, ew_template_cache *cache,
         ew_log(EW_LOG_ERROR, r->name, "out of memory");
         return EW_RENDER_FAILED;
     }
-    rc = tmpl_execute(t, snap, NULL, &out, &len, &err);
+    hooks.ud = r->templates_dir;
+    hooks.load = load_include;
+    topts.hooks = &hooks;
+    rc = tmpl_execute(t, snap, &topts, &out, &len, &err);
     tmpl_snapshot_free(snap);
     if (rc) {
         ew_log(EW_LOG_ERROR, r->name, "%s; %s left untouched",

@@ -412,6 +412,13 @@ static void finish_draft(draft *d, const ew_config *cfg)
              cfg->confdir, r->src);
     free(r->src);
     r->src = src;
+    r->templates_dir = malloc(strlen(cfg->confdir) + sizeof("/templates"));
+    if (!r->templates_dir) {
+        bad(d, 0, "resource", "out of memory");
+        return;
+    }
+    snprintf(r->templates_dir, strlen(cfg->confdir) + sizeof("/templates"),
+             "%s/templates", cfg->confdir);
 }
 
 static void resource_cleanup(ew_resource *r)
@@ -421,6 +428,7 @@ static void resource_cleanup(ew_resource *r)
     free(r->name);
     free(r->file);
     free(r->src);
+    free(r->templates_dir);
     free(r->dest);
     for (i = 0; i < r->nkeys; i++)
         free(r->keys[i]);

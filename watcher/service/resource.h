@@ -23,9 +23,10 @@
 #include "problems.h"
 
 typedef struct ew_resource {
-    char *name; /* the resource file's name, "nginx.toml" */
-    char *file; /* its path */
-    char *src;  /* the template's path */
+    char *name;          /* the resource file's name, "nginx.toml" */
+    char *file;          /* its path */
+    char *src;           /* the template's path */
+    char *templates_dir; /* where `include` finds templates: <confdir>/templates */
     char *dest;
     char **keys; /* absolute: prefix joined with each key of the file */
     size_t nkeys;
