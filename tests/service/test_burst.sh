@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Bursts: an isolated change renders at once; a burst of 1,000 changes (200 a second for
-# 5 s) into a resource whose reload takes 0.3 s coalesces into few renders, each one
-# reloaded, and the final state is rendered within 2 s of the last write (the watcher
-# keeps up with etcd instead of rendering one event per slow reload).
+# Bursts and events: an isolated change renders at once; a burst of 1,000 changes (200 a
+# second for 5 s) into a resource whose reload takes 0.3 s coalesces into few renders,
+# each one reloaded, and the final state is rendered within 2 s of the last write (the
+# watcher keeps up with etcd instead of rendering one event per slow reload). Every
+# kind of v2 event reaches the file (recursive delete, TTL expiry, compare-and-swap,
+# compare-and-delete, a new directory); resources sharing a prefix share its watch.
 #
 # usage: test_burst.sh PATH/TO/etcdwatch
 set -uo pipefail
@@ -77,6 +79,45 @@ check "the burst coalesced into few renders ($renders for 1,000 changes; at most
     test "$renders" -le 40
 check "every render was reloaded ($(wc -l <"$SVC_DIR/reloads.log") reloads, $((renders + 1)) renders)" \
     test "$(wc -l <"$SVC_DIR/reloads.log")" = $((renders + 1))
+# ---- every kind of event ------------------------------------------------------------
+ev() { # ev TEXT: the fast file holds exactly TEXT's lines between its header and "# end"
+    [[ $(sed '1d;$d' "$OUT/fast.txt" 2>/dev/null) == "$1" ]]
+}
+del /burst/fast
+put /burst/fast/d1/a 1
+put /burst/fast/d1/b 2
+curl -sf -m 5 -X PUT "$EP/v2/keys/burst/fast/t" -d value=short -d ttl=1 -o /dev/null
+check "events: new keys in a new directory and a key with a TTL" \
+    wait_for 3 ev "t=short"
+# gets "/*" lists the top level only: d1/a and d1/b are below it
+check "events: the TTL key expires out of the file (expire)" wait_for 5 ev ""
+put /burst/fast/x 1
+curl -sf -m 5 -X PUT "$EP/v2/keys/burst/fast/x?prevValue=1" -d value=2 -o /dev/null
+check "events: compare-and-swap" wait_for 3 ev "x=2"
+curl -sf -m 5 -X DELETE "$EP/v2/keys/burst/fast/x?prevValue=2" -o /dev/null
+put /burst/fast/y 3
+check "events: compare-and-delete" wait_for 3 ev "y=3"
+del /burst/fast/d1
+put /burst/fast/d1 "no longer a directory"
+check "events: a directory deleted recursively, a key of the same name set" \
+    wait_for 3 ev "d1=no longer a directory
+y=3"
+
+# ---- resources sharing a prefix share its watch -------------------------------------
+cat >"$C/conf.d/fast2.toml" <<EOF
+[template]
+src = "keys.tmpl"
+dest = "$OUT/fast2.txt"
+prefix = "/burst/fast"
+keys = ["/"]
+EOF
+kill -HUP "$W"
+check "a third resource over an already watched prefix renders after SIGHUP" \
+    wait_for 3 has_text "$OUT/fast2.txt" "y=3"
+conns=$(ss -tnpH state established "( dport = :${EP##*:} )" 2>/dev/null | grep -c "pid=$W,")
+check "3 resources over 2 prefixes: at most 3 connections to etcd ($conns: a watch per prefix)" \
+    test "$conns" -le 3
+
 stop_pid "$W" 2
 check "SIGTERM: exit 0 in ${STOP_MS} ms" test "$STOP_STATUS" = 0
 svc_finish
