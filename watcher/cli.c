@@ -45,7 +45,7 @@ const cli_opt cli_global_opts[] = {
      "etcd API to speak (env ETCDWATCH_API; only v2 so far)"},
     {"help", 'h', CLI_OPT_HELP, NULL, 0, "show help and exit"},
     {"version", 0, CLI_OPT_FLAG, NULL, offsetof(cli_ctx, version),
-     "print etcdwatch's and libetcd's versions and exit"},
+     "print the versions of etcdwatch, libetcd, libcurl, Jansson and OpenSSL"},
     {0},
 };
 
