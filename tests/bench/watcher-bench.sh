@@ -104,9 +104,13 @@ if [ -z "${WATCHER_BENCH_TIMED:-}" ]; then
     WATCHER_BENCH_TIMED=1 exec timeout -k 30 "$limit" "$0" "${args[@]}"
 fi
 
-if [ -z "$etcdwatch" ]; then
-    for b in "$root"/build/watcher/etcdwatch /tmp/wbench-build/watcher/etcdwatch; do
-        if [ -x "$b" ]; then etcdwatch=$b; break; fi
+if [ -z "$etcdwatch" ]; then # the first usual build dir with both programs
+    for b in "$root"/build /tmp/wbench-build; do
+        if [ -x "$b/watcher/etcdwatch" ] && { [ -n "$helper" ] ||
+            [ -x "$b/tests/bench/watcher_bench" ]; }; then
+            etcdwatch=$b/watcher/etcdwatch
+            break
+        fi
     done
 fi
 if [ -z "$etcdwatch" ] || [ ! -x "$etcdwatch" ]; then
