@@ -387,6 +387,45 @@ static void sync_dir(const char *dest)
     free(copy);
 }
 
+/* Why a command failed, on one line (a log line is one event): "timed out after 1 s
+ * (killed)", "exit status 3", "killed by signal 9", then its output, if any, with its
+ * lines joined by " | ". New, or NULL when out of memory. */
+static char *describe_failure(const ew_exec_result *res, long timeout_ms)
+{
+    const char *out = res->output ? res->output : "";
+    size_t len = strlen(out), n = 0, cap, i;
+    char *text, how[96];
+
+    if (res->timed_out)
+        snprintf(how, sizeof(how), "timed out after %g s (killed)", timeout_ms / 1000.0);
+    else if (res->signal)
+        snprintf(how, sizeof(how), "killed by signal %d", res->signal);
+    else if (res->exit_code >= 0)
+        snprintf(how, sizeof(how), "exit status %d", res->exit_code);
+    else
+        how[0] = '\0'; /* did not start: the output says why */
+    while (len > 0 &&
+           (out[len - 1] == '\n' || out[len - 1] == '\r' || out[len - 1] == ' '))
+        len--;
+    cap = strlen(how) + 2 + len * 3 + 1; /* each newline becomes " | " */
+    text = malloc(cap);
+    if (!text)
+        return NULL;
+    n = (size_t)snprintf(text, cap, "%s%s", how, how[0] && len ? ": " : "");
+    for (i = 0; i < len; i++) {
+        if (out[i] == '\r')
+            continue;
+        if (out[i] == '\n') {
+            memcpy(text + n, " | ", 3);
+            n += 3;
+        } else {
+            text[n++] = out[i];
+        }
+    }
+    text[n] = '\0';
+    return text;
+}
+
 static int run_check(const ew_resource *r, const char *stage)
 {
     ew_exec_result res;
@@ -396,11 +435,13 @@ static int run_check(const ew_resource *r, const char *stage)
     if (!cmd)
         return -1;
     rc = ew_exec_run(cmd, r->check_timeout_ms, &res);
-    if (rc)
-        ew_log(EW_LOG_ERROR, r->name, "check failed for %s (%s%s): %s; %s left untouched",
-               r->dest, cmd, res.timed_out ? ", timed out" : "",
-               res.output ? res.output : "", r->dest);
-    else
+    if (rc) {
+        char *why = describe_failure(&res, r->check_timeout_ms);
+
+        ew_log(EW_LOG_ERROR, r->name, "check failed for %s (%s): %s; %s left untouched",
+               r->dest, cmd, why ? why : "out of memory", r->dest);
+        free(why);
+    } else
         ew_log(EW_LOG_DEBUG, r->name, "check passed: %s", cmd);
     ew_exec_result_cleanup(&res);
     free(cmd);
@@ -511,10 +552,13 @@ int ew_reload(const ew_resource *r)
     if (!cmd)
         return -1;
     rc = ew_exec_run(cmd, r->reload_timeout_ms, &res);
-    if (rc)
-        ew_log(EW_LOG_ERROR, r->name, "reload of %s failed (%s%s): %s", r->dest, cmd,
-               res.timed_out ? ", timed out" : "", res.output ? res.output : "");
-    else
+    if (rc) {
+        char *why = describe_failure(&res, r->reload_timeout_ms);
+
+        ew_log(EW_LOG_ERROR, r->name, "reload of %s failed (%s): %s", r->dest, cmd,
+               why ? why : "out of memory");
+        free(why);
+    } else
         ew_log(EW_LOG_INFO, r->name, "reloaded: %s", cmd);
     ew_exec_result_cleanup(&res);
     free(cmd);
