@@ -372,3 +372,9 @@ no_stale_stage() {
     b=$(find "$@" -name '.*' -type f 2>/dev/null | sort)
     [[ -z $(comm -12 <(echo "$a") <(echo "$b")) ]]
 }
+
+# log_lines_are_events NAME: every line of the watcher's log is one event, starting with
+# its level (a command's multi-line output must not spill onto lines of its own).
+log_lines_are_events() {
+    ! grep -vqE '^([0-9.]+ )?(DEBUG|INFO|WARN|ERROR) ' "$SVC_DIR/$1.log"
+}

@@ -141,6 +141,8 @@ fi
 tail -n +$((n + 1)) "$SVC_DIR/watcher.log" | grep -m1 'check failed' | cut -c1-300 |
     sed 's/^/    | /'
 sleep 0.3
+check "the failure is one log line (nginx's two lines of output joined)" \
+    log_lines_are_events watcher
 check "the live nginx.conf is untouched" same_file "$SVC_DIR/live.before" "$NP/nginx.conf"
 check "nginx was not reloaded" test "$(grep -c reloaded "$SVC_DIR/watcher.log")" = "$reloads"
 check "nginx keeps serving (backend 1)" only backend-1
