@@ -343,6 +343,7 @@ static int arm_wait(lat_run *r, uint64_t index)
              (unsigned long long)index);
     r->wait->headers_done = 0;
     r->wait->resp.len = 0;
+    r->wait->resp.buf[0] = '\0';
     curl_easy_setopt(r->wait->easy, CURLOPT_URL, r->wait_url);
     curl_multi_add_handle(r->multi, r->wait->easy);
     while (!r->wait->headers_done) {
@@ -381,6 +382,7 @@ static int one_change(lat_run *r, unsigned long i, double *floor_us, double *fil
     r->expect[r->expect_len++] = '\n';
     r->expect[r->expect_len] = '\0';
     r->put_resp->len = 0;
+    r->put_resp->buf[0] = '\0';
     curl_easy_setopt(r->put, CURLOPT_POSTFIELDS, r->form);
     file_touched(&r->file); /* forget older events */
     curl_multi_add_handle(r->multi, r->put);
@@ -423,7 +425,7 @@ static int one_change(lat_run *r, unsigned long i, double *floor_us, double *fil
                 if (http_status(r->wait->easy, msg->data.result, "wait") ||
                     !memmem(r->wait->resp.buf, r->wait->resp.len, r->expect,
                             r->expect_len - 1)) {
-                    fprintf(stderr, "%s: the wait did not see value %.*s: %s\n", prog,
+                    fprintf(stderr, "%s: the wait did not see value %.*s: '%s'\n", prog,
                             (int)r->expect_len - 1, r->expect, r->wait->resp.buf);
                     failed = 1;
                 }
