@@ -213,6 +213,10 @@ int cli_client(cli_ctx *ctx, etcd_client **out)
     opts.request_timeout_ms = timeout_ms;
     opts.connect_timeout_ms =
         timeout_ms < CLI_CONNECT_TIMEOUT_MS ? timeout_ms : CLI_CONNECT_TIMEOUT_MS;
+    /* A --timeout above the default also allows a slower connection and TLS handshake
+     * (a loaded machine, valgrind): half of it. */
+    if (timeout_ms > CLI_DEFAULT_TIMEOUT_MS && timeout_ms / 2 > CLI_CONNECT_TIMEOUT_MS)
+        opts.connect_timeout_ms = timeout_ms / 2;
     opts.username = ctx->username;
     opts.password = ctx->password;
     opts.ca_file = ctx->cacert;

@@ -87,9 +87,14 @@ unset ETCDWATCH_PASSWORD ETCDWATCH_NEW_PASSWORD ETCDWATCH_API ETCDWATCH_ENDPOINT
 # ew ARGS...: run etcdwatch without a controlling terminal (so that a prompt can never
 # wait); OUT, ERR and RC get its stdout, stderr and status. Standard input comes from
 # $STDIN (a file) when set, else /dev/null.
+# Under a wrapper (valgrind) every request, TLS handshakes included, gets more time.
+slow=()
+if ((${#wrapper[@]} > 0)); then
+    slow=(--timeout "$((T * 2 / 3))")
+fi
 ew() {
-    setsid -w timeout "$T" "${wrapper[@]}" "$EW" "$@" <"${STDIN:-/dev/null}" \
-        >"$work/out" 2>"$work/err"
+    setsid -w timeout "$T" "${wrapper[@]}" "$EW" "${slow[@]}" "$@" \
+        <"${STDIN:-/dev/null}" >"$work/out" 2>"$work/err"
     RC=$?
     OUT=$(cat "$work/out")
     ERR=$(cat "$work/err")
@@ -448,7 +453,7 @@ pty_run() { # pty_run INPUT1 INPUT2 ARGS...: etcdwatch on a pty; OUT gets what i
     shift 2
     # the answers travel in the environment, never in argv
     OUT=$(ETCDWATCH_PASSWORD=$rootpw PTY_IN1=$in1 PTY_IN2=$in2 timeout "$T" "$PY" - \
-        "${wrapper[@]}" "$EW" "$@" <<'PY'
+        "${wrapper[@]}" "$EW" "${slow[@]}" "$@" <<'PY'
 import os, pty, select, sys, time
 in1, in2 = os.environb.pop(b"PTY_IN1"), os.environb.pop(b"PTY_IN2")
 argv = sys.argv[1:]
