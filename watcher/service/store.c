@@ -208,6 +208,8 @@ static void remove_range(ew_store *s, size_t from, size_t to)
 {
     size_t i;
 
+    if (from == to)
+        return; /* also when the store is still empty (items NULL) */
     for (i = from; i < to; i++)
         free(s->items[i]);
     memmove(&s->items[from], &s->items[to], (s->count - to) * sizeof(*s->items));
