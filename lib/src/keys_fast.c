@@ -4,19 +4,23 @@
  *   {"action":"set","node":{"key":"/a","value":"1","modifiedIndex":7,"createdIndex":7},
  *    "prevNode":{...}}
  *
- * One pass over the body, strings unescaped straight into the response's arena, no JSON
- * tree. Anything else (a directory listing, an error object, an escape it does not
- * handle, a field it does not know) makes it give up, and the full decoder runs
- * instead: it is an optimisation, never a second definition of the format.
+ * and directory listings, children nested in "nodes" arrays. One pass over the body,
+ * strings unescaped straight into the response's arena, no JSON tree. Anything else (an
+ * error object, an escape it does not handle, a field it does not know) makes it give
+ * up, and the full decoder runs instead: it is an optimisation, never a second
+ * definition of the format.
  */
 #include "response_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#define MAX_DEPTH 64 /* directories nested deeper go to the full decoder */
+
 typedef struct scan {
     const char *p, *end;
     etcd_response *resp;
+    int depth;
 } scan;
 
 static void skip_ws(scan *s)
@@ -192,6 +196,50 @@ static int members(scan *s, int (*field)(scan *s, const char *name, void *ctx), 
     return expect(s, '}');
 }
 
+static int node_field(scan *s, const char *name, void *ctx);
+
+/* A "nodes" array: the children, parsed into a growing scratch array, then moved into
+ * the arena in one piece (their own children are already there). */
+static int children(scan *s, etcd_node *parent)
+{
+    etcd_node *tmp = NULL, *grown, *kids;
+    size_t n = 0, cap = 0;
+    int ok = 0;
+
+    if (++s->depth > MAX_DEPTH || !expect(s, '['))
+        return 0;
+    if (expect(s, ']')) {
+        s->depth--;
+        return 1;
+    }
+    do {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            grown = realloc(tmp, cap * sizeof(*tmp));
+            if (!grown)
+                goto out;
+            tmp = grown;
+        }
+        memset(&tmp[n], 0, sizeof(*tmp));
+        if (!members(s, node_field, &tmp[n]))
+            goto out;
+        n++;
+    } while (expect(s, ','));
+    if (!expect(s, ']'))
+        goto out;
+    kids = etcd__response_alloc(s->resp, n * sizeof(*kids));
+    if (!kids)
+        goto out;
+    memcpy(kids, tmp, n * sizeof(*kids));
+    parent->nodes = kids;
+    parent->nnodes = n;
+    ok = 1;
+    s->depth--;
+out:
+    free(tmp);
+    return ok;
+}
+
 static int node_field(scan *s, const char *name, void *ctx)
 {
     etcd_node *n = ctx;
@@ -210,11 +258,13 @@ static int node_field(scan *s, const char *name, void *ctx)
         return number(s, &n->created_index);
     if (strcmp(name, "modifiedIndex") == 0)
         return number(s, &n->modified_index);
+    if (strcmp(name, "nodes") == 0 && !n->nodes)
+        return children(s, n);
     if (strcmp(name, "ttl") == 0 && number(s, &v) && v <= INT64_MAX) {
         n->ttl = (int64_t)v;
         return 1;
     }
-    return 0; /* "nodes", or something new: the full decoder */
+    return 0; /* something new: the full decoder */
 }
 
 static int top_field(scan *s, const char *name, void *ctx)
@@ -247,7 +297,7 @@ static int top_field(scan *s, const char *name, void *ctx)
 
 int etcd__decode_keys_fast(etcd_response *resp, const char *body, size_t len)
 {
-    scan s = {body, body + len, resp};
+    scan s = {body, body + len, resp, 0};
 
     if (!members(&s, top_field, NULL) || !resp->node)
         return 0;
