@@ -10,6 +10,7 @@ packages=(
     libcunit1-dev
     etcd-server etcd-client wrk valgrind openssl curl nginx-light clang clang-format
     python3 iproute2 procps ca-certificates
+    debhelper dpkg-dev lintian man-db groff-base
 )
 
 missing=()
