@@ -386,6 +386,9 @@ static int easy_prepare(etcd__req *req)
     curl_easy_setopt(e, CURLOPT_HEADERDATA, req);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, req->errbuf);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
+    /* A watch mostly waits: a small receive buffer keeps many of them cheap. */
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE,
+                     req->flags & ETCD__REQ_LONGPOLL ? 4096L : (long)CURL_MAX_WRITE_SIZE);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, request_headers(req));
     /* v2 takes basic auth; the v3 gateway would read it as a token. */
     if (c->username && !(req->flags & ETCD__REQ_V3)) {
