@@ -673,6 +673,26 @@ static void reload_config(ew_service *svc)
         render_dirty(svc);
 }
 
+/* Stopping: a reload still owed (held back by min_reload_interval, or failed and waiting
+ * for its retry) runs once now. Its file is already in place: a watcher started again
+ * would find it in sync and never reload it. */
+static void reload_owed(ew_service *svc)
+{
+    size_t i;
+
+    for (i = 0; svc->states && i < svc->res.count; i++) {
+        res_state *st = &svc->states[i];
+
+        if (!st->reload_due)
+            continue;
+        ew_timer_stop(&svc->loop, &st->reload_timer);
+        st->reload_due = 0;
+        if (ew_reload(st->r) != 0)
+            ew_log(EW_LOG_ERROR, st->r->name, "stopping with %s not reloaded",
+                   st->r->dest);
+    }
+}
+
 static void on_signal(int sig, void *data)
 {
     ew_service *svc = data;
@@ -722,6 +742,7 @@ int ew_service_run(ew_config *cfg, const char *config_path,
         ew_timer_start(&svc.loop, &svc.cycle_timer, svc.cfg->interval_s * 1000);
     if (svc.nwatched || svc.cfg->mode != EW_MODE_ONETIME)
         ew_loop_run(&svc.loop);
+    reload_owed(&svc);
     status = svc.cfg->mode == EW_MODE_ONETIME && svc.failed ? 1 : 0;
 out:
     watched_free_all(&svc);
