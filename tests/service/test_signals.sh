@@ -113,6 +113,30 @@ rm -f "$C/conf.d/owed.toml"
 kill -HUP "$W"
 sleep 0.3
 
+# ---- SIGTERM with a reload still owed (held back by min_reload_interval) ------------
+cat >"$C/conf.d/held.toml" <<EOF
+[template]
+src = "v.tmpl"
+dest = "$OUT/held.txt"
+prefix = "/sig/held"
+keys = ["/"]
+reload_cmd = "cat {{.dest}} >>$SVC_DIR/held.log"
+min_reload_interval = 30
+EOF
+put /sig/held/v held1
+start_watcher watcher-held run --config "$SVC_DIR/etcdwatch.conf"
+WH=$WPID
+check "min_reload_interval: the first version is reloaded at once" \
+    wait_for 5 grep -qs value=held1 "$SVC_DIR/held.log"
+put /sig/held/v held2
+check "min_reload_interval: the next version is written, its reload held back" \
+    wait_for 3 has_text "$OUT/held.txt" value=held2
+stop_pid "$WH" 2
+check "SIGTERM with a reload held back: exit 0 (${STOP_MS} ms)" test "$STOP_STATUS" = 0
+check "SIGTERM with a reload held back: the reload runs before the exit (not lost)" \
+    grep -q value=held2 "$SVC_DIR/held.log"
+rm -f "$C/conf.d/held.toml"
+
 # ---- SIGTERM when idle ------------------------------------------------------------
 stop_pid "$W" 1
 check "SIGTERM when idle: exit 0 within 1 s (${STOP_MS} ms, status $STOP_STATUS)" \
