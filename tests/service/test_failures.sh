@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Failures of one resource, in watch mode, with five resources in one watcher: a failing
-# check_cmd, a template error (at execution, and a template that no longer parses), an
+# check_cmd, a check_cmd that hangs past its check_timeout, a template error (at execution, and a template that no longer parses), an
 # unwritable dest directory, a missing template file, and a reload_cmd that hangs past
 # its reload_timeout. Each gives a clear error in the log, leaves the previous good file
 # untouched (a reload failure: the file stays the new one and no stray process is
@@ -34,8 +34,11 @@ if ((EUID == 0)); then
 fi
 cp "$EW" "$B/etcdwatch"
 
-# The check: rejects a file holding BAD, saying so on its output.
+# The check: rejects a file holding BAD, saying so on its output; hangs on HANG.
 cat >"$B/check.sh" <<'EOF'
+if grep -q HANG "$1"; then
+    exec sleep 29.25
+fi
 if grep -q BAD "$1"; then
     echo "rejected: BAD value in the staged file"
     exit 3
@@ -63,6 +66,7 @@ EOF
     printf 'value={{getv "/v"}}\n' >"$C/templates/$1.tmpl"
 }
 resource check "$OUT/check.txt" "check_cmd = \"sh $B/check.sh {{.src}}\"
+check_timeout = 1
 reload_cmd = \"sh $B/reload.sh {{.dest}} $B/reloads.log\""
 resource tmpl "$OUT/tmpl.txt"
 resource dir "$B/locked/dir.txt"
@@ -131,6 +135,23 @@ check "check: no reload after the failed check" \
 put /f/check/v good2
 check "check: the next good change renders and reloads" \
     wait_for 5 eval 'holds "$OUT/check.txt" good2 && grep -q "reloaded value=good2" "$B/reloads.log"'
+
+# ---- a check_cmd that hangs past its check_timeout ------------------------------------
+n=$(log_lines)
+put /f/check/v HANG
+if wait_for 8 logged_since "$n" "ERROR check.toml: check failed for $OUT/check.txt .*timed out after 1 s"; then
+    ok "hanging check_cmd: ERROR 'check failed ... timed out after 1 s (killed)' (${WAITED_MS} ms)"
+else
+    not_ok "hanging check_cmd: ERROR 'check failed ... timed out after 1 s (killed)'"
+fi
+check "hanging check: the check was killed with its process group (no sleep left)" \
+    wait_for 3 eval '! pgrep -f "sleep 29.25" >/dev/null'
+untouched_then_good check "$OUT/check.txt" good2
+put /f/check/v good2b
+check "check: after the hanging check, the next good change renders" \
+    wait_for 8 holds "$OUT/check.txt" good2b
+sleep 1.5
+check "check: no hanging check left behind" eval '! pgrep -f "sleep 29.25" >/dev/null'
 
 # ---- a template error at execution (a key the template needs is gone) ---------------
 n=$(log_lines)
