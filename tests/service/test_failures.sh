@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Failures of one resource, in watch mode, with five resources in one watcher: a failing
-# check_cmd, a check_cmd that hangs past its check_timeout, a template error (at execution, and a template that no longer parses), an
-# unwritable dest directory, a missing template file, and a reload_cmd that hangs past
-# its reload_timeout. Each gives a clear error in the log, leaves the previous good file
-# untouched (a reload failure: the file stays the new one and no stray process is
-# left), leaves no stage file, and the next good change renders.
+# check_cmd, a check_cmd that hangs past its check_timeout, a template error (at
+# execution, and a template that no longer parses), an unwritable dest directory, a
+# missing template file, and a reload_cmd that hangs past its reload_timeout. Each gives
+# a clear error in the log, leaves the previous good file untouched (a reload failure:
+# the file stays the new one), leaves no stage file and no stray process, and the next
+# good change renders.
 #
 # usage: test_failures.sh PATH/TO/etcdwatch
 #
