@@ -69,6 +69,7 @@ static int v2_read(watched *w)
         ew_log(EW_LOG_ERROR, NULL, "read of %s: %s", w->prefix, etcd_strerror(rc));
         return -1;
     }
+    w->reading = 1;
     return 0;
 }
 
