@@ -394,14 +394,33 @@ static watched *watched_new(ew_service *svc, const char *prefix)
     return w;
 }
 
+static void watched_destroy(watched *w)
+{
+    free(w->page_key);
+    free(w->prefix);
+    free(w);
+}
+
+/* Stop w and free it; when a read of it is in flight, that read's callback still holds
+ * it: w is retired and freed when the read ends (ew_svc_retired()). */
 static void watched_free(watched *w)
 {
     ew_timer_stop(&w->svc->loop, &w->retry);
     if (w->watch)
         w->svc->source->unwatch(w);
-    free(w->page_key);
-    free(w->prefix);
-    free(w);
+    if (w->reading) {
+        w->retired = 1;
+        return;
+    }
+    watched_destroy(w);
+}
+
+int ew_svc_retired(watched *w)
+{
+    if (!w->retired)
+        return 0;
+    watched_destroy(w);
+    return 1;
 }
 
 static void watched_free_all(ew_service *svc)

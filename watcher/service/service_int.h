@@ -31,6 +31,7 @@ typedef struct watched {
     long backoff_ms;
     int failed_reads; /* onetime: reads that failed in a row */
     int given_up;     /* onetime: no more tries; its resources are not rendered */
+    int retired;      /* dropped (SIGHUP) while its read was in flight */
 } watched;
 
 /* How a source reads and watches. Each call reports back through ew_svc_*() below. */
@@ -89,6 +90,11 @@ struct ew_service {
 /* A read of w->prefix succeeded: the store now holds what it found, at `index` (v2) or
  * revision (v3). Renders and starts or resumes the watch. */
 void ew_svc_read_done(watched *w, uint64_t index);
+
+/* A read of w ended (any status, ECANCELED included): returns 1 when w was dropped
+ * meanwhile, after freeing it; the source then must not touch w again. Call it first,
+ * once w->reading is cleared. */
+int ew_svc_retired(watched *w);
 
 /* A read failed: log `why` and try again after a backoff. */
 void ew_svc_read_failed(watched *w, const char *why);

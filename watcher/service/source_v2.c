@@ -27,15 +27,16 @@ static int put_leaves(ew_store_batch *batch, const etcd_node *node)
 static void on_read(etcd_client *client, const etcd_response *resp, void *data)
 {
     watched *w = data;
-    ew_store *store = &w->svc->store;
+    ew_store *store;
     ew_store_batch batch;
     uint64_t index = resp->info.etcd_index;
     char why[512];
 
     (void)client;
     w->reading = 0;
-    if (resp->status == ETCD_ECANCELED)
+    if (ew_svc_retired(w) || resp->status == ETCD_ECANCELED)
         return;
+    store = &w->svc->store;
     if (resp->status == ETCD_EETCD && resp->error.code == 100) {
         index = index ? index : resp->error.index; /* an empty prefix */
     } else if (resp->status != ETCD_OK) {

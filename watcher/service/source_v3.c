@@ -116,15 +116,16 @@ static int next_page(watched *w, const etcd_kv *last)
 static void on_read(etcd_client *client, const etcd_response *resp, void *data)
 {
     watched *w = data;
-    ew_service *svc = w->svc;
+    ew_service *svc;
     int64_t revision;
     char why[512];
     size_t i;
 
     (void)client;
     w->reading = 0;
-    if (resp->status == ETCD_ECANCELED)
+    if (ew_svc_retired(w) || resp->status == ETCD_ECANCELED)
         return;
+    svc = w->svc;
     if (resp->status != ETCD_OK || !resp->header) {
         /* A cut revision compacted away meanwhile: read the newest instead. */
         svc->cut_revision = svc->first_render_done ? svc->cut_revision : 0;
