@@ -50,6 +50,7 @@ else
     not_ok "SIGHUP: the new resource's file appears"
     show_log watcher
 fi
+wait_for 3 test -s "$SVC_DIR/two-reloads.log"
 check "SIGHUP: the new resource is first rendered from its keys (its first reload saw them)" \
     test "$(head -n 1 "$SVC_DIR/two-reloads.log" 2>/dev/null)" = "values: two1"
 check "SIGHUP: the same process still runs (no restart)" alive "$W"
@@ -58,6 +59,35 @@ check "SIGHUP: the new resource follows changes" wait_for 3 has_text "$OUT2/two.
 put /sig/one/v one2
 check "SIGHUP: the old resource still follows changes (its watch kept)" \
     wait_for 3 has_text "$OUT/one.txt" value=one2
+
+# SIGHUPs in a row while new prefixes are still being read (a prefix dropped with its
+# read in flight), ten times: the watcher keeps running and ends in the right state.
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    cat >"$C/conf.d/storm$i.toml" <<EOF
+[template]
+src = "v.tmpl"
+dest = "$OUT2/storm$i.txt"
+prefix = "/sig/storm$i"
+keys = ["/"]
+EOF
+    put "/sig/storm$i/v" "storm$i"
+    kill -HUP "$W"
+    kill -HUP "$W"
+    sleep 0.05
+    ((i % 2)) && rm "$C/conf.d/storm$i.toml"
+    kill -HUP "$W"
+    sleep 0.05
+done
+storm_ok() {
+    local i
+    for i in 2 4 6 8 10; do
+        has_text "$OUT2/storm$i.txt" "value=storm$i" || return 1
+    done
+}
+check "SIGHUP storms with reads in flight: the watcher keeps running" alive "$W"
+check "SIGHUP storms: the resources that stayed are rendered" wait_for 5 storm_ok
+rm -f "$C"/conf.d/storm*.toml
+kill -HUP "$W"
 
 # A broken configuration is refused; the running one stays.
 cp "$SVC_DIR/etcdwatch.conf" "$SVC_DIR/etcdwatch.conf.good"
