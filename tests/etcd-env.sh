@@ -64,6 +64,8 @@ etcd_env_cleanup() {
         if etcd_env_alive "$pid"; then
             kill -9 "$pid" 2>/dev/null || true
         fi
+        # members are this shell's children (scripts `wait` for one they kill)
+        { wait "$pid"; } 2>/dev/null || true
     done
     ETCD_ENV_PIDS=()
     # only the directory this shell made: a child script that sources this file
@@ -179,20 +181,15 @@ etcd_cluster_start() {
             rm -rf "$dir"
             mkdir -p "$dir"
             local url="$scheme://127.0.0.1:${cports[i - 1]}"
-            # started from a subshell, so that it is not a job of this shell: a test
-            # may kill a member, and bash would then print a "Killed" line
-            (
-                etcd --name "$name$i" --data-dir "$dir/data" --enable-v2 \
-                    --listen-client-urls "$url" --advertise-client-urls "$url" \
-                    --listen-peer-urls "http://127.0.0.1:${pports[i - 1]}" \
-                    --initial-advertise-peer-urls "http://127.0.0.1:${pports[i - 1]}" \
-                    --initial-cluster "$initial" --initial-cluster-token "$token" \
-                    --initial-cluster-state new --logger zap --log-level warn \
-                    --log-outputs stderr "$@" </dev/null >"$dir/etcd.log" 2>&1 &
-                echo $! >"$dir/pid"
-            )
-            pids+=("$(<"$dir/pid")")
-            ETCD_ENV_PIDS+=("${pids[-1]}")
+            etcd --name "$name$i" --data-dir "$dir/data" --enable-v2 \
+                --listen-client-urls "$url" --advertise-client-urls "$url" \
+                --listen-peer-urls "http://127.0.0.1:${pports[i - 1]}" \
+                --initial-advertise-peer-urls "http://127.0.0.1:${pports[i - 1]}" \
+                --initial-cluster "$initial" --initial-cluster-token "$token" \
+                --initial-cluster-state new --logger zap --log-level warn \
+                --log-outputs stderr "$@" </dev/null >"$dir/etcd.log" 2>&1 &
+            pids+=($!)
+            ETCD_ENV_PIDS+=($!)
         done
         for i in $(seq 1 "$n"); do
             if ! etcd_wait_health "$scheme://127.0.0.1:${cports[i - 1]}" \
@@ -217,6 +214,7 @@ etcd_cluster_start() {
         done
         for pid in "${pids[@]}"; do
             kill -9 "$pid" 2>/dev/null || true
+            { wait "$pid"; } 2>/dev/null || true
         done
         if ((!lost)); then
             for i in $(seq 1 "$n"); do
