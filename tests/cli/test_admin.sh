@@ -66,9 +66,12 @@ on_exit() {
 trap on_exit EXIT
 trap 'exit 130' INT
 trap 'echo "FAIL - over ${MAX}s: stopped" >&2; exit 124' TERM
+# the watchdog takes its sleep with it when it is stopped (no stray process)
 (
-    sleep "$MAX"
-    kill -TERM $$ 2>/dev/null
+    trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+    sleep "$MAX" &
+    nap=$!
+    wait "$nap" && kill -TERM $$ 2>/dev/null
 ) &
 watchdog=$!
 
