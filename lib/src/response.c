@@ -531,8 +531,10 @@ static int decode(response_impl *r)
     json_t *root;
     int rc;
 
+    /* Enable/disable: 409 "auth: already enabled" means nothing to do; any other 409
+     * ("auth: No root user available") is a refusal, decoded below. */
     if (r->decoder == ETCD__DECODE_AUTH_TOGGLE &&
-        (http == 409 || (http >= 200 && http < 300))) {
+        ((http == 409 && strstr(r->body, "already")) || (http >= 200 && http < 300))) {
         r->pub.auth_changed = http != 409;
         return ETCD_OK;
     }
