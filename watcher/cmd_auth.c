@@ -20,19 +20,8 @@
 
 /* ---- auth enable, disable, status ----------------------------------------------- */
 
-/* etcd answers 409 both for "auth: already enabled" (or disabled) and for a refusal
- * such as "auth: No root user available, please create one". Nonzero for the latter. */
-static int refused_as_unchanged(const etcd_response *resp)
-{
-    json_t *body = admin_body_json(resp);
-    const char *msg = json_string_value(json_object_get(body, "message"));
-    int refused = msg != NULL && strstr(msg, "already") == NULL;
-
-    json_decref(body);
-    return refused;
-}
-
-/* Report such a refusal: etcd's message, and under -o json its object. Returns 1. */
+/* Report a refusal of enable/disable (etcd's 409 "auth: No root user available, please
+ * create one"): etcd's message, and under -o json its object. Returns 1. */
 static int refusal(const cli_ctx *ctx, const etcd_response *resp)
 {
     json_t *body = admin_body_json(resp);
@@ -62,8 +51,7 @@ static int auth_toggle(cli_ctx *ctx, const cli_command *cmd, int argc, char **ar
         return rc;
     rc = enable ? etcd_auth_enable_sync(client, &resp)
                 : etcd_auth_disable_sync(client, &resp);
-    if (rc == ETCD_OK && !resp->auth_changed && refused_as_unchanged(resp)) {
-        /* libetcd takes every 409 for "already in that state" */
+    if (rc == ETCD_EHTTP && resp != NULL && resp->http_status == 409) {
         status = refusal(ctx, resp);
     } else if (rc != ETCD_OK) {
         status = admin_report(ctx, rc, resp, ctx->path);
