@@ -260,7 +260,12 @@ int cmd_keys_rm(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     return finish(ctx, rc, resp, pos.argv[0], print_removed);
 }
 
-int cmd_keys_mkdir(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
+/* mkdir, setdir and updatedir: KEY and --ttl, nothing printed. */
+typedef int (*dir_call)(etcd_client *client, const char *key, const etcd_keys_opts *opts,
+                        etcd_response **out);
+
+static int dir_command(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
+                       dir_call call)
 {
     etcd_keys_opts o = {0};
     etcd_response *resp = NULL;
@@ -273,42 +278,23 @@ int cmd_keys_mkdir(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     if (rc != CLI_CONTINUE)
         return rc;
     o.ttl = a.ttl;
-    rc = etcd_keys_create_dir_sync(client, pos.argv[0], &o, &resp);
+    rc = call(client, pos.argv[0], &o, &resp);
     return finish(ctx, rc, resp, pos.argv[0], print_nothing);
+}
+
+int cmd_keys_mkdir(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
+{
+    return dir_command(ctx, cmd, argc, argv, etcd_keys_create_dir_sync);
 }
 
 int cmd_keys_setdir(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
-    etcd_keys_opts o = {0};
-    etcd_response *resp = NULL;
-    etcd_client *client;
-    keys_args a;
-    cli_args pos;
-    int rc;
-
-    rc = start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    o.ttl = a.ttl;
-    rc = etcd_keys_set_dir_sync(client, pos.argv[0], &o, &resp);
-    return finish(ctx, rc, resp, pos.argv[0], print_nothing);
+    return dir_command(ctx, cmd, argc, argv, etcd_keys_set_dir_sync);
 }
 
 int cmd_keys_updatedir(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
-    etcd_keys_opts o = {0};
-    etcd_response *resp = NULL;
-    etcd_client *client;
-    keys_args a;
-    cli_args pos;
-    int rc;
-
-    rc = start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    o.ttl = a.ttl;
-    rc = etcd_keys_update_dir_sync(client, pos.argv[0], &o, &resp);
-    return finish(ctx, rc, resp, pos.argv[0], print_nothing);
+    return dir_command(ctx, cmd, argc, argv, etcd_keys_update_dir_sync);
 }
 
 int cmd_keys_rmdir(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
