@@ -114,7 +114,7 @@ command -v curl >/dev/null || die "curl not found (apt-get install curl)"
 # ---- etcd on free loopback ports, in a temp dir, stopped on exit ----------------------
 # tests/etcd-env.sh starts it (data on tmpfs when there is one) and its EXIT trap kills
 # it and removes the temp dir, whatever happens.
-# shellcheck source=../etcd-env.sh
+# shellcheck source=SCRIPTDIR/../etcd-env.sh
 source "$root/tests/etcd-env.sh"
 if [ -z "$endpoint" ]; then
     etcd_cluster_start bench 1
