@@ -160,7 +160,13 @@ int cmd_keys_get(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     return finish(ctx, rc, resp, pos.argv[0], print_get);
 }
 
-int cmd_keys_set(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
+/* set, mk and update: KEY VALUE ('-': standard input), --ttl, and the call each picks
+ * from its options; the new value printed. */
+typedef int (*value_call)(etcd_client *client, const char *key, const char *value,
+                          const etcd_keys_opts *opts, etcd_response **out);
+
+static int value_command(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
+                         value_call (*pick)(const keys_args *a))
 {
     etcd_keys_opts o = {0};
     etcd_response *resp = NULL;
@@ -179,59 +185,42 @@ int cmd_keys_set(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     o.ttl = a.ttl;
     o.prev_value = a.swap_value;
     o.prev_index = a.swap_index;
-    if (a.swap_value != NULL || a.swap_index != 0)
-        rc = etcd_keys_compare_and_swap_sync(client, pos.argv[0], value, &o, &resp);
-    else
-        rc = etcd_keys_set_sync(client, pos.argv[0], value, &o, &resp);
+    rc = pick(&a)(client, pos.argv[0], value, &o, &resp);
     free(value);
     return finish(ctx, rc, resp, pos.argv[0], print_value);
+}
+
+static value_call pick_set(const keys_args *a)
+{
+    if (a->swap_value != NULL || a->swap_index != 0)
+        return etcd_keys_compare_and_swap_sync;
+    return etcd_keys_set_sync;
+}
+
+static value_call pick_mk(const keys_args *a)
+{
+    return a->in_order ? etcd_keys_create_in_order_sync : etcd_keys_create_sync;
+}
+
+static value_call pick_update(const keys_args *a)
+{
+    (void)a;
+    return etcd_keys_update_sync;
+}
+
+int cmd_keys_set(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
+{
+    return value_command(ctx, cmd, argc, argv, pick_set);
 }
 
 int cmd_keys_mk(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
-    etcd_keys_opts o = {0};
-    etcd_response *resp = NULL;
-    etcd_client *client;
-    keys_args a;
-    cli_args pos;
-    char *value;
-    int rc;
-
-    rc = start(ctx, cmd, argc, argv, &a, &pos, 2, 2, &client);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    rc = cli_value_arg(ctx, pos.argv[1], &value);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    o.ttl = a.ttl;
-    if (a.in_order)
-        rc = etcd_keys_create_in_order_sync(client, pos.argv[0], value, &o, &resp);
-    else
-        rc = etcd_keys_create_sync(client, pos.argv[0], value, &o, &resp);
-    free(value);
-    return finish(ctx, rc, resp, pos.argv[0], print_value);
+    return value_command(ctx, cmd, argc, argv, pick_mk);
 }
 
 int cmd_keys_update(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
-    etcd_keys_opts o = {0};
-    etcd_response *resp = NULL;
-    etcd_client *client;
-    keys_args a;
-    cli_args pos;
-    char *value;
-    int rc;
-
-    rc = start(ctx, cmd, argc, argv, &a, &pos, 2, 2, &client);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    rc = cli_value_arg(ctx, pos.argv[1], &value);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    o.ttl = a.ttl;
-    rc = etcd_keys_update_sync(client, pos.argv[0], value, &o, &resp);
-    free(value);
-    return finish(ctx, rc, resp, pos.argv[0], print_value);
+    return value_command(ctx, cmd, argc, argv, pick_update);
 }
 
 /* ---- rm, mkdir, setdir, updatedir, rmdir ---------------------------------------- */
