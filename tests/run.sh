@@ -51,7 +51,10 @@ case $mode in
 asan)
     BUILD_DIR=${BUILD_DIR:-build-asan}
     cmake_args+=(-DETCD_SANITIZE=ON)
-    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1:detect_stack_use_after_return=1}
+    # Leaks are the valgrind pass's job: LeakSanitizer's exit-time check stops the world
+    # with ptrace, and a signal arriving then (a test stopping a `watch --forever`) can
+    # leave the process spinning for good, which hung a CI run.
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=0:halt_on_error=1:detect_stack_use_after_return=1}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
     ;;
 valgrind)

@@ -96,7 +96,7 @@ if ((${#wrapper[@]} > 0)); then
     slow=(--timeout "$((T * 2 / 3))")
 fi
 ew() {
-    setsid -w timeout "$T" "${wrapper[@]}" "$EW" "${slow[@]}" "$@" \
+    setsid -w timeout -k 5 "$T" "${wrapper[@]}" "$EW" "${slow[@]}" "$@" \
         <"${STDIN:-/dev/null}" >"$work/out" 2>"$work/err"
     RC=$?
     OUT=$(cat "$work/out")
@@ -455,7 +455,7 @@ pty_run() { # pty_run INPUT1 INPUT2 ARGS...: etcdwatch on a pty; OUT gets what i
     local in1=$1 in2=$2
     shift 2
     # the answers travel in the environment, never in argv
-    OUT=$(ETCDWATCH_PASSWORD=$rootpw PTY_IN1=$in1 PTY_IN2=$in2 timeout "$T" "$PY" - \
+    OUT=$(ETCDWATCH_PASSWORD=$rootpw PTY_IN1=$in1 PTY_IN2=$in2 timeout -k 5 "$T" "$PY" - \
         "${wrapper[@]}" "$EW" "${slow[@]}" "$@" <<'PY'
 import os, pty, select, sys, time
 in1, in2 = os.environb.pop(b"PTY_IN1"), os.environb.pop(b"PTY_IN2")

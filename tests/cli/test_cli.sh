@@ -76,7 +76,7 @@ P="/cli/$$-$RANDOM" # this run's key prefix
 # ew ARGS...: run etcdwatch; OUT, ERR and RC get its stdout, stderr and status.
 # Standard input comes from $STDIN (a file) when set, else /dev/null.
 ew() {
-    timeout "$T" "${wrapper[@]}" "$EW" "$@" <"${STDIN:-/dev/null}" >"$work/out" 2>"$work/err"
+    timeout -k 5 "$T" "${wrapper[@]}" "$EW" "$@" <"${STDIN:-/dev/null}" >"$work/out" 2>"$work/err"
     RC=$?
     OUT=$(cat "$work/out")
     ERR=$(cat "$work/err")
@@ -401,7 +401,7 @@ check "rm --dir removes an empty dir" eval '[[ $RC == 0 && $(curl -s "$LIVE/v2/k
 # ---- in-order keys -------------------------------------------------------------
 
 for i in 1 2 3; do
-    timeout "$T" "${wrapper[@]}" "$EW" -o json mk "$P/queue" "job$i" --in-order \
+    timeout -k 5 "$T" "${wrapper[@]}" "$EW" -o json mk "$P/queue" "job$i" --in-order \
         </dev/null >"$work/q$i" 2>&1 &
     bg_pids+=($!)
 done
@@ -494,7 +494,7 @@ check "health -o json: the server's object" eval '[[ $RC == 0 && $(json health) 
 watch_bg() {
     local file=$1
     shift
-    timeout "$T" "${wrapper[@]}" "$EW" "$@" </dev/null >"$file" 2>"$file.err" &
+    timeout -k 5 "$T" "${wrapper[@]}" "$EW" "$@" </dev/null >"$file" 2>"$file.err" &
     WPID=$!
     bg_pids+=("$WPID")
 }

@@ -42,7 +42,7 @@ check "the keys of confd's documented examples are in etcd" test "$seeded" = 1
 
 # ew ARGS...: etcdwatch in the foreground, bounded; OUT_TEXT, ERR_TEXT, RC.
 ew() {
-    timeout 30 "${wrapper[@]}" "$EW" "$@" >"$SVC_DIR/ew.out" 2>"$SVC_DIR/ew.err" </dev/null
+    timeout -k 5 30 "${wrapper[@]}" "$EW" "$@" >"$SVC_DIR/ew.out" 2>"$SVC_DIR/ew.err" </dev/null
     RC=$?
     OUT_TEXT=$(cat "$SVC_DIR/ew.out")
     ERR_TEXT=$(cat "$SVC_DIR/ew.err")
