@@ -41,8 +41,9 @@ const cli_opt cli_global_opts[] = {
      "limit for each request, fractions allowed (default 5; not for watch waits)"},
     {"output", 'o', CLI_OPT_STRING, "simple|json", offsetof(cli_ctx, output_s),
      "simple: as etcdctl v2; json: the server's JSON, one object per line"},
-    {"api", 0, CLI_OPT_STRING, "v2", offsetof(cli_ctx, api_s),
-     "etcd API to speak (env ETCDWATCH_API; only v2 so far)"},
+    {"api", 0, CLI_OPT_STRING, "v2|v3", offsetof(cli_ctx, api_s),
+     "etcd API to speak (env ETCDWATCH_API; default v2): the commands differ, see "
+     "'etcdwatch --api v3 --help'"},
     {"help", 'h', CLI_OPT_HELP, NULL, 0, "show help and exit"},
     {"version", 0, CLI_OPT_FLAG, NULL, offsetof(cli_ctx, version),
      "print the versions of etcdwatch, libetcd, libcurl, Jansson and OpenSSL"},
@@ -54,6 +55,15 @@ const cli_opt cli_global_opts[] = {
 const cli_command *cli_find_command(const cli_command *table, const char *name,
                                     unsigned api)
 {
+    if (table == NULL) {
+        for (size_t i = 0; cli_command_tables[i] != NULL; i++) {
+            const cli_command *c = cli_find_command(cli_command_tables[i], name, api);
+
+            if (c != NULL)
+                return c;
+        }
+        return NULL;
+    }
     for (const cli_command *c = table; c->name != NULL; c++) {
         if ((c->apis & api) != 0 && strcmp(c->name, name) == 0)
             return c;
@@ -414,10 +424,9 @@ int cli_finish_globals(cli_ctx *ctx)
     if (api == NULL || api[0] == '\0' || strcmp(api, "v2") == 0 || strcmp(api, "2") == 0)
         ctx->api = CLI_API_V2;
     else if (strcmp(api, "v3") == 0 || strcmp(api, "3") == 0)
-        return cli_usage_error(ctx, NULL,
-                               "--api v3 is not available in this version yet");
+        ctx->api = CLI_API_V3;
     else
-        return cli_usage_error(ctx, NULL, "invalid --api '%s': expected v2", api);
+        return cli_usage_error(ctx, NULL, "invalid --api '%s': expected v2 or v3", api);
 
     if (ctx->endpoints == NULL)
         ctx->endpoints = getenv("ETCDWATCH_ENDPOINTS");
@@ -511,8 +520,14 @@ static void print_opts(FILE *f, const cli_opt *opts)
     }
 }
 
+/* The commands of `table` that serve `api`; NULL: every top-level table. */
 static void print_command_list(FILE *f, const cli_command *table, unsigned api)
 {
+    if (table == NULL) {
+        for (size_t i = 0; cli_command_tables[i] != NULL; i++)
+            print_command_list(f, cli_command_tables[i], api);
+        return;
+    }
     for (const cli_command *c = table; c->name != NULL; c++) {
         int n;
 
@@ -532,13 +547,18 @@ void cli_print_main_help(const cli_ctx *ctx)
 {
     unsigned api = ctx->api != 0 ? ctx->api : CLI_API_V2;
 
-    printf("etcdwatch %s: an etcd v2 command-line client built on libetcd.\n\n",
+    printf("etcdwatch %s: an etcd command-line client and template watcher built on "
+           "libetcd.\n\n",
            ETCDWATCH_VERSION);
     print_usage_line(stdout, ctx, NULL);
     printf("\nCommands:\n");
-    print_command_list(stdout, cli_commands, api);
+    print_command_list(stdout, NULL, api);
     printf("  %-*sshow help for a command: etcdwatch help COMMAND\n", CLI_CMD_COLUMN - 2,
            "help");
+    printf(
+        "\nThese are the %s commands; 'etcdwatch --api %s --help' lists the %s ones.\n",
+        api == CLI_API_V3 ? "v3" : "v2", api == CLI_API_V3 ? "v2" : "v3",
+        api == CLI_API_V3 ? "v2" : "v3");
     printf("\nGlobal options (also accepted after the command):\n");
     print_opts(stdout, cli_global_opts);
     printf("\nExit status: 0 success, 1 etcd or transport error, 2 usage error.\n"

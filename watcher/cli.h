@@ -10,6 +10,10 @@
  *   cmd_admin.c   helpers of the admin commands: tables, auth API errors, passwords
  *   cmd_auth.c    auth enable|disable|status, user ..., role ... (v2 auth)
  *   cmd_member.c  member ..., cluster-health, stats self|leader|store
+ *   cmd_v3.c      what the v3 commands share: keys and values, JSON with them decoded
+ *   cmd_v3_kv.c   the v3 keys commands: get put del watch txn compaction
+ *   cmd_v3_admin.c  v3 lease, member, endpoint, auth, user and role commands
+ *   cmd_v3_lock.c lock and elect (v3 concurrency)
  *   main.c        global options and dispatch
  *
  * A command is a row of the table in commands.c: its handler parses its own options
@@ -77,7 +81,7 @@ typedef struct cli_ctx {
     const char *key;
     const char *user;     /* "NAME" or "NAME:PASS" */
     const char *output_s; /* "simple" or "json" */
-    const char *api_s;    /* "v2" (v3: issue 6) */
+    const char *api_s;    /* "v2" or "v3" (also "2", "3") */
     double timeout;       /* seconds; 0: the default */
     int help;             /* --help seen */
     int version;          /* --version seen */
@@ -113,14 +117,21 @@ struct cli_command {
 /* The global options, shared by the top level and every command. */
 extern const cli_opt cli_global_opts[];
 
-/* The command table (commands.c), ended by a row whose name is NULL. */
-extern const cli_command cli_commands[];
+/* The top-level commands: the tables below, in the order help lists them, ended by
+ * NULL (commands.c). Each table ends with a row whose name is NULL. */
+extern const cli_command *const cli_command_tables[];
+extern const cli_command cli_commands[];          /* v2, and those of both APIs */
+extern const cli_command cli_v3_kv_commands[];    /* cmd_v3_kv.c */
+extern const cli_command cli_v3_admin_commands[]; /* cmd_v3_admin.c */
+extern const cli_command cli_v3_lock_commands[];  /* cmd_v3_lock.c */
 
-/* The command named `name` that serves `api` in `table`, or NULL. */
+/* The command named `name` that serves `api` in `table` (NULL: the top level), or
+ * NULL. */
 const cli_command *cli_find_command(const cli_command *table, const char *name,
                                     unsigned api);
 
-/* Run argv[0] from `table` (recursing into subcommands). Returns an exit status. */
+/* Run argv[0] from `table` (NULL: the top level), recursing into subcommands.
+ * Returns an exit status. */
 int cli_dispatch(cli_ctx *ctx, const cli_command *table, int argc, char **argv);
 
 /* ---- Parsing -------------------------------------------------------------------- */

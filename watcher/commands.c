@@ -280,11 +280,12 @@ const cli_command cli_commands[] = {
      "past the next index (error 401) warn and carry on from the current index. "
      "Directory events are skipped under -o simple, as etcdctl does.",
      watch_opts, cmd_keys_watch, NULL},
-    {"health", CLI_API_V2, NULL, "check the health of the endpoint",
+    {"health", CLI_API_V2 | CLI_API_V3, NULL, "check the health of the endpoint",
      "Ask the endpoint for /health and print '<endpoint> is healthy'; exit status 1 "
      "when it is not.",
      NULL, cmd_server_health, NULL},
-    {"version", CLI_API_V2, NULL, "print the server's and the cluster's versions",
+    {"version", CLI_API_V2 | CLI_API_V3, NULL,
+     "print the server's and the cluster's versions",
      "Ask the endpoint for /version. For etcdwatch's own version use --version.", NULL,
      cmd_server_version, NULL},
     {"member", CLI_API_V2, NULL, "list, add, update and remove cluster members",
@@ -312,15 +313,20 @@ const cli_command cli_commands[] = {
      "write.",
      NULL, NULL, role_cmds},
     /* The watcher service parses its own options, confd's spellings included. */
-    {"run", CLI_API_V2, NULL,
+    {"run", CLI_API_V2 | CLI_API_V3, NULL,
      "run the watcher: render templates from etcd, keep them current", NULL, NULL,
      cmd_run, NULL},
-    {"check-config", CLI_API_V2, NULL, "check the configuration, resources and templates",
-     NULL, NULL, cmd_check_config, NULL},
+    {"check-config", CLI_API_V2 | CLI_API_V3, NULL,
+     "check the configuration, resources and templates", NULL, NULL, cmd_check_config,
+     NULL},
 #if defined(ETCDWATCH_HAVE_RENDER)
     /* The template engine parses render's options itself: see its --help. */
-    {"render", CLI_API_V2, "TEMPLATE",
+    {"render", CLI_API_V2 | CLI_API_V3, "TEMPLATE",
      "render one template with keys from etcd or a file", NULL, NULL, cmd_render, NULL},
 #endif
     {NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+const cli_command *const cli_command_tables[] = {
+    cli_v3_kv_commands, cli_v3_admin_commands, cli_v3_lock_commands, cli_commands, NULL,
 };

@@ -14,7 +14,7 @@
  * so that a command that prints its own help (render) is served too. */
 static int run_help(cli_ctx *ctx, int argc, char **argv)
 {
-    const cli_command *table = cli_commands;
+    const cli_command *table = NULL; /* the top level */
     char *args[CLI_MAX_ARGS + 1];
     int n = 0;
 
@@ -26,7 +26,7 @@ static int run_help(cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(ctx, NULL, "help: too many arguments");
     for (int i = 1; i < argc; i++) {
         const cli_command *cmd =
-            table != NULL ? cli_find_command(table, argv[i], ctx->api) : NULL;
+            i == 1 || table != NULL ? cli_find_command(table, argv[i], ctx->api) : NULL;
 
         if (cmd == NULL)
             return cli_usage_error(ctx, NULL, "help: unknown command '%s'", argv[i]);
@@ -34,7 +34,7 @@ static int run_help(cli_ctx *ctx, int argc, char **argv)
         table = cmd->subs;
     }
     args[n++] = "--help";
-    return cli_dispatch(ctx, cli_commands, n, args);
+    return cli_dispatch(ctx, NULL, n, args);
 }
 
 /* --version: ours, libetcd's, and the libcurl, Jansson and OpenSSL that libetcd runs
@@ -65,10 +65,6 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     rc = cli_parse_globals(ctx, argc, argv, &next);
     if (rc != CLI_CONTINUE)
         return rc;
-    if (ctx->help) {
-        cli_print_main_help(ctx);
-        return CLI_EXIT_OK;
-    }
     if (ctx->version) {
         print_version();
         return CLI_EXIT_OK;
@@ -76,11 +72,15 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     rc = cli_finish_globals(ctx);
     if (rc != CLI_CONTINUE)
         return rc;
+    if (ctx->help) {
+        cli_print_main_help(ctx); /* of the API chosen */
+        return CLI_EXIT_OK;
+    }
     if (next >= argc)
         return cli_usage_error(ctx, NULL, "missing COMMAND");
     if (strcmp(argv[next], "help") == 0)
         return run_help(ctx, argc - next, argv + next);
-    return cli_dispatch(ctx, cli_commands, argc - next, argv + next);
+    return cli_dispatch(ctx, NULL, argc - next, argv + next);
 }
 
 int main(int argc, char **argv)

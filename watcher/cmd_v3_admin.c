@@ -1,0 +1,8 @@
+/*
+ * etcdwatch: v3 commands (being written).
+ */
+#include "cmd_v3.h"
+
+const cli_command cli_v3_admin_commands[] = {
+    {NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL},
+};
