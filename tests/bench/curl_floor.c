@@ -5,6 +5,10 @@
  *   get       GETs through one multi handle, -c in flight
  *   set       PUTs of the form body value=VALUE, -c in flight
  *   sync-get  curl_easy_perform() in a loop on one easy handle
+ *   range     v3: POST /v3/kv/range {"key":base64}, -c in flight
+ *   put       v3: POST /v3/kv/put {"key":base64,"value":base64}, -c in flight
+ * The v3 bodies are byte for byte the ones libetcd sends (Jansson's compact form) and
+ * carry the same headers (Content-Type: application/json, no Expect).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -61,12 +65,80 @@ static void count(floor_run *run, CURL *easy, CURLcode rc)
     }
 }
 
-static CURL *new_easy(const char *url, const char *body)
+/* "key":... as the gateway wants it: base64 of len bytes into out (size >= 4/3 len + 4).
+ */
+static void base64(const char *in, size_t len, char *out)
+{
+    static const char digits[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *p = (const unsigned char *)in;
+    size_t i;
+
+    for (i = 0; i + 2 < len; i += 3) {
+        unsigned long v =
+            (unsigned long)p[i] << 16 | (unsigned long)p[i + 1] << 8 | p[i + 2];
+
+        *out++ = digits[v >> 18 & 63];
+        *out++ = digits[v >> 12 & 63];
+        *out++ = digits[v >> 6 & 63];
+        *out++ = digits[v & 63];
+    }
+    if (i < len) {
+        unsigned long v = (unsigned long)p[i] << 16;
+
+        if (i + 1 < len)
+            v |= (unsigned long)p[i + 1] << 8;
+        *out++ = digits[v >> 18 & 63];
+        *out++ = digits[v >> 12 & 63];
+        *out++ = i + 1 < len ? digits[v >> 6 & 63] : '=';
+        *out++ = '=';
+    }
+    *out = '\0';
+}
+
+/* The JSON body of a v3 range (value NULL) or put; NULL when out of memory. */
+static char *v3_body(const char *key, const char *value)
+{
+    size_t klen = strlen(key), vlen = value ? strlen(value) : 0;
+    size_t n = (klen + vlen) / 3 * 4 + 64;
+    char *k = malloc(klen / 3 * 4 + 8), *v = malloc(vlen / 3 * 4 + 8), *body = malloc(n);
+
+    if (!k || !v || !body) {
+        free(k);
+        free(v);
+        free(body);
+        return NULL;
+    }
+    base64(key, klen, k);
+    if (value) {
+        base64(value, vlen, v);
+        snprintf(body, n, "{\"key\":\"%s\",\"value\":\"%s\"}", k, v);
+    } else {
+        snprintf(body, n, "{\"key\":\"%s\"}", k);
+    }
+    free(k);
+    free(v);
+    return body;
+}
+
+static struct curl_slist *json_headers;
+
+static CURL *new_easy(const char *url, const char *body, int v3)
 {
     CURL *e = curl_easy_init();
 
     if (!e)
         return NULL;
+    if (v3) {
+        curl_easy_setopt(e, CURLOPT_URL, url);
+        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 10000L);
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, json_headers);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
+        return e;
+    }
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
@@ -79,8 +151,8 @@ static CURL *new_easy(const char *url, const char *body)
     return e;
 }
 
-static int run_multi(floor_run *run, const char *url, const char *body, long depth,
-                     double end)
+static int run_multi(floor_run *run, const char *url, const char *body, int v3,
+                     long depth, double end)
 {
     CURLM *multi = curl_multi_init();
     CURL **easy = calloc((size_t)depth, sizeof(*easy));
@@ -92,7 +164,7 @@ static int run_multi(floor_run *run, const char *url, const char *body, long dep
         goto out;
     }
     for (i = 0; i < depth; i++) {
-        easy[i] = new_easy(url, body);
+        easy[i] = new_easy(url, body, v3);
         if (!easy[i] || curl_multi_add_handle(multi, easy[i]) != CURLM_OK) {
             rc = -1;
             goto out;
@@ -128,7 +200,7 @@ out:
 
 static int run_easy(floor_run *run, const char *url, double end)
 {
-    CURL *e = new_easy(url, NULL);
+    CURL *e = new_easy(url, NULL, 0);
 
     if (!e)
         return -1;
@@ -146,7 +218,7 @@ int main(int argc, char **argv)
     long depth = 16;
     floor_run run = {0, 0};
     char url[1024], *body = NULL, *end;
-    int opt, rc;
+    int opt, rc, v3;
 
     while ((opt = getopt(argc, argv, "e:k:v:c:d:")) != -1) {
         errno = 0;
@@ -176,14 +248,26 @@ int main(int argc, char **argv)
     }
     if (depth < 0 || duration < 0 || optind + 1 != argc) {
         fprintf(stderr, "usage: curl_floor [-e URL] [-k KEY] [-v VALUE] [-c N] "
-                        "[-d SECONDS] get|set|sync-get\n");
+                        "[-d SECONDS] get|set|sync-get|range|put\n");
         return 2;
     }
     mode = argv[optind];
-    snprintf(url, sizeof(url), "%s/v2/keys%s", endpoint, key);
+    v3 = strcmp(mode, "range") == 0 || strcmp(mode, "put") == 0;
+    if (v3)
+        snprintf(url, sizeof(url), "%s/v3/kv/%s", endpoint, mode);
+    else
+        snprintf(url, sizeof(url), "%s/v2/keys%s", endpoint, key);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         return 1;
-    if (strcmp(mode, "set") == 0) {
+    if (v3) {
+        body = v3_body(key, strcmp(mode, "put") == 0 ? value : NULL);
+        json_headers = curl_slist_append(NULL, "Expect:");
+        if (json_headers)
+            json_headers =
+                curl_slist_append(json_headers, "Content-Type: application/json");
+        if (!body || !json_headers)
+            return 1;
+    } else if (strcmp(mode, "set") == 0) {
         size_t n = strlen("value=") + strlen(value) + 1;
 
         body = malloc(n);
@@ -197,8 +281,8 @@ int main(int argc, char **argv)
     if (strcmp(mode, "sync-get") == 0) {
         depth = 1;
         rc = run_easy(&run, url, t0 + duration);
-    } else if (strcmp(mode, "get") == 0 || strcmp(mode, "set") == 0) {
-        rc = run_multi(&run, url, body, depth, t0 + duration);
+    } else if (v3 || strcmp(mode, "get") == 0 || strcmp(mode, "set") == 0) {
+        rc = run_multi(&run, url, body, v3, depth, t0 + duration);
     } else {
         fprintf(stderr, "curl_floor: unknown mode \"%s\"\n", mode);
         rc = 2;
@@ -211,6 +295,7 @@ int main(int argc, char **argv)
                seconds > 0 ? (double)run.done / seconds : 0.0,
                run.done ? (cpu_us() - cpu0) / (double)run.done : 0.0);
     free(body);
+    curl_slist_free_all(json_headers);
     curl_global_cleanup();
     if (rc)
         return rc < 0 ? 1 : rc;

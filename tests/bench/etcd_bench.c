@@ -6,8 +6,13 @@
  *   get       asynchronous GETs, keeping -c requests in flight (max_connections -c)
  *   set       asynchronous PUTs of the same form body (value=...), -c in flight
  *   sync-get  etcd_keys_get_sync() in a loop, one connection
- * Before measuring it sets the key to the value, so that every GET can be checked.
- * It exits 0 when every request succeeded and returned the value, 1 otherwise.
+ *   range     v3: asynchronous etcd_v3_range() of the key (POST /v3/kv/range
+ *             {"key":base64}), -c in flight
+ *   put       v3: asynchronous etcd_v3_put() of the key and value (POST /v3/kv/put
+ *             {"key":base64,"value":base64}), -c in flight
+ * Before measuring it sets the key to the value (v2 or v3, as the mode), so that every
+ * read can be checked. It exits 0 when every request succeeded and every read returned
+ * the value, 1 otherwise.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -27,7 +32,15 @@
 #define DEFAULT_VALUE "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define MAX_SHOWN_ERRORS 3
 
-typedef enum bench_mode { MODE_GET, MODE_SET, MODE_SYNC_GET } bench_mode;
+typedef enum bench_mode {
+    MODE_GET,
+    MODE_SET,
+    MODE_SYNC_GET,
+    MODE_RANGE, /* v3 */
+    MODE_PUT    /* v3 */
+} bench_mode;
+
+static const char *const mode_names[] = {"get", "set", "sync-get", "range", "put"};
 
 typedef struct bench {
     etcd_client *client;
@@ -64,7 +77,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: etcd_bench [-e URL] [-k KEY] [-v VALUE] [-c N] [-d SECONDS] "
-            "[-w SECONDS] get|set|sync-get\n"
+            "[-w SECONDS] get|set|sync-get|range|put\n"
             "  -e URL      endpoint (default $ETCD_ENDPOINTS, else "
             "http://127.0.0.1:2379)\n"
             "  -k KEY      key (default " DEFAULT_KEY ")\n"
@@ -92,6 +105,38 @@ static int parse_number(const char *text, const char *what, double min, double m
     return 0;
 }
 
+static int is_v3(bench_mode mode)
+{
+    return mode == MODE_RANGE || mode == MODE_PUT;
+}
+
+static etcd_bytes bytes(const char *s, size_t len)
+{
+    etcd_bytes b = {s, len};
+
+    return b;
+}
+
+/* Why a successful v3 answer is wrong, or NULL: a range holds exactly the pair, a put
+ * has a header with a revision. */
+static const char *check_v3(const bench *b, const etcd_response *resp)
+{
+    const etcd_kv *kv = resp->v3.kvs;
+
+    if (!resp->header || resp->header->revision <= 0)
+        return "no header or revision in the answer";
+    if (b->mode == MODE_PUT)
+        return NULL;
+    if (resp->v3.nkvs != 1 || !kv)
+        return "not exactly one pair in the range";
+    if (kv->key_len != strlen(b->key) || memcmp(kv->key, b->key, kv->key_len) != 0)
+        return "wrong key";
+    if (!kv->value || kv->value_len != b->value_len ||
+        memcmp(kv->value, b->value, b->value_len) != 0)
+        return "wrong or missing value";
+    return NULL;
+}
+
 /* Count an answer; show the first few failures with etcd's or curl's reason. */
 static void check(bench *b, const etcd_response *resp)
 {
@@ -101,6 +146,8 @@ static void check(bench *b, const etcd_response *resp)
 
     if (resp->status != ETCD_OK)
         why = etcd_response_describe(resp, line, sizeof(line));
+    else if (is_v3(b->mode))
+        why = check_v3(b, resp);
     else if (b->mode == MODE_SET && resp->action != ETCD_ACTION_SET)
         why = "action is not set";
     else if (!n || !n->value || n->value_len != b->value_len ||
@@ -110,8 +157,7 @@ static void check(bench *b, const etcd_response *resp)
     if (!why)
         return;
     if (b->errors++ < MAX_SHOWN_ERRORS)
-        fprintf(stderr, "etcd_bench: %s %s: %s\n", b->mode == MODE_SET ? "set" : "get",
-                b->key, why);
+        fprintf(stderr, "etcd_bench: %s %s: %s\n", mode_names[b->mode], b->key, why);
 }
 
 static void issue(bench *b);
@@ -136,10 +182,22 @@ static void issue(bench *b)
             b->stop = 1;
             break;
         }
-        if (b->mode == MODE_SET)
+        switch (b->mode) {
+        case MODE_SET:
             rc = etcd_keys_set(b->client, b->key, b->value, NULL, on_response, b);
-        else
+            break;
+        case MODE_RANGE:
+            rc = etcd_v3_range(b->client, bytes(b->key, ETCD_STRLEN), NULL, on_response,
+                               b);
+            break;
+        case MODE_PUT:
+            rc = etcd_v3_put(b->client, bytes(b->key, ETCD_STRLEN),
+                             bytes(b->value, b->value_len), NULL, on_response, b);
+            break;
+        default:
             rc = etcd_keys_get(b->client, b->key, NULL, on_response, b);
+            break;
+        }
         if (rc != ETCD_OK) {
             fprintf(stderr, "etcd_bench: cannot start a request: %s\n",
                     etcd_strerror(rc));
@@ -186,7 +244,6 @@ static void run(bench *b, double seconds)
 
 int main(int argc, char **argv)
 {
-    static const char *mode_names[] = {"get", "set", "sync-get"};
     const char *endpoints = getenv("ETCD_ENDPOINTS");
     double duration = 5, warmup = 0, depth = 16, seconds;
     etcd_client_opts opts;
@@ -195,6 +252,7 @@ int main(int argc, char **argv)
     uint64_t t0;
     double cpu0, cpu;
     char line[512];
+    size_t i;
     int opt, rc;
 
     memset(&b, 0, sizeof(b));
@@ -235,18 +293,18 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (strcmp(argv[optind], "get") == 0) {
-        b.mode = MODE_GET;
-    } else if (strcmp(argv[optind], "set") == 0) {
-        b.mode = MODE_SET;
-    } else if (strcmp(argv[optind], "sync-get") == 0) {
-        b.mode = MODE_SYNC_GET;
-        depth = 1;
-    } else {
+    for (i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++) {
+        if (strcmp(argv[optind], mode_names[i]) == 0)
+            break;
+    }
+    if (i == sizeof(mode_names) / sizeof(mode_names[0])) {
         fprintf(stderr, "etcd_bench: unknown mode \"%s\"\n", argv[optind]);
         usage(stderr);
         return 2;
     }
+    b.mode = (bench_mode)i;
+    if (b.mode == MODE_SYNC_GET)
+        depth = 1;
     b.depth = (long)depth;
     b.value_len = strlen(b.value);
 
@@ -261,8 +319,12 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    /* The key every GET reads; also checks that etcd answers at all. */
-    rc = etcd_keys_set_sync(b.client, b.key, b.value, NULL, &resp);
+    /* The key every read reads; also checks that etcd answers at all. */
+    if (is_v3(b.mode))
+        rc = etcd_v3_put_sync(b.client, bytes(b.key, ETCD_STRLEN),
+                              bytes(b.value, b.value_len), NULL, &resp);
+    else
+        rc = etcd_keys_set_sync(b.client, b.key, b.value, NULL, &resp);
     if (rc != ETCD_OK) {
         fprintf(stderr, "etcd_bench: set %s on %s failed: %s\n", b.key, opts.endpoints,
                 resp ? etcd_response_describe(resp, line, sizeof(line))

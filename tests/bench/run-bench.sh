@@ -9,15 +9,23 @@
 #   set   async PUT value=... (form body) of one key, 16 in flight
 #         vs wrk -t1 -c16 with put.lua (same method, body and Content-Type)
 #   sync  etcd_keys_get_sync() in a loop (one connection) vs wrk -t1 -c1
-# and prints each pair, the ratio libetcd/wrk, the target (>= 0.9) and each client's own
+#   range v3: async etcd_v3_range() of the key (POST /v3/kv/range {"key":base64}),
+#         16 in flight, vs wrk -t1 -c16 with range_v3.lua (the same URL and body)
+#   put   v3: async etcd_v3_put() of the key and value (POST /v3/kv/put
+#         {"key":..,"value":..}), 16 in flight, vs wrk -t1 -c16 with put_v3.lua
+# Before the v3 pairs it shows that libetcd, wrk and bare libcurl send byte-identical
+# requests (method, URL path, Content-Type, body): each client in turn talks for a moment
+# to capture.py, a stand-in gateway that records what it receives; a difference fails
+# the run (exit 1).
+# It prints each pair, the ratio libetcd/wrk, the target (>= 0.9) and each client's own
 # CPU time per request (user + system: steadier than req/s when other processes compete
 # for the CPUs). etcd_bench checks every answer (status and value); any error makes the
 # run fail (exit 1).
 #
-#   run-bench.sh [options] [get|set|sync ...]      (default: all three)
+#   run-bench.sh [options] [get|set|sync|range|put ...]      (default: all five)
 #     -b PATH       etcd_bench binary (default: $ETCD_BENCH, then the usual build dirs)
 #     -d SECONDS    duration of each measurement (default 5)
-#     -c N          requests in flight for get and set (default 16)
+#     -c N          requests in flight for get, set, range and put (default 16)
 #     -r ROUNDS     measure each pair ROUNDS times, alternating which side goes first,
 #                   and report medians (default 1)
 #     -s SIDE       libetcd, wrk or both (default both)
@@ -29,6 +37,7 @@
 #     --strict      exit 3 when a ratio misses its target
 # Examples: run-bench.sh get          (one pair)
 #           run-bench.sh -s libetcd -d 2 set
+#           run-bench.sh -f -r 3 range put   (v3 only: etcd 3.6 has no v2)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -68,9 +77,15 @@ while [ $# -gt 0 ]; do
     esac
 done
 pairs=("$@")
-[ ${#pairs[@]} -gt 0 ] || pairs=(get set sync)
+[ ${#pairs[@]} -gt 0 ] || pairs=(get set sync range put)
+want_v2=0
+want_v3=0
 for p in "${pairs[@]}"; do
-    case $p in get | set | sync) ;; *) die "unknown measurement '$p': get, set or sync" ;; esac
+    case $p in
+    get | set | sync) want_v2=1 ;;
+    range | put) want_v3=1 ;;
+    *) die "unknown measurement '$p': get, set, sync, range or put" ;;
+    esac
 done
 case $side in libetcd | wrk | both) ;; *) die "-s takes libetcd, wrk or both" ;; esac
 [[ $duration =~ ^[0-9]+$ && $duration -ge 1 && $duration -le 600 ]] ||
@@ -126,8 +141,17 @@ fi
 etcd_env_init # the temp dir and trap, also with -e
 tmp=$ETCD_TEST_DIR
 url=$endpoint/v2/keys$key
-curl -fsS -m 5 -X PUT "$url" -d "value=$value" >/dev/null ||
-    die "cannot set $key on $endpoint (is v2 enabled?)"
+key64=$(printf %s "$key" | base64 -w0)
+value64=$(printf %s "$value" | base64 -w0)
+if [ "$want_v2" -eq 1 ]; then
+    curl -fsS -m 5 -X PUT "$url" -d "value=$value" >/dev/null ||
+        die "cannot set $key on $endpoint (is v2 enabled?)"
+fi
+if [ "$want_v3" -eq 1 ]; then
+    curl -fsS -m 5 -X POST "$endpoint/v3/kv/put" -H 'Content-Type: application/json' \
+        -d "{\"key\":\"$key64\",\"value\":\"$value64\"}" >/dev/null ||
+        die "cannot put $key on $endpoint with the v3 gateway"
+fi
 
 echo "etcd $(curl -fsS -m 2 "$endpoint/version") at $endpoint; $(nproc) CPUs;" \
     "pin: $pin; ${duration}s per measurement, $rounds round(s)"
@@ -154,13 +178,14 @@ run_prog() {             # run_prog BINARY MODE DEPTH: etcd_bench or curl_floor
          END { if (f["rps"] == "") print "- 1 -";
                else print f["rps"], f["errors"], f["cpu_us_per_req"] }' <<<"$out"
 }
-run_wrk() { # run_wrk CONNS [SCRIPT]
-    local out args=(-t1 -c"$1" -d"${duration}s")
-    [ -z "${2:-}" ] || args+=(-s "$2")
+run_wrk() { # run_wrk PATH CONNS [SCRIPT]: PATH after the endpoint
+    local out args=(-t1 -c"$2" -d"${duration}s")
+    [ -z "${3:-}" ] || args+=(-s "$3")
     # `times` in the subshell: the CPU time of its children, i.e. of wrk.
     out=$(
-        BENCH_VALUE=$value on_cpus "$client_cpus" timeout -k 5 "$limit" \
-            wrk "${args[@]}" "$url" 2>&1 || true
+        BENCH_VALUE=$value BENCH_KEY64=$key64 BENCH_VALUE64=$value64 \
+            on_cpus "$client_cpus" timeout -k 5 "$limit" \
+            wrk "${args[@]}" "$endpoint$1" 2>&1 || true
         times
     )
     grep -E 'Requests/sec|Latency |requests in|Non-2xx|Socket errors' <<<"$out" |
@@ -181,17 +206,88 @@ declare -A label lib_args wrk_args
 label[get]="GET, $conns in flight"
 label[set]="PUT (set), $conns in flight"
 label[sync]="GET, blocking, 1 connection"
+label[range]="v3 range, $conns in flight"
+label[put]="v3 put, $conns in flight"
 lib_args[get]="get $conns"
 lib_args[set]="set $conns"
 lib_args[sync]="sync-get 1"
-wrk_args[get]="$conns"
-wrk_args[set]="$conns $here/put.lua"
-wrk_args[sync]="1"
+lib_args[range]="range $conns"
+lib_args[put]="put $conns"
+wrk_args[get]="/v2/keys$key $conns"
+wrk_args[set]="/v2/keys$key $conns $here/put.lua"
+wrk_args[sync]="/v2/keys$key 1"
+wrk_args[range]="/v3/kv/range $conns $here/range_v3.lua"
+wrk_args[put]="/v3/kv/put $conns $here/put_v3.lua"
 declare -A rps_of err_of cpu_of # keyed by "SIDE PAIR"
 
+# ---- The v3 requests are the same bytes from every client ------------------------------
+# check_bodies PAIR: each client talks for a moment to its own capture.py; every request
+# it sent to the pair's path must be one and the same, and the same for every client.
+check_bodies() {
+    local p=$1 path=${wrk_args[$1]%% *} c cap pid port prog lines first='' firstc='' i n
+    for c in libetcd wrk curl; do
+        case $c in
+        libetcd) [ "$side" != wrk ] || continue ;;
+        wrk) [ "$side" != libetcd ] || continue ;;
+        curl) [ "$floor" -eq 1 ] || continue ;;
+        esac
+        cap=$tmp/capture-$p-$c
+        rm -f "$cap.port" "$cap.out"
+        python3 "$here/capture.py" "$key" "$value" "$cap.port" "$cap.out" &
+        pid=$!
+        for ((i = 0; i < 100; i++)); do
+            [ -s "$cap.port" ] && break
+            sleep 0.05
+        done
+        [ -s "$cap.port" ] || { kill "$pid" 2>/dev/null; die "capture.py did not start"; }
+        port=$(cat "$cap.port")
+        case $c in
+        libetcd | curl)
+            [ "$c" = libetcd ] && prog=$bin || prog=$floor_bin
+            timeout -k 5 30 "$prog" -e "http://127.0.0.1:$port" -k "$key" -v "$value" \
+                -c "${lib_args[$p]##* }" -d 0.3 "${lib_args[$p]%% *}" >/dev/null \
+                2>"$tmp/err" ||
+                { sed 's/^/    /' "$tmp/err" >&2; echo "bodies: $c failed" >&2; } ;;
+        wrk)
+            # shellcheck disable=SC2086
+            BENCH_VALUE=$value BENCH_KEY64=$key64 BENCH_VALUE64=$value64 \
+                timeout -k 5 30 wrk -t1 -c2 -d1s -s ${wrk_args[$p]##* } \
+                "http://127.0.0.1:$port$path" >/dev/null 2>&1 || true ;;
+        esac
+        kill -TERM "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+        lines=$(grep -F " $path " "$cap.out" 2>/dev/null) || lines=
+        n=0
+        [ -z "$lines" ] || n=$(wc -l <<<"$lines")
+        if [ "$n" -ne 1 ]; then
+            echo "bodies: $c sent $n different requests to $path (want 1)" >&2
+            [ -z "$lines" ] || printf '    %s\n' "$lines" >&2
+            return 1
+        fi
+        if [ -z "$first" ]; then
+            first=$lines
+            firstc=$c
+        elif [ "$lines" != "$first" ]; then
+            echo "bodies: $c and $firstc send different requests to $path:" >&2
+            printf '    %s: %s\n' "$firstc" "$first" "$c" "$lines" >&2
+            return 1
+        fi
+    done
+    [ -z "$first" ] || echo "bodies: ${label[$p]}: the same request from every client: $first"
+}
+if [ "$want_v3" -eq 1 ]; then
+    command -v python3 >/dev/null || die "python3 not found (apt-get install python3)"
+    for p in "${pairs[@]}"; do
+        case $p in range | put) check_bodies "$p" || exit 1 ;; esac
+    done
+fi
+
 if [ "$side" != libetcd ]; then
-    echo "warm-up: wrk -c$conns -d1s GET"
-    on_cpus "$client_cpus" timeout 30 wrk -t1 -c"$conns" -d1s "$url" >/dev/null 2>&1 || true
+    # shellcheck disable=SC2086
+    set -- ${wrk_args[${pairs[0]}]}
+    echo "warm-up: wrk -c$conns -d1s on $1"
+    on_cpus "$client_cpus" timeout 30 wrk -t1 -c"$conns" -d1s ${3:+-s "$3"} \
+        "$endpoint$1" >/dev/null 2>&1 || true
 fi
 for ((r = 1; r <= rounds; r++)); do
     for p in "${pairs[@]}"; do
