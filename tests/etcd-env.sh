@@ -18,6 +18,11 @@
 #   ETCD_TEST_VICTIM_ENDPOINTS, ETCD_TEST_VICTIM_PIDS   another three-member cluster,
 #                             for tests that kill a member
 #   ETCD_TEST_AUTH_ENDPOINT   a plain member of its own, for tests that enable auth
+#   ETCD_TEST_TOKEN_ENDPOINT  a member of its own whose v3 auth tokens live 2 s
+#                             (--auth-token simple --auth-token-ttl 2) and whose watches
+#                             get a progress notification every second (it_v3)
+#   ETCD_TEST_V3_VICTIM_ENDPOINTS, ETCD_TEST_V3_VICTIM_PIDS   a third three-member
+#                             cluster that it_v3 may kill one member of
 #   ETCD_TEST_SPARE_PORTS     "CLIENT PEER": two free loopback ports (a member to add)
 #   ETCD_TEST_BIN_DIR         where the project's programs are (etcdwatch), from
 #                             ETCD_TEST_BIN_DIR or BUILD_DIR/watcher when set
@@ -107,8 +112,8 @@ etcd_env_init() {
 # did not hand out before (no subshell, so that the list of handed-out ports holds). Ports are drawn below Linux's ephemeral range so that outgoing
 # connections do not take them.
 etcd_free_port() {
-    local port try
-    for try in $(seq 1 200); do
+    local port
+    for _ in $(seq 1 200); do
         port=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
         [[ $ETCD_ENV_PORTS == *" $port "* ]] && continue
         if etcd_port_bindable "$port"; then
@@ -136,7 +141,10 @@ finally:
 PY
     else
         # nothing answers a connect: treat as free (the start is retried on a race)
-        ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+            return 1
+        fi
+        return 0
     fi
 }
 
@@ -291,6 +299,12 @@ etcd_env_start() {
     export ETCD_TEST_VICTIM_PIDS=$ETCD_VICTIM_PIDS
     etcd_cluster_start auth 1
     export ETCD_TEST_AUTH_ENDPOINT=$ETCD_AUTH_ENDPOINTS
+    etcd_cluster_start token 1 --auth-token simple --auth-token-ttl 2 \
+        --experimental-watch-progress-notify-interval 1s
+    export ETCD_TEST_TOKEN_ENDPOINT=$ETCD_TOKEN_ENDPOINTS
+    etcd_cluster_start v3victim 3
+    export ETCD_TEST_V3_VICTIM_ENDPOINTS=$ETCD_V3VICTIM_ENDPOINTS
+    export ETCD_TEST_V3_VICTIM_PIDS=$ETCD_V3VICTIM_PIDS
     etcd_free_port
     export ETCD_TEST_DEAD_ENDPOINT="http://127.0.0.1:$ETCD_FREE_PORT"
     local spare_client spare_peer

@@ -33,7 +33,8 @@
     XX(it_load)                                                                          \
     XX(it_cluster)                                                                       \
     XX(it_v3_cluster)                                                                    \
-    XX(it_v3_concurrency)
+    XX(it_v3_concurrency)                                                                \
+    XX(it_v3)
 
 #define TEST_DECLARE(name) int test_##name##_add(void);
 TEST_SUITES(TEST_DECLARE)

@@ -879,6 +879,18 @@ void etcd__client_token_answer(etcd_client *c, const etcd_response *resp)
     }
 }
 
+int etcd__client_token_refused(etcd_client *c)
+{
+    if (!c->username || !c->password)
+        return 0;
+    if (c->token_state == TOKEN_VALID || c->token_state == TOKEN_UNUSED) {
+        free(c->token);
+        c->token = NULL;
+        c->token_state = TOKEN_NONE;
+    }
+    return 1;
+}
+
 static void fetch_token(etcd_client *c)
 {
     c->token_state = TOKEN_FETCHING;

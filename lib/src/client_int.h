@@ -143,6 +143,11 @@ int etcd__op_wait(etcd__op *op);
 int etcd__v3_fetch_token(etcd_client *client, const char *user, const char *password);
 void etcd__client_token_answer(etcd_client *client, const etcd_response *resp);
 
+/* A stream's server refused the client's token (it expired while unused): forget it,
+ * so that the next v3 request gets a new one first. Returns 1 when the client has
+ * credentials to get one with, 0 otherwise (nothing changes). */
+int etcd__client_token_refused(etcd_client *client);
+
 /* ---- Timers (backoff) -------------------------------------------------------------- */
 
 typedef struct etcd__timer {

@@ -175,6 +175,28 @@ static int decode_events(etcd__v3_dec *d, json_t *arr, etcd_v3_result *r)
 
 static int decode_result(etcd__v3_dec *d, json_t *j, etcd_v3_result *r);
 
+/* A watch the server cancelled says why ("rpc error: code = Unauthenticated desc =
+ * etcdserver: invalid auth token"): kept as the error's message, with gRPC's code. */
+static void cancel_reason(etcd_response *resp, const char *reason)
+{
+    static const struct {
+        const char *name;
+        int code;
+    } codes[] = {{"code = InvalidArgument ", 3},  {"code = NotFound ", 5},
+                 {"code = PermissionDenied ", 7}, {"code = FailedPrecondition ", 9},
+                 {"code = OutOfRange ", 11},      {"code = Unavailable ", 14},
+                 {"code = Unauthenticated ", 16}};
+    size_t i;
+
+    if (!reason || !*reason)
+        return;
+    resp->error.message = reason;
+    for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+        if (strstr(reason, codes[i].name))
+            resp->error.grpc_code = codes[i].code;
+    }
+}
+
 /* Lease answers: ID, TTL, grantedTTL, the lease list, a lease's keys. */
 static int decode_leases(etcd__v3_dec *d, json_t *j, etcd_v3_result *r)
 {
@@ -272,6 +294,8 @@ static int decode_result(etcd__v3_dec *d, json_t *j, etcd_v3_result *r)
     r->succeeded = json_is_true(json_object_get(j, "succeeded"));
     r->canceled = json_is_true(json_object_get(j, "canceled"));
     r->created = json_is_true(json_object_get(j, "created"));
+    if (r->canceled)
+        cancel_reason(d->resp, json_string_value(json_object_get(j, "cancel_reason")));
     rc = kv_array(d, json_object_get(j, "kvs"), &r->kvs, &r->nkvs);
     if (!rc && prev) {
         etcd_kv *p = etcd__response_alloc(d->resp, sizeof(*p));

@@ -27,6 +27,7 @@ struct etcd_v3_watch {
     etcd__timer retry;
     long backoff_ms;
     int paused;
+    int token_retried; /* reconnected once for a new token since the last creation */
     int in_callback;
     int canceled;
 };
@@ -136,12 +137,21 @@ static void drop_stream(etcd_v3_watch *w)
 }
 
 /* Move next_revision past what `resp` reports, and turn a server-side end of the watch
- * into its status: ETCD_ECOMPACTED (paused) or a transport error (reconnect). */
-static void track(etcd_v3_watch *w, etcd_response *resp)
+ * into its status: ETCD_ECOMPACTED (paused), or etcd's reason (ETCD_EETCD) or a
+ * transport error (reconnect). Returns 1 when the end is the client's expired token:
+ * the caller reconnects at once, with a new one, and tells no one. */
+static int track(etcd_v3_watch *w, etcd_response *resp)
 {
     const etcd_v3_result *r = &resp->v3;
     size_t i;
 
+    /* A watch from now starts after the revision its creation reports: a stream that
+     * drops before the first event resumes from there, not from a later "now". */
+    if (r->created && !r->canceled && resp->header) {
+        if (w->next_revision <= 0 && resp->header->revision > 0)
+            w->next_revision = resp->header->revision + 1;
+        w->token_retried = 0;
+    }
     for (i = 0; i < r->nevents; i++) {
         if (r->events[i].kv.mod_revision >= w->next_revision)
             w->next_revision = r->events[i].kv.mod_revision + 1;
@@ -155,10 +165,18 @@ static void track(etcd_v3_watch *w, etcd_response *resp)
         resp->status = ETCD_ECOMPACTED;
         w->paused = 1;
     } else if (r->canceled) {
-        resp->status = ETCD_ETRANSPORT;
+        /* etcd checks a stream's token when the watch is created, and cancels it
+         * with "invalid auth token" once the token expired. */
+        if (resp->error.grpc_code == 16 && !w->token_retried &&
+            etcd__client_token_refused(w->client)) {
+            w->token_retried = 1;
+            return 1;
+        }
+        resp->status = resp->error.message ? ETCD_EETCD : ETCD_ETRANSPORT;
     } else {
         w->backoff_ms = BACKOFF_MIN_MS;
     }
+    return 0;
 }
 
 etcd_response *etcd__v3_next_message(etcd__req *req, etcd__buf *in)
@@ -193,8 +211,12 @@ static void on_stream(etcd__req *req, etcd__buf *in)
 
         if (!resp)
             return;
-        if (resp->status == ETCD_OK)
-            track(w, resp);
+        if (resp->status == ETCD_OK && track(w, resp)) {
+            drop_stream(w);
+            etcd_response_free(resp);
+            etcd__timer_start(w->client, &w->retry, 0);
+            return;
+        }
         /* Anything but events ends this stream: a paused watch waits for resume, the
          * others reconnect from next_revision. */
         if (resp->status != ETCD_OK)
