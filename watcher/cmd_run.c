@@ -3,7 +3,9 @@
  *
  * Their options name configuration keys: each becomes an override of the file, applied
  * again after every SIGHUP. confd's flag names are accepted too, with one dash or two
- * (`-onetime`, `--confdir`), so that a confd command line works unchanged.
+ * (`-onetime`, `--confdir`), so that a confd command line works unchanged. The API
+ * is the file's `api`, unless the global --api (or ETCDWATCH_API) or confd's
+ * `-backend etcd|etcdv3` says otherwise.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -98,15 +100,15 @@ static void usage(FILE *f, const char *cmd)
         fprintf(f, "  --%-18s %s\n", flag_keys[i].flag, flag_keys[i].help);
     fputs(
         "  --node URL           an etcd endpoint, repeatable (confd)\n"
-        "  --backend etcd       the only backend (confd)\n"
+        "  --backend B          etcd (api auto) or etcdv3 (api v3), as confd names them\n"
         "  --basic-auth         accepted for confd; --username enables basic auth\n"
         "  --password P         (confd) visible to other users: prefer --password-file\n"
         "                       or ETCDWATCH_PASSWORD\n"
         "  -h, --help           this help\n\n"
-        "Global options --endpoints --cacert --cert --key --user --timeout apply too "
-        "and\n"
-        "override the configuration file. Every option also works with one dash, as\n"
-        "confd spells them (-onetime -confdir DIR -node URL).\n",
+        "Global options --endpoints --cacert --cert --key --user --timeout --api apply\n"
+        "too and override the configuration file (--api or ETCDWATCH_API sets [etcd]\n"
+        "api). Every option also works with one dash, as confd spells them (-onetime\n"
+        "-confdir DIR -node URL).\n",
         f);
 }
 
@@ -159,6 +161,10 @@ static int add_globals(run_state *st, cli_ctx *ctx)
         snprintf(timeout, sizeof(timeout), "%g", ctx->timeout);
         rc |= add_override(st, "--timeout", "etcd", "timeout", timeout);
     }
+    /* --api or ETCDWATCH_API, when given: the dispatcher has parsed it into ctx->api */
+    if (ctx->api_s || (getenv("ETCDWATCH_API") && getenv("ETCDWATCH_API")[0]))
+        rc |= add_override(st, ctx->api_s ? "--api" : "ETCDWATCH_API", "etcd", "api",
+                           ctx->api == CLI_API_V3 ? "v3" : "v2");
     if (ctx->user) {
         if (cli_credentials(ctx) != CLI_CONTINUE)
             return -1;
@@ -237,10 +243,16 @@ static int parse(run_state *st, cli_ctx *ctx, int argc, char **argv)
             }
             break;
         case OPT_BACKEND:
-            if (strcmp(optarg, "etcd") != 0) {
-                fprintf(stderr, "Error:  --backend %s: only etcd is supported\n", optarg);
+            /* confd 0.16's "etcd" is v2, its later code's is v3: auto serves both. */
+            if (strcmp(optarg, "etcd") != 0 && strcmp(optarg, "etcdv3") != 0) {
+                fprintf(stderr,
+                        "Error:  --backend %s: only etcd and etcdv3 are supported\n",
+                        optarg);
                 return CLI_EXIT_USAGE;
             }
+            if (add_override(st, argv[at], "etcd", "api",
+                             strcmp(optarg, "etcdv3") == 0 ? "v3" : "auto"))
+                return CLI_EXIT_USAGE;
             break;
         case OPT_BASIC_AUTH:
             break;

@@ -7,6 +7,10 @@
 #   check "what is checked" COMMAND...   # one line per check: "ok - ..." or "FAIL - ..."
 #   svc_finish                   # "service: N passed, M failed"; exit 1 on a failure
 #
+# SVC_API=v3 in the environment runs a script on etcd's v3 API: put, del and
+# expect_keys use the v3 gateway, writer.py writes with v3, and write_conf's files say
+# `api = v3` (the default is v2: the scripts were written for it).
+#
 # Everything runs on 127.0.0.1, in $SVC_DIR (inside etcd-env.sh's temp dir), bounded by
 # SVC_TIME_LIMIT seconds for the whole script; the exit trap stops every process the
 # script started (watchers, HTTP servers, writers, nginx by its pidfile, etcd) and
@@ -131,6 +135,7 @@ mkdir -p "$SVC_DIR"
 # The whole script is bounded: past the limit the watchdog stops it through its trap.
 (
     trap 'kill "$sp" 2>/dev/null; exit 0' TERM
+    # shellcheck disable=SC2217 # no inherited stdin: nothing may hold ctest's pipes
     sleep "$SVC_TIME_LIMIT" >/dev/null 2>&1 </dev/null &
     sp=$!
     wait "$sp"
@@ -139,9 +144,10 @@ mkdir -p "$SVC_DIR"
 ) &
 SVC_WATCHDOG=$!
 
-# svc_start_etcd NAME N: an N-member cluster; sets EP (the first client URL) and EPS.
+# svc_start_etcd NAME N [ETCD FLAGS...]: an N-member cluster; sets EP (the first client
+# URL) and EPS.
 svc_start_etcd() {
-    etcd_cluster_start "$1" "$2"
+    etcd_cluster_start "$@"
     local upper=${1^^}
     local v="ETCD_${upper}_ENDPOINTS"
     EPS=${!v}
@@ -163,18 +169,61 @@ now_ms() {
     echo $((${t%.*} * 1000 + 10#${t#*.} / 1000))
 }
 
-# put KEY VALUE [ENDPOINT]: set a key (etcd v2), 0 when etcd took it.
+SVC_API=${SVC_API:-v2}
+[[ $SVC_API == v2 || $SVC_API == v3 ]] || {
+    echo "FAIL - SVC_API must be v2 or v3, not '$SVC_API'"
+    exit 1
+}
+
+# b64 TEXT: TEXT in base64, on one line (the v3 gateway's keys and values).
+b64() {
+    printf '%s' "$1" | base64 -w0
+}
+
+# put KEY VALUE [ENDPOINT]: set a key (v2, or v3 with SVC_API=v3), 0 when etcd took it.
 put() {
+    if [[ $SVC_API == v3 ]]; then
+        put3 "$@"
+        return
+    fi
     curl -sf -m 5 -X PUT "${3:-$EP}/v2/keys$1" --data-urlencode "value=$2" -o /dev/null
 }
 
-# del KEY [ENDPOINT]: delete a key (recursively when it is a directory).
+# put3 KEY VALUE [ENDPOINT]: set a key in v3's keyspace, whatever SVC_API says.
+put3() {
+    curl -sf -m 5 -X POST "${3:-$EP}/v3/kv/put" \
+        -d "{\"key\":\"$(b64 "$1")\",\"value\":\"$(b64 "$2")\"}" -o /dev/null
+}
+
+# del KEY [ENDPOINT]: delete a key and every key below it (v2: the directory).
 del() {
+    if [[ $SVC_API == v3 ]]; then
+        # the key itself, then [KEY/, KEY0): what lies below it
+        curl -sf -m 5 -X POST "${2:-$EP}/v3/kv/deleterange" \
+            -d "{\"key\":\"$(b64 "$1")\"}" -o /dev/null &&
+            curl -sf -m 5 -X POST "${2:-$EP}/v3/kv/deleterange" \
+                -d "{\"key\":\"$(b64 "$1/")\",\"range_end\":\"$(b64 "${1}0")\"}" \
+                -o /dev/null
+        return
+    fi
     curl -sf -m 5 -X DELETE "${2:-$EP}/v2/keys$1?recursive=true" -o /dev/null
+}
+
+# v3_revision [ENDPOINT]: the store's current v3 revision.
+v3_revision() {
+    curl -sf -m 5 -X POST "${1:-$EP}/v3/kv/range" -d '{"key":"AA==","count_only":true}' |
+        sed -n 's/.*"revision":"\([0-9]*\)".*/\1/p'
+}
+
+# compact REVISION [ENDPOINT]: compact v3's history up to REVISION (physically).
+compact() {
+    curl -sf -m 30 -X POST "${2:-$EP}/v3/kv/compaction" \
+        -d "{\"revision\":\"$1\",\"physical\":true}" -o /dev/null
 }
 
 # wait_for SECONDS COMMAND...: poll COMMAND every 20 ms until it succeeds (0) or the
 # time is up (1). WAITED_MS is how long it took.
+# shellcheck disable=SC2034 # WAITED_MS, STOP_MS, STOP_STATUS: read by the scripts
 wait_for() {
     local limit=$1 start deadline
     shift
@@ -237,6 +286,7 @@ alive() {
 
 # stop_pid PID SECONDS: SIGTERM, wait up to SECONDS; STOP_MS is how long it took and
 # STOP_STATUS its exit status (-1 when still running: then it is killed).
+# shellcheck disable=SC2034 # STOP_MS, STOP_STATUS: read by the scripts
 stop_pid() {
     local pid=$1 limit=$2 start
     start=$(now_ms)
@@ -257,18 +307,23 @@ show_log() {
     sed 's/^/    | /' "$SVC_DIR/$1.log" | tail -n "${2:-20}"
 }
 
-# write_conf FILE ENDPOINTS CONFDIR [KEY=VALUE...]: a main configuration file.
+# write_conf FILE ENDPOINTS CONFDIR [KEY=VALUE...]: a main configuration file with
+# `api = $SVC_API`; KEY=VALUE go to [watcher], except api=... (auto, v2, v3).
 write_conf() {
-    local file=$1 eps=$2 confdir=$3 kv
+    local file=$1 eps=$2 confdir=$3 kv api=$SVC_API
     shift 3
+    for kv in "$@"; do
+        [[ $kv == api=* ]] && api=${kv#api=}
+    done
     {
         echo "[etcd]"
         echo "endpoints = $eps"
         echo "timeout = 1"
+        echo "api = $api"
         echo "[watcher]"
         echo "confdir = $confdir"
         for kv in "$@"; do
-            echo "${kv%%=*} = ${kv#*=}"
+            [[ $kv == api=* ]] || echo "${kv%%=*} = ${kv#*=}"
         done
     } >"$file"
 }
@@ -325,21 +380,34 @@ leader_index() {
 }
 
 # expect_keys ENDPOINTS PREFIX: what the fault tests' template renders for the keys
-# under PREFIX, from a quorum read (tried on each endpoint until one answers).
+# under PREFIX (one level), from a quorum read (v2) or a linearizable range (v3), tried
+# on each endpoint until one answers.
 expect_keys() {
-    "$PY" - "$1" "$2" <<'PY'
-import json, sys, urllib.request
+    "$PY" - "$1" "$2" "$SVC_API" <<'PY'
+import base64, json, sys, urllib.request
+def b64(s):
+    return base64.b64encode(s.encode()).decode()
 for ep in sys.argv[1].split(","):
     try:
-        url = "%s/v2/keys%s?recursive=true&sorted=true&quorum=true" % (ep, sys.argv[2])
-        with urllib.request.urlopen(url, timeout=3) as r:
-            node = json.load(r)["node"]
+        if sys.argv[3] == "v3":
+            p = sys.argv[2] + "/"
+            body = json.dumps({"key": b64(p), "range_end": b64(p[:-1] + "0")}).encode()
+            with urllib.request.urlopen(ep + "/v3/kv/range", body, timeout=3) as r:
+                kvs = json.load(r).get("kvs", [])
+            kv = [(base64.b64decode(x["key"]).decode(),
+                   base64.b64decode(x.get("value", "")).decode()) for x in kvs]
+            kv = sorted(k for k in kv if "/" not in k[0][len(p):])
+        else:
+            url = "%s/v2/keys%s?recursive=true&sorted=true&quorum=true" % (ep, sys.argv[2])
+            with urllib.request.urlopen(url, timeout=3) as r:
+                node = json.load(r)["node"]
+            kv = sorted((n["key"], n.get("value", ""))
+                        for n in node.get("nodes", []) if not n.get("dir"))
         break
     except Exception:
         continue
 else:
     sys.exit(1)
-kv = sorted((n["key"], n.get("value", "")) for n in node.get("nodes", []) if not n.get("dir"))
 out = ["# %d keys" % len(kv)] + ["%s=%s" % (k.rsplit("/", 1)[1], v) for k, v in kv] + ["# end"]
 sys.stdout.write("\n".join(out) + "\n")
 PY

@@ -92,7 +92,7 @@ all_good1() {
     done
     has_text "$B/locked/dir.txt" "value=good1"
 }
-check "the watcher (as $(((EUID == 0)) && echo nobody || id -un)) renders the five resources at start" \
+check "the watcher (as $( ((EUID == 0)) && echo nobody || id -un)) renders the five resources at start" \
     wait_for 10 all_good1
 check "the reloads of check and hang ran once each" \
     wait_for 3 eval '[[ $(grep -c "reloaded value=good1" "$B/reloads.log") == 2 ]]'

@@ -6,7 +6,10 @@
 # the final etcd state. Every file change is followed by its reload hook, which saw the
 # complete file; the last reload saw the final file.
 #
-# usage: test_faults.sh PATH/TO/etcdwatch
+# With SVC_API=v3 the same on etcd's v3 API: the writes go through the v3 gateway and
+# the watcher runs with `api = v3` (its watch streams resume across the kills).
+#
+# usage: [SVC_API=v3] test_faults.sh PATH/TO/etcdwatch
 set -uo pipefail
 SVC_NAME=service
 SVC_TIME_LIMIT=${SVC_TIME_LIMIT:-240}
@@ -51,6 +54,7 @@ reload_cmd = "sh $SVC_DIR/hook.sh {{.dest}} $SVC_DIR/reloads-$p.log"
 EOF
 done
 write_conf "$SVC_DIR/etcdwatch.conf" "$EPS" "$C" "log_level=info"
+echo "    | API: $SVC_API"
 put /fault/a/k000 start-a
 put /fault/b/k000 start-b
 
@@ -64,7 +68,7 @@ per=$((WRITES / WRITERS))
 wpids=()
 for i in $(seq 1 $WRITERS); do
     "$PY" "$SVC_HERE/writer.py" "$EPS" /fault/a,/fault/b 100 "$per" "$RATE" "$i" 120 \
-        >"$SVC_DIR/writer$i.out" 2>&1 &
+        "$SVC_API" >"$SVC_DIR/writer$i.out" 2>&1 &
     wpids+=($!)
     svc_pids+=($!)
 done

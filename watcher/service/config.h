@@ -30,7 +30,7 @@ typedef struct ew_config {
     char *password_file;
     char *password; /* read from password_file, or the environment by the caller */
     long timeout_ms;
-    char *api; /* "auto" (for now v2), "v2", "v3" */
+    char *api; /* "auto" (the default: see probe.c), "v2", "v3" */
 
     /* [watcher] */
     char *confdir;

@@ -2,8 +2,9 @@
  * service.c: the watcher.
  *
  * The keys of every resource are gathered into a few distinct prefixes (a key below
- * another is covered by it). Each prefix is read with one recursive GET into the store,
- * then followed by one continuous watch from the read's X-Etcd-Index + 1; events update
+ * another is covered by it). Each prefix is read into the store by a source (v2: one
+ * recursive GET, v3: ranges at one revision; api = auto picks one with probe.c), then
+ * followed by one continuous watch from the read's index or revision + 1; events update
  * the store in place and mark the resources whose keys they touch. Marked resources are
  * rendered at once after an isolated change, or once per debounce window during a
  * burst. Any failure (a read, a watch, a render, a reload) is retried with backoff until
@@ -89,7 +90,11 @@ static int client_open(ew_service *svc)
     o.password = cfg->password;
     o.connect_timeout_ms = cfg->timeout_ms;
     o.request_timeout_ms = cfg->timeout_ms * 3;
-    svc->source = strcmp(cfg->api, "v3") == 0 ? &ew_source_v3 : &ew_source_v2;
+    /* api = auto: NULL until probe.c has found the API (ew_svc_api_chosen()). */
+    svc->source = strcmp(cfg->api, "v3") == 0   ? &ew_source_v3
+                  : strcmp(cfg->api, "v2") == 0 ? &ew_source_v2
+                                                : NULL;
+    svc->probe.active = 0;
     rc = etcd_client_new(&o, &svc->client);
     if (!rc)
         rc = etcd_client_set_loop(svc->client, &hooks);
@@ -316,7 +321,9 @@ static void retry_read(watched *w, const char *why)
 
 static void start_read(watched *w)
 {
-    if (w->reading || w->deferred)
+    /* Under api = auto, nothing is read before the API is known: the probe's end
+     * starts every read. */
+    if (w->reading || w->deferred || !w->svc->source)
         return;
     if (w->svc->source->read(w))
         retry_read(w, NULL);
@@ -367,6 +374,75 @@ void ew_svc_resync(watched *w, int paused, const char *why)
 static void on_retry(void *arg)
 {
     start_read(arg);
+}
+
+/* ---- api = auto ---------------------------------------------------------------------
+ */
+
+/* Read every prefix not read yet, or first find the API to read them with. */
+static void begin_reading(ew_service *svc)
+{
+    size_t i;
+
+    if (!svc->source) {
+        if (!svc->probe.active && svc->nwatched)
+            ew_probe_start(svc);
+        return;
+    }
+    for (i = 0; i < svc->nwatched; i++) {
+        watched *w = svc->watched[i];
+
+        if (!w->read_once && !w->watch)
+            start_read(w);
+    }
+}
+
+void ew_svc_api_chosen(ew_service *svc, const ew_source *source, const char *why)
+{
+    ew_log(EW_LOG_INFO, NULL, "api auto: reading %s with %s: %s", svc->cfg->endpoints,
+           source->name, why);
+    svc->source = source;
+    begin_reading(svc);
+}
+
+static void on_probe_retry(void *arg)
+{
+    ew_service *svc = arg;
+
+    if (!svc->source)
+        ew_probe_start(svc);
+}
+
+void ew_svc_probe_failed(ew_service *svc, const char *why)
+{
+    ew_probe *p = &svc->probe;
+    size_t i;
+    long delay;
+
+    p->tries++;
+    if (svc->cfg->mode == EW_MODE_ONETIME && p->tries >= ONETIME_READ_TRIES) {
+        /* As when the reads themselves fail: no prefix could be read. */
+        for (i = 0; i < svc->nwatched; i++) {
+            watched *w = svc->watched[i];
+
+            ew_log(EW_LOG_ERROR, NULL,
+                   "read of %s failed: api auto cannot tell which API to use (%s); "
+                   "giving up after %d tries",
+                   w->prefix, why, p->tries);
+            w->given_up = 1;
+        }
+        svc->failed = 1;
+        render_dirty(svc);
+        ew_loop_stop(&svc->loop);
+        return;
+    }
+    p->active = 1; /* waiting for the retry */
+    delay = next_backoff(&p->backoff_ms, BACKOFF_MAX_MS);
+    ew_log(EW_LOG_WARN, NULL,
+           "api auto: cannot tell which API %s serves the keys with (%s); retrying in "
+           "%ld ms",
+           svc->cfg->endpoints, why, delay);
+    ew_timer_start(&svc->loop, &p->retry, delay);
 }
 
 /* ---- Prefixes -------------------------------------------------------------------------
@@ -550,7 +626,7 @@ static int same_etcd(const ew_config *a, const ew_config *b)
     return same_string(a->endpoints, b->endpoints) && same_string(a->cacert, b->cacert) &&
            same_string(a->cert, b->cert) && same_string(a->key, b->key) &&
            same_string(a->user, b->user) && same_string(a->password, b->password) &&
-           a->timeout_ms == b->timeout_ms;
+           a->timeout_ms == b->timeout_ms && same_string(a->api, b->api);
 }
 
 /* A new configuration, or NULL (logged) when it has problems. */
@@ -651,6 +727,9 @@ static void reload_config(ew_service *svc)
         etcd_client_free(svc->client);
         svc->client = NULL;
         ew_store_cleanup(&svc->store);
+        ew_timer_stop(&svc->loop, &svc->probe.retry);
+        svc->probe.active = 0;
+        svc->cut_revision = 0;
     }
     if (load(svc) || (new_client && client_open(svc))) {
         ew_loop_stop(&svc->loop);
@@ -688,6 +767,8 @@ static void reload_config(ew_service *svc)
     }
     free(old);
     svc->first_render_done = 0;
+    if (!svc->source)
+        begin_reading(svc); /* a new client under api = auto: find the API again */
     if (count_read(svc) == svc->nwatched)
         render_dirty(svc);
 }
@@ -729,7 +810,6 @@ int ew_service_run(ew_config *cfg, const char *config_path,
 {
     static const int sigs[] = {SIGHUP, SIGTERM, SIGINT};
     ew_service svc;
-    size_t i;
     int status;
 
     memset(&svc, 0, sizeof(svc));
@@ -745,6 +825,8 @@ int ew_service_run(ew_config *cfg, const char *config_path,
     svc.render_timer.arg = &svc;
     svc.cycle_timer.fire = on_cycle;
     svc.cycle_timer.arg = &svc;
+    svc.probe.retry.fire = on_probe_retry;
+    svc.probe.retry.arg = &svc;
     signal(SIGPIPE, SIG_IGN);
     if (ew_loop_catch(&svc.loop, sigs, 3, on_signal, &svc) || load(&svc) ||
         client_open(&svc)) {
@@ -755,13 +837,13 @@ int ew_service_run(ew_config *cfg, const char *config_path,
            svc.nwatched, svc.cfg->endpoints);
     if (svc.nwatched == 0)
         render_dirty(&svc);
-    for (i = 0; i < svc.nwatched; i++)
-        start_read(svc.watched[i]);
+    begin_reading(&svc);
     if (svc.cfg->mode == EW_MODE_INTERVAL)
         ew_timer_start(&svc.loop, &svc.cycle_timer, svc.cfg->interval_s * 1000);
     if (svc.nwatched || svc.cfg->mode != EW_MODE_ONETIME)
         ew_loop_run(&svc.loop);
     reload_owed(&svc);
+    ew_timer_stop(&svc.loop, &svc.probe.retry);
     status = svc.cfg->mode == EW_MODE_ONETIME && svc.failed ? 1 : 0;
 out:
     watched_free_all(&svc);

@@ -1,6 +1,7 @@
 /*
- * service_int.h: the watcher's state, shared by service.c and the sources of keys
- * (source_v2.c, source_v3.c), which read and watch prefixes with one API each.
+ * service_int.h: the watcher's state, shared by service.c, the sources of keys
+ * (source_v2.c, source_v3.c), which read and watch prefixes with one API each, and
+ * probe.c, which picks the source for `api = auto`.
  */
 #ifndef EW_SERVICE_INT_H
 #define EW_SERVICE_INT_H
@@ -48,6 +49,22 @@ typedef struct ew_source {
 extern const ew_source ew_source_v2;
 extern const ew_source ew_source_v3;
 
+/* api = auto: finding which API to read with (probe.c), once per client. */
+typedef struct ew_probe {
+    int active;           /* a round is in flight or waits for its retry */
+    int stage;            /* 3: counting keys in v3, 2: looking in v2 */
+    size_t pending;       /* requests of this stage in flight */
+    int64_t v3_keys;      /* keys under the watched prefixes in v3 */
+    size_t v2_keys;       /* prefixes with a node in v2 */
+    int no_v3;            /* the server has no v3 gateway (404) */
+    int no_v2;            /* the server has no v2 API (404) */
+    char v3_refused[256]; /* v3 answered, but refused to read (auth): why */
+    char why[256];        /* why this round cannot decide ("" when it can) */
+    ew_timer retry;
+    long backoff_ms;
+    int tries; /* rounds that failed in a row */
+} ew_probe;
+
 /* The runtime state of one resource. */
 typedef struct res_state {
     ew_service *svc;
@@ -85,6 +102,7 @@ struct ew_service {
     int first_render_done;
     int failed;           /* onetime: some resource failed */
     int64_t cut_revision; /* v3: the revision every prefix is first read at */
+    ew_probe probe;       /* api = auto: svc->source is NULL until it decides */
 };
 
 /* A read of w->prefix succeeded: the store now holds what it found, at `index` (v2) or
@@ -106,5 +124,16 @@ void ew_svc_changed(ew_service *svc, const char *key);
  * w->prefix, then watch again from where the read ended. `paused`: the source keeps its
  * watch paused and resumes it in watch(). */
 void ew_svc_resync(watched *w, int paused, const char *why);
+
+/* api = auto: find the API (svc->source is NULL meanwhile) for svc's prefixes, then
+ * call ew_svc_api_chosen(), or ew_svc_probe_failed() when this round cannot tell. */
+void ew_probe_start(ew_service *svc);
+
+/* The API to read with is known: start every read. `why` says why (logged once). */
+void ew_svc_api_chosen(ew_service *svc, const ew_source *source, const char *why);
+
+/* A round of the probe could not tell (etcd unreachable, no leader): try again after a
+ * backoff; onetime mode gives up after a few rounds. */
+void ew_svc_probe_failed(ew_service *svc, const char *why);
 
 #endif /* EW_SERVICE_INT_H */

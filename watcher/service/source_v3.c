@@ -2,7 +2,8 @@
  * source_v3.c: keys from etcd's v3 API through the JSON gateway. The first reads of all
  * prefixes happen at one revision (the first read's), so that the first render shows
  * one consistent cut; each prefix is then watched from its read's revision + 1. Long
- * reads come in pages of PAGE keys, all at the revision of the first page.
+ * reads come in pages of PAGE keys, all at the revision of the first page. A dropped
+ * watch stream is resumed by libetcd; a compacted revision makes the watcher re-read.
  */
 #include "service_int.h"
 
@@ -181,8 +182,13 @@ static void on_watch(etcd_v3_watch *watch, const etcd_response *resp, void *data
         return;
     }
     if (resp->status != ETCD_OK) {
-        v3_unwatch(w);
-        ew_svc_resync(w, 0, etcd_response_describe(resp, why, sizeof(why)));
+        /* A dropped stream: libetcd reconnects by itself (with backoff, across the
+         * endpoints) and resumes from the revision after the last event it delivered,
+         * so nothing is missed and no re-read is needed; a revision compacted away
+         * meanwhile comes back as ETCD_ECOMPACTED above. */
+        ew_log(EW_LOG_WARN, NULL, "watch of %s: %s; resuming from revision %lld",
+               w->prefix, etcd_response_describe(resp, why, sizeof(why)),
+               (long long)etcd_v3_watch_next_revision(watch));
         return;
     }
     for (i = 0; i < resp->v3.nevents; i++) {
