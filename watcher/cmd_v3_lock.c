@@ -409,7 +409,7 @@ static int run_command(hold *h, char **argv, const char *key, int64_t rev,
     int errpipe[2];
     int exec_err = 0;
     int status = 0;
-    int forwarded = 0;
+    int forwarded = 0; /* the last signal passed on */
     int64_t killed_at = 0;
     int sigkilled = 0;
     pid_t pid;
@@ -472,9 +472,9 @@ static int run_command(hold *h, char **argv, const char *key, int64_t rev,
             kill(-pid, SIGKILL);
             sigkilled = 1;
         }
-        if (sig != 0 && !forwarded) {
+        if (sig != 0 && sig != forwarded) {
             kill(-pid, sig);
-            forwarded = 1;
+            forwarded = sig;
         }
         etcd_client_run_once(h->client, TICK_MS);
     }

@@ -286,6 +286,19 @@ verdict "lock COMMAND: the key is gone afterwards" "keys: $(held_keys job)"
 lease_gone "$key"
 verdict "lock COMMAND: the session's lease is revoked afterwards" "key $key"
 
+# on a terminal (script(1) makes one), COMMAND gets it: it reads from it, and its status
+# comes back
+# shellcheck disable=SC2016 # expanded by the command's shell
+printf -v inner '%q ' "${wrapper[@]}" "$EW" --api v3 --endpoints "$EP" lock tty \
+    sh -c 'read -r a; echo "got $a"; exit 3'
+out=$( (
+    sleep 1
+    echo hello
+    sleep 1
+) | timeout -k 5 "$T" script -qec "$inner; echo \"rc=\$?\"" /dev/null 2>&1 | tr -d '\r')
+[[ $out == *"got hello"* && $out == *"rc=3"* ]]
+verdict "lock COMMAND on a terminal: COMMAND reads from it" "output: $(printf '%q' "$out")"
+
 # three holders of one lock, each writing start/end around a sleep
 : >"$work/mutex.log"
 pids=()
@@ -395,7 +408,7 @@ sleep 1
 verdict "lock: the heir waits while the holder lives"
 t0=$(now)
 kill -KILL "$victim"
-reap "$victim"
+{ wait "$victim"; } 2>/dev/null # SIGKILL: at once, and quietly
 reap "$heir"
 took=$(tenths "$t0" "$(cat "$work/heir.at" 2>/dev/null || echo 0)")
 # the lease expires at most 3 s after the kill (etcd looks every 0.5 s); margin for load
@@ -479,7 +492,7 @@ sleep 1
 verdict "elect: a third campaigner waits" "stdout: $(file "$work/three.out")"
 t0=$(now)
 kill -KILL "$two"
-reap "$two"
+{ wait "$two"; } 2>/dev/null # SIGKILL: at once, and quietly
 wait_lines "$work/three.out" 2
 t1=$(now)
 took=$(tenths "$t0" "$t1")
