@@ -312,7 +312,7 @@ lease=$(ctl lease grant 300 | awk '{print $2}')
 ew "${EP[@]}" put leased v1 --lease "$lease"
 expect "put --lease ID(hex): OK" 0 "OK"
 check "...etcdctl sees the key on that lease" \
-    eval '[[ $(ctl get leased -w json | "$PY" -c "import json,sys; print(format(json.load(sys.stdin)[\"kvs\"][0][\"lease\"], \"x\"))") == "$lease" ]]'
+    eval '[[ $(ctl get leased -w json | "$PY" -c "import json,sys; print(json.load(sys.stdin)[\"kvs\"][0][\"lease\"] == int(sys.argv[1], 16))" "$lease") == True ]]'
 ew "${EP[@]}" put leased v2 --ignore-lease
 expect "put --ignore-lease: OK" 0 "OK"
 check "...the value changed, the lease kept" \
@@ -482,6 +482,8 @@ r=$(($(rev_now) + 1))
 bg_watch exec "${EP[@]}" x/ --prefix --rev "$r" -- sh -c \
     'printf "[%s %s %s %s]\n" "$ETCD_WATCH_REVISION" "$ETCD_WATCH_EVENT_TYPE" "$ETCD_WATCH_KEY" "$ETCD_WATCH_VALUE"'
 ctl put x/1 'say "hi"' >/dev/null
+# one event per message (a slow start gets both in one, printed before the commands run)
+wait_lines "$work/exec.out" 4
 ctl del x/1 >/dev/null
 wait_lines "$work/exec.out" 8
 bg_stop TERM
