@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base64.h"
+
 #define DEFAULT_VALUE "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 typedef struct floor_run {
@@ -65,43 +67,13 @@ static void count(floor_run *run, CURL *easy, CURLcode rc)
     }
 }
 
-/* "key":... as the gateway wants it: base64 of len bytes into out (size >= 4/3 len + 4).
- */
-static void base64(const char *in, size_t len, char *out)
-{
-    static const char digits[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const unsigned char *p = (const unsigned char *)in;
-    size_t i;
-
-    for (i = 0; i + 2 < len; i += 3) {
-        unsigned long v =
-            (unsigned long)p[i] << 16 | (unsigned long)p[i + 1] << 8 | p[i + 2];
-
-        *out++ = digits[v >> 18 & 63];
-        *out++ = digits[v >> 12 & 63];
-        *out++ = digits[v >> 6 & 63];
-        *out++ = digits[v & 63];
-    }
-    if (i < len) {
-        unsigned long v = (unsigned long)p[i] << 16;
-
-        if (i + 1 < len)
-            v |= (unsigned long)p[i + 1] << 8;
-        *out++ = digits[v >> 18 & 63];
-        *out++ = digits[v >> 12 & 63];
-        *out++ = i + 1 < len ? digits[v >> 6 & 63] : '=';
-        *out++ = '=';
-    }
-    *out = '\0';
-}
-
 /* The JSON body of a v3 range (value NULL) or put; NULL when out of memory. */
 static char *v3_body(const char *key, const char *value)
 {
     size_t klen = strlen(key), vlen = value ? strlen(value) : 0;
-    size_t n = (klen + vlen) / 3 * 4 + 64;
-    char *k = malloc(klen / 3 * 4 + 8), *v = malloc(vlen / 3 * 4 + 8), *body = malloc(n);
+    size_t n = BENCH_BASE64_SIZE(klen) + BENCH_BASE64_SIZE(vlen) + 32;
+    char *k = malloc(BENCH_BASE64_SIZE(klen)), *v = malloc(BENCH_BASE64_SIZE(vlen));
+    char *body = malloc(n);
 
     if (!k || !v || !body) {
         free(k);
@@ -109,9 +81,9 @@ static char *v3_body(const char *key, const char *value)
         free(body);
         return NULL;
     }
-    base64(key, klen, k);
+    bench_base64(key, klen, k);
     if (value) {
-        base64(value, vlen, v);
+        bench_base64(value, vlen, v);
         snprintf(body, n, "{\"key\":\"%s\",\"value\":\"%s\"}", k, v);
     } else {
         snprintf(body, n, "{\"key\":\"%s\"}", k);

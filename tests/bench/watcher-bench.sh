@@ -27,6 +27,15 @@
 # Each round's figures are printed as they come; a summary with the median of the rounds
 # and the targets ends the run.
 #
+# With -a v3 the same three run on etcd's v3 API: the watcher is configured `api = v3`,
+# the keys are written with /v3/kv/put (v3's keyspace), and the floors are v3 requests:
+# for latency a raw /v3/watch stream of the key, opened once before the first change
+# (etcd has registered it when it answers "created") and kept for every change, timed
+# when it has delivered the message with the new value; for onetime one /v3/kv/range of
+# the prefix (curl); for rss a bare libcurl process after one /v3/kv/range. The latency
+# round also prints the PUT's acknowledgement and the file's and the stream's times
+# after it.
+#
 #   watcher-bench.sh [options] [latency|onetime|rss ...]     (default: all three)
 #     -w PATH       etcdwatch (default: $ETCDWATCH, then the usual build dirs)
 #     -b PATH       watcher_bench helper (default: beside etcdwatch's build dir)
@@ -36,6 +45,7 @@
 #     -k KEYS       onetime and rss: keys (default 10000)
 #     -R RESOURCES  rss: resources (default 100)
 #     -m REPS       onetime: timed runs of each side per round (default 5)
+#     -a API        v2 (default) or v3: the API the watcher and the floors speak
 #     -e URL        use this etcd instead of starting one (keys under /bench/watcher)
 #     -T SECONDS    the whole run's time limit (default 1200); then it stops, cleaned up
 #     -o DIR        keep every latency sample (CSV) and the daemons' logs in DIR
@@ -58,6 +68,7 @@ keep=
 strict=0
 etcdwatch=${ETCDWATCH:-}
 helper=
+api=v2
 
 die() {
     echo "watcher-bench.sh: $*" >&2
@@ -76,6 +87,7 @@ while [ $# -gt 0 ]; do
     -R) resources=$2; shift 2 ;;
     -m) reps=$2; shift 2 ;;
     -e) endpoint=$2; shift 2 ;;
+    -a) api=$2; shift 2 ;;
     -T) limit=$2; shift 2 ;;
     -o) keep=$2; shift 2 ;;
     --strict) strict=1; shift ;;
@@ -89,6 +101,7 @@ benches=("$@")
 for b in "${benches[@]}"; do
     case $b in latency | onetime | rss) ;; *) die "unknown benchmark '$b'" ;; esac
 done
+case $api in v2 | v3) ;; *) die "-a takes v2 or v3" ;; esac
 is_int "$rounds" 1 50 || die "-r takes 1 to 50"
 is_int "$changes" 1 100000 || die "-n takes 1 to 100000"
 is_int "$gap_ms" 0 60000 || die "-g takes 0 to 60000 (ms)"
@@ -149,11 +162,48 @@ bench_exit() {
 trap bench_exit EXIT
 
 base=/bench/watcher
-curl -fsS -m 5 -X DELETE "$endpoint/v2/keys$base?recursive=true" >/dev/null 2>&1 || true
-curl -fsS -m 5 -X PUT "$endpoint/v2/keys$base/probe" -d value=1 >/dev/null ||
-    die "cannot set a key on $endpoint (is v2 enabled?)"
+
+# ---- Keys through the API under test ---------------------------------------------------
+b64() { printf %s "$1" | base64 -w0; }
+prefix_end() { # the end of v3's prefix range: PREFIX with its last byte + 1 (ASCII)
+    local last
+    printf -v last '%d' "'${1: -1}"
+    printf '%s' "${1%?}"
+    printf '%b' "\\$(printf %03o $((last + 1)))"
+}
+v3_post() { # v3_post PATH JSON [CURL OPTIONS...]
+    local path=$1 json=$2
+    shift 2
+    curl -fsS -m 30 -X POST -H 'Content-Type: application/json' "$@" -d "$json" \
+        "$endpoint$path"
+}
+put_key() { # put_key KEY VALUE
+    if [ "$api" = v3 ]; then
+        v3_post /v3/kv/put "{\"key\":\"$(b64 "$1")\",\"value\":\"$(b64 "$2")\"}" \
+            >/dev/null
+    else
+        curl -fsS -m 5 -X PUT "$endpoint/v2/keys$1" -d "value=$2" >/dev/null
+    fi
+}
+read_prefix() { # read_prefix PREFIX FILE: one read of everything under PREFIX, as JSON
+    if [ "$api" = v3 ]; then
+        v3_post /v3/kv/range \
+            "{\"key\":\"$(b64 "$1/")\",\"range_end\":\"$(b64 "$(prefix_end "$1/")")\"}" \
+            -o "$2"
+    else
+        curl -fsS -m 30 -o "$2" "$endpoint/v2/keys$1?recursive=true&quorum=true"
+    fi
+}
+if [ "$api" = v3 ]; then
+    v3_post /v3/kv/deleterange \
+        "{\"key\":\"$(b64 "$base/")\",\"range_end\":\"$(b64 "$(prefix_end "$base/")")\"}" \
+        >/dev/null 2>&1 || true
+else
+    curl -fsS -m 5 -X DELETE "$endpoint/v2/keys$base?recursive=true" >/dev/null 2>&1 || true
+fi
+put_key "$base/probe" 1 || die "cannot set a key on $endpoint with the $api API"
 echo "etcd $(curl -fsS -m 2 "$endpoint/version") at $endpoint; $(nproc) CPUs, load" \
-    "$(cut -d' ' -f1-3 /proc/loadavg); etcdwatch: $etcdwatch; $rounds round(s)"
+    "$(cut -d' ' -f1-3 /proc/loadavg); etcdwatch: $etcdwatch; API $api; $rounds round(s)"
 
 # ---- Helpers ---------------------------------------------------------------------------
 now_us() { # sets $now (microseconds, wall clock)
@@ -185,6 +235,7 @@ write_config() {
 [etcd]
 endpoints = $endpoint
 timeout = 5
+api = $api
 
 [watcher]
 confdir = $1
@@ -258,7 +309,7 @@ keys = ["/k"];
 EOF
     printf '%s\n' '{{getv "/k"}}' >"$dir/templates/lat.tmpl"
     for ((r = 1; r <= rounds; r++)); do
-        curl -fsS -m 5 -X PUT "$endpoint/v2/keys$base/lat/k" -d "value=start$r" >/dev/null
+        put_key "$base/lat/k" "start$r" || die "cannot set $base/lat/k"
         rm -f "$dir/out/lat.txt"
         start_daemon "$dir" latency
         wait_for 20 "the first render of $dir/out/lat.txt" \
@@ -267,7 +318,7 @@ EOF
         [ -z "$keep" ] || csv=$keep/latency-$r.csv
         read -r -a sched0 <"/proc/$daemon/schedstat"
         out=$(timeout -k 5 $((changes * (gap_ms + 1000) / 1000 + 60)) "$helper" latency \
-            -e "$endpoint" -k "$base/lat/k" -f "$dir/out/lat.txt" -n "$changes" \
+            -a "$api" -e "$endpoint" -k "$base/lat/k" -f "$dir/out/lat.txt" -n "$changes" \
             -g "$gap_ms" -o "$csv") || die "latency round $r failed (see above)"
         read -r -a sched1 <"/proc/$daemon/schedstat"
         stop_daemon
@@ -307,11 +358,10 @@ EOF
 {{range gets "/big/*"}}server {{base .Key}} {{.Value}};
 {{end -}}
 EOF
-    timeout -k 5 120 "$helper" seed -e "$endpoint" -p "$base/big" -n "$keys" -c 16 ||
-        die "seeding $keys keys failed"
-    local url="$endpoint/v2/keys$base/big?recursive=true&quorum=true"
-    # warm-up: etcd's first walk of the tree, the page cache of both programs
-    curl -fsS -m 30 -o "$dir/floor.json" "$url"
+    timeout -k 5 120 "$helper" seed -a "$api" -e "$endpoint" -p "$base/big" -n "$keys" \
+        -c 16 || die "seeding $keys keys failed"
+    read_prefix "$base/big" "$dir/floor.json" || die "cannot read $base/big"
+    # (the read above is the warm-up: etcd's first walk of the keys, the page cache)
     timeout -k 5 60 "$etcdwatch" run --config "$dir/etcdwatch.conf" --onetime ||
         die "etcdwatch run --onetime failed"
     bytes=$(wc -c <"$dir/out/big.conf")
@@ -342,7 +392,7 @@ EOF
                 else
                     now_us
                     t0=$now
-                    curl -fsS -m 30 -o "$dir/floor.json" "$url"
+                    read_prefix "$base/big" "$dir/floor.json"
                     now_us
                     floor_ms+=("$(awk -v d=$((now - t0)) 'BEGIN { printf "%.2f", d / 1e3 }')")
                 fi
@@ -395,8 +445,8 @@ EOF
     }
     for ((r = 1; r <= rounds; r++)); do
         rm -f "$dir"/out/r*.conf
-        timeout -k 5 120 "$helper" seed -e "$endpoint" -p "$base/rss" -n "$keys" \
-            -d "$resources" -c 16 -t "a$r" >/dev/null 2>&1 || die "re-seeding failed"
+        timeout -k 5 120 "$helper" seed -a "$api" -e "$endpoint" -p "$base/rss" \
+            -n "$keys" -d "$resources" -c 16 -t "a$r" >/dev/null 2>&1 || die "re-seeding failed"
         now_us
         t0=$now
         start_daemon "$dir" rss
@@ -410,8 +460,8 @@ EOF
             "${first_ms} ms: VmHWM ${hwm} kB, VmRSS ${rss} kB (anon ${anon}, file ${file})"
         now_us
         t0=$now
-        timeout -k 5 120 "$helper" seed -e "$endpoint" -p "$base/rss" -n "$keys" \
-            -d "$resources" -c 16 -t "b$r" >/dev/null 2>&1 || die "the burst failed"
+        timeout -k 5 120 "$helper" seed -a "$api" -e "$endpoint" -p "$base/rss" \
+            -n "$keys" -d "$resources" -c 16 -t "b$r" >/dev/null 2>&1 || die "the burst failed"
         wait_for 60 "$resources resources holding the burst's values" all_hold "b$r"
         now_us
         burst_ms=$(((now - t0) / 1000))
@@ -421,7 +471,8 @@ EOF
         echo "round $r: rss: burst of $keys changes written and rendered in ${burst_ms} ms:" \
             "VmHWM ${hwm} kB, VmRSS ${rss} kB (anon ${anon}, file ${file}; target < 8192 kB)"
         # The floor: any libcurl program here, after curl_global_init() and one GET.
-        floor_line=$(timeout -k 5 30 "$helper" rss-floor -e "$endpoint" -p "$base/rss/d000")
+        floor_line=$(timeout -k 5 30 "$helper" rss-floor -a "$api" -e "$endpoint" \
+            -p "$base/rss/d000")
         floor_hwm=$(field hwm_kb "$floor_line")
         rss_floor+=("$floor_hwm")
         rss_own+=("$((hwm - floor_hwm))")

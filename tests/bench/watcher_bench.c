@@ -23,6 +23,17 @@
  *       The memory floor of any libcurl program on this system: after
  *       curl_global_init() and one recursive GET of PREFIX (body discarded), print this
  *       process's VmHWM, RssAnon and RssFile (kB) from /proc/self/status.
+ *
+ * With -a v3 every command speaks etcd's v3 gateway instead (the same keys, in v3's
+ * keyspace): seed POSTs /v3/kv/put; rss-floor POSTs one /v3/kv/range of the prefix;
+ * latency reads the key's revision, then opens ONE raw /v3/watch stream of the key from
+ * the next revision (the floor: it stays open for every change, as the watcher's does,
+ * and etcd has registered it once it answered "created"), and each change is a
+ * /v3/kv/put; the floor's time is when the stream has delivered the whole message
+ * (through its newline) holding the new value. Also printed: the PUT's acknowledgement
+ * time (put_*), and the file's and the stream's times after that acknowledgement
+ * (file_ack_*, floor_ack_*; the stream may see a change before the PUT's answer, so
+ * floor_ack can be negative).
  */
 #define _GNU_SOURCE /* memmem */
 
@@ -38,10 +49,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base64.h"
+
 #define BODY_MAX (64u * 1024)
 #define STEP_TIMEOUT_US 10000000.0 /* one change: 10 s, then the run fails */
 
 static const char *prog = "watcher_bench";
+static int api_v3; /* -a v3: the v3 gateway, not /v2/keys */
+static struct curl_slist
+    *json_headers; /* v3: Content-Type: application/json, no Expect */
 
 static double now_us(void)
 {
@@ -117,12 +133,56 @@ typedef struct seed_slot {
     CURL *easy;
     body resp;
     char url[1024];
-    char form[256];
+    char form[640];
 } seed_slot;
+
+/* A v3 put body {"key":base64,"value":base64} of key and value into out. */
+static void v3_put_body(char *out, size_t size, const char *key, const char *value)
+{
+    char k[BENCH_BASE64_SIZE(256)], v[BENCH_BASE64_SIZE(128)];
+    size_t klen = strlen(key), vlen = strlen(value);
+
+    if (klen > 256 || vlen > 128) { /* the benchmark's own keys and values never are */
+        snprintf(out, size, "{}");
+        return;
+    }
+    bench_base64(key, klen, k);
+    bench_base64(value, vlen, v);
+    snprintf(out, size, "{\"key\":\"%s\",\"value\":\"%s\"}", k, v);
+}
+
+/* v3: POST url with a JSON body on easy. */
+static void v3_post(CURL *easy, const char *url, const char *json)
+{
+    curl_easy_setopt(easy, CURLOPT_URL, url);
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, NULL);
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, json_headers);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, json);
+}
 
 static void seed_key(const char *endpoint, const char *prefix, const char *tag,
                      unsigned long i, unsigned long dirs, seed_slot *s)
 {
+    if (api_v3) {
+        char key[1024], value[128];
+
+        if (dirs)
+            snprintf(key, sizeof(key), "%s/d%03lu/k%05lu", prefix, i % dirs, i);
+        else
+            snprintf(key, sizeof(key), "%s/k%05lu", prefix, i);
+        snprintf(value, sizeof(value), "10.%lu.%lu.%lu:%lu%s%s", (i >> 16) & 255,
+                 (i >> 8) & 255, i & 255, 8000 + i % 1000, tag ? "-" : "",
+                 tag ? tag : "");
+        snprintf(s->url, sizeof(s->url), "%s/v3/kv/put", endpoint);
+        v3_put_body(s->form, sizeof(s->form), key, value);
+        s->resp.len = 0;
+        v3_post(s->easy, s->url, s->form);
+        curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, &s->resp);
+        curl_easy_setopt(s->easy, CURLOPT_PRIVATE, s);
+        curl_easy_setopt(s->easy, CURLOPT_TIMEOUT, 30L);
+        return;
+    }
     if (dirs)
         snprintf(s->url, sizeof(s->url), "%s/v2/keys%s/d%03lu/k%05lu", endpoint, prefix,
                  i % dirs, i);
@@ -320,15 +380,98 @@ static uint64_t key_index(const char *url)
     return index;
 }
 
+/* v3: the current revision (0 when the key cannot be read or does not exist), with a
+ * range of its own. */
+static int64_t v3_revision(const char *endpoint, const char *key)
+{
+    body *b = calloc(1, sizeof(*b));
+    CURL *easy = curl_easy_init();
+    char url[1100], req[BENCH_BASE64_SIZE(1024) + 16], k[BENCH_BASE64_SIZE(1024)];
+    const char *p;
+    int64_t revision = 0;
+    CURLcode rc;
+
+    if (!b || !easy || strlen(key) > 1024) {
+        free(b);
+        curl_easy_cleanup(easy);
+        return 0;
+    }
+    bench_base64(key, strlen(key), k);
+    snprintf(req, sizeof(req), "{\"key\":\"%s\"}", k);
+    snprintf(url, sizeof(url), "%s/v3/kv/range", endpoint);
+    v3_post(easy, url, req);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, b);
+    rc = curl_easy_perform(easy);
+    /* The header comes first: its "revision" is the store's. */
+    p = strstr(b->buf, "\"revision\":\"");
+    if (!http_status(easy, rc, url) && p && strstr(b->buf, "\"kvs\""))
+        revision = strtoll(p + 12, NULL, 10);
+    curl_easy_cleanup(easy);
+    free(b);
+    return revision;
+}
+
+/* v3: one raw /v3/watch stream, split into its newline-ended messages. */
+typedef struct stream {
+    CURL *easy;
+    char buf[BODY_MAX + 1];
+    size_t len;
+    char body[800]; /* the create request */
+    char want[256]; /* "value":"<base64>" of the change awaited; "" when none */
+    int created;    /* etcd answered "created": the watch is registered */
+    int seen;       /* a whole message holding `want` arrived */
+    int broken;     /* compacted, canceled, or a message too big */
+} stream;
+
+static void stream_message(stream *st, const char *msg, size_t len)
+{
+    if (memmem(msg, len, "\"created\":true", 14))
+        st->created = 1;
+    if (memmem(msg, len, "\"compact_revision\"", 18) ||
+        memmem(msg, len, "\"canceled\":true", 15)) {
+        fprintf(stderr, "%s: the watch stream ended: %.*s\n", prog, (int)len, msg);
+        st->broken = 1;
+    }
+    if (st->want[0] && memmem(msg, len, st->want, strlen(st->want)))
+        st->seen = 1;
+}
+
+/* Accumulate, then hand over each complete message (never a partial one). */
+static size_t on_stream(char *ptr, size_t size, size_t nmemb, void *data)
+{
+    stream *st = data;
+    size_t n = size * nmemb, start = 0, i;
+
+    if (st->len + n > BODY_MAX) {
+        fprintf(stderr, "%s: a watch message over %u bytes\n", prog, BODY_MAX);
+        st->broken = 1;
+        return 0;
+    }
+    memcpy(st->buf + st->len, ptr, n);
+    st->len += n;
+    for (i = 0; i < st->len; i++) {
+        if (st->buf[i] == '\n') {
+            stream_message(st, st->buf + start, i - start);
+            start = i + 1;
+        }
+    }
+    memmove(st->buf, st->buf + start, st->len - start);
+    st->len -= start;
+    return n;
+}
+
 typedef struct lat_run {
     CURLM *multi;
-    wait_req *wait;
+    wait_req *wait; /* v2: the floor, a one-shot wait armed before each change */
+    stream *st;     /* v3: the floor, one stream for every change */
     CURL *put;
     body *put_resp;
     follow file;
-    char key_url[1024];
+    const char *key;
+    char key_url[1024]; /* v2: the key's URL; v3: /v3/kv/put */
     char wait_url[1100];
-    char form[160];
+    char form[640]; /* the PUT's body */
     char expect[128];
     size_t expect_len;
 } lat_run;
@@ -368,16 +511,73 @@ static int arm_wait(lat_run *r, uint64_t index)
     return 0;
 }
 
-/* One change: PUT value i; time the wait's answer and the file. */
-static int one_change(lat_run *r, unsigned long i, double *floor_us, double *file_us,
-                      uint64_t *index)
+/* v3: open the stream of r->key from revision on and return once etcd created it. */
+static int open_stream(lat_run *r, const char *endpoint, int64_t revision)
+{
+    stream *st = r->st;
+    double deadline = now_us() + STEP_TIMEOUT_US;
+    char k[BENCH_BASE64_SIZE(512)];
+    int running;
+
+    if (strlen(r->key) > 512)
+        return -1;
+    bench_base64(r->key, strlen(r->key), k);
+    snprintf(st->body, sizeof(st->body),
+             "{\"create_request\":{\"key\":\"%s\",\"start_revision\":\"%lld\"}}", k,
+             (long long)revision);
+    snprintf(r->wait_url, sizeof(r->wait_url), "%s/v3/watch", endpoint);
+    v3_post(st->easy, r->wait_url, st->body);
+    curl_easy_setopt(st->easy, CURLOPT_WRITEFUNCTION, on_stream);
+    curl_easy_setopt(st->easy, CURLOPT_WRITEDATA, st);
+    curl_easy_setopt(st->easy, CURLOPT_TCP_NODELAY, 1L);
+    curl_multi_add_handle(r->multi, st->easy);
+    while (!st->created) {
+        CURLMsg *msg;
+        int left;
+
+        curl_multi_perform(r->multi, &running);
+        msg = curl_multi_info_read(r->multi, &left);
+        if (st->broken || (msg && msg->msg == CURLMSG_DONE)) {
+            if (msg)
+                http_status(st->easy, msg->data.result, "watch stream");
+            fprintf(stderr, "%s: the watch stream ended before it was created\n", prog);
+            return -1;
+        }
+        if (now_us() > deadline) {
+            fprintf(stderr, "%s: etcd did not create the watch in time\n", prog);
+            return -1;
+        }
+        if (!st->created)
+            curl_multi_poll(r->multi, NULL, 0, 100, NULL);
+    }
+    return 0;
+}
+
+/* The times of one change, from just before its PUT is sent, in microseconds. */
+typedef struct change_times {
+    double floor, file, put;
+} change_times;
+
+/* One change: PUT value i; time the floor's sight of it, the file and the PUT's answer.
+ */
+static int one_change(lat_run *r, unsigned long i, change_times *t, uint64_t *index)
 {
     int wait_done = 0, put_done = 0, file_done = 0, running, failed = 0;
     double t0, deadline;
     struct curl_waitfd extra = {r->file.fd, CURL_WAIT_POLLIN, 0};
 
+    memset(t, 0, sizeof(*t));
     snprintf(r->expect, sizeof(r->expect), "v%lu-%ld", i, (long)getpid());
-    snprintf(r->form, sizeof(r->form), "value=%s", r->expect);
+    if (api_v3) {
+        char v[BENCH_BASE64_SIZE(sizeof(r->expect))];
+
+        bench_base64(r->expect, strlen(r->expect), v);
+        snprintf(r->st->want, sizeof(r->st->want), "\"value\":\"%s\"", v);
+        r->st->seen = 0;
+        v3_put_body(r->form, sizeof(r->form), r->key, r->expect);
+    } else {
+        snprintf(r->form, sizeof(r->form), "value=%s", r->expect);
+    }
     r->expect_len = strlen(r->expect);
     r->expect[r->expect_len++] = '\n';
     r->expect[r->expect_len] = '\0';
@@ -399,7 +599,7 @@ static int one_change(lat_run *r, unsigned long i, double *floor_us, double *fil
         woke = now_us();
         if (woke > deadline) {
             fprintf(stderr,
-                    "%s: change %lu not seen within %.0f s (wait: %s, file %s: %s)\n",
+                    "%s: change %lu not seen within %.0f s (floor: %s, file %s: %s)\n",
                     prog, i, STEP_TIMEOUT_US / 1e6, wait_done ? "yes" : "no",
                     r->file.path, file_done ? "yes" : "no");
             return -1;
@@ -407,21 +607,33 @@ static int one_change(lat_run *r, unsigned long i, double *floor_us, double *fil
         if (!file_done && (extra.revents & CURL_WAIT_POLLIN) && file_touched(&r->file) &&
             file_holds(r->file.path, r->expect, r->expect_len)) {
             file_done = 1;
-            *file_us = woke - t0;
+            t->file = woke - t0;
         }
         curl_multi_perform(r->multi, &running);
+        if (api_v3 && !wait_done && r->st->seen) {
+            wait_done = 1;
+            t->floor = woke - t0;
+        }
+        if (api_v3 && r->st->broken)
+            failed = 1;
         while ((msg = curl_multi_info_read(r->multi, &left))) {
             if (msg->msg != CURLMSG_DONE)
                 continue;
             curl_multi_remove_handle(r->multi, msg->easy_handle);
             if (msg->easy_handle == r->put) {
                 put_done = 1;
+                t->put = woke - t0;
                 if (http_status(r->put, msg->data.result, "PUT"))
                     failed = 1;
-                *index = modified_index(r->put_resp);
+                if (!api_v3)
+                    *index = modified_index(r->put_resp);
+            } else if (api_v3) {
+                http_status(msg->easy_handle, msg->data.result, "watch stream");
+                fprintf(stderr, "%s: the watch stream ended\n", prog);
+                failed = 1;
             } else {
                 wait_done = 1;
-                *floor_us = woke - t0;
+                t->floor = woke - t0;
                 if (http_status(r->wait->easy, msg->data.result, "wait") ||
                     !memmem(r->wait->resp.buf, r->wait->resp.len, r->expect,
                             r->expect_len - 1)) {
@@ -459,40 +671,64 @@ static int follow_open(follow *f, const char *path)
     return 0;
 }
 
+enum { T_FLOOR, T_FILE, T_PUT, T_EXCESS, T_FILE_ACK, T_FLOOR_ACK, T_COUNT };
+
 static int cmd_latency(const char *endpoint, const char *key, const char *path,
                        unsigned long n, unsigned long gap_ms, const char *csv)
 {
+    static const char *const names[T_COUNT] = {"floor",  "file",     "put",
+                                               "excess", "file_ack", "floor_ack"};
     lat_run r;
-    double *floor_us = calloc(n, sizeof(double)), *file_us = calloc(n, sizeof(double));
-    double *excess = calloc(n, sizeof(double));
-    uint64_t index;
+    double *v = calloc(n * T_COUNT, sizeof(double));
+    change_times t;
+    uint64_t index = 0;
+    int64_t revision = 0;
     unsigned long i;
     FILE *out = NULL;
-    int rc = 1;
+    int rc = 1, k;
 
     memset(&r, 0, sizeof(r));
-    r.wait = calloc(1, sizeof(*r.wait));
+    r.file.fd = -1;
+    r.key = key;
     r.put_resp = calloc(1, sizeof(*r.put_resp));
     r.multi = curl_multi_init();
     r.put = curl_easy_init();
-    if (!floor_us || !file_us || !excess || !r.wait || !r.put_resp || !r.multi ||
-        !r.put || !(r.wait->easy = curl_easy_init()) || follow_open(&r.file, path))
+    if (!v || !r.put_resp || !r.multi || !r.put || follow_open(&r.file, path))
         goto out;
-    snprintf(r.key_url, sizeof(r.key_url), "%s/v2/keys%s", endpoint, key);
-    curl_easy_setopt(r.put, CURLOPT_URL, r.key_url);
-    curl_easy_setopt(r.put, CURLOPT_CUSTOMREQUEST, "PUT");
     curl_easy_setopt(r.put, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(r.put, CURLOPT_WRITEDATA, r.put_resp);
     curl_easy_setopt(r.put, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(r.wait->easy, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(r.wait->easy, CURLOPT_WRITEDATA, &r.wait->resp);
-    curl_easy_setopt(r.wait->easy, CURLOPT_HEADERFUNCTION, on_wait_header);
-    curl_easy_setopt(r.wait->easy, CURLOPT_HEADERDATA, r.wait);
-    curl_easy_setopt(r.wait->easy, CURLOPT_TCP_NODELAY, 1L);
-    index = key_index(r.key_url);
-    if (!index) {
-        fprintf(stderr, "%s: cannot read %s (set it first)\n", prog, r.key_url);
-        goto out;
+    if (api_v3) {
+        r.st = calloc(1, sizeof(*r.st));
+        if (!r.st || !(r.st->easy = curl_easy_init()))
+            goto out;
+        snprintf(r.key_url, sizeof(r.key_url), "%s/v3/kv/put", endpoint);
+        v3_post(r.put, r.key_url, "{}");
+        revision = v3_revision(endpoint, key);
+        if (!revision) {
+            fprintf(stderr, "%s: cannot read %s with the v3 gateway (put it first)\n",
+                    prog, key);
+            goto out;
+        }
+        if (open_stream(&r, endpoint, revision + 1))
+            goto out;
+    } else {
+        r.wait = calloc(1, sizeof(*r.wait));
+        if (!r.wait || !(r.wait->easy = curl_easy_init()))
+            goto out;
+        snprintf(r.key_url, sizeof(r.key_url), "%s/v2/keys%s", endpoint, key);
+        curl_easy_setopt(r.put, CURLOPT_URL, r.key_url);
+        curl_easy_setopt(r.put, CURLOPT_CUSTOMREQUEST, "PUT");
+        curl_easy_setopt(r.wait->easy, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(r.wait->easy, CURLOPT_WRITEDATA, &r.wait->resp);
+        curl_easy_setopt(r.wait->easy, CURLOPT_HEADERFUNCTION, on_wait_header);
+        curl_easy_setopt(r.wait->easy, CURLOPT_HEADERDATA, r.wait);
+        curl_easy_setopt(r.wait->easy, CURLOPT_TCP_NODELAY, 1L);
+        index = key_index(r.key_url);
+        if (!index) {
+            fprintf(stderr, "%s: cannot read %s (set it first)\n", prog, r.key_url);
+            goto out;
+        }
     }
     if (csv) {
         out = fopen(csv, "w");
@@ -500,22 +736,26 @@ static int cmd_latency(const char *endpoint, const char *key, const char *path,
             fprintf(stderr, "%s: %s: %s\n", prog, csv, strerror(errno));
             goto out;
         }
-        fprintf(out, "change,floor_us,file_us\n");
+        fprintf(out, "change,floor_us,file_us,put_us\n");
     }
     for (i = 0; i < n; i++) {
-        if (arm_wait(&r, index + 1))
+        if (!api_v3 && arm_wait(&r, index + 1))
             goto out;
         pause_ms(gap_ms);
-        if (one_change(&r, i, &floor_us[i], &file_us[i], &index))
+        if (one_change(&r, i, &t, &index))
             goto out;
-        excess[i] = file_us[i] - floor_us[i];
+        v[T_FLOOR * n + i] = t.floor;
+        v[T_FILE * n + i] = t.file;
+        v[T_PUT * n + i] = t.put;
+        v[T_EXCESS * n + i] = t.file - t.floor;
+        v[T_FILE_ACK * n + i] = t.file - t.put;
+        v[T_FLOOR_ACK * n + i] = t.floor - t.put;
         if (out)
-            fprintf(out, "%lu,%.1f,%.1f\n", i, floor_us[i], file_us[i]);
+            fprintf(out, "%lu,%.1f,%.1f,%.1f\n", i, t.floor, t.file, t.put);
     }
-    printf("latency changes=%lu gap_ms=%lu", n, gap_ms);
-    summary("floor", floor_us, n);
-    summary("file", file_us, n);
-    summary("excess", excess, n);
+    printf("latency api=%s changes=%lu gap_ms=%lu", api_v3 ? "v3" : "v2", n, gap_ms);
+    for (k = 0; k < T_COUNT; k++)
+        summary(names[k], v + (size_t)k * n, n);
     printf("\n");
     rc = 0;
 out:
@@ -526,19 +766,22 @@ out:
             curl_multi_remove_handle(r.multi, r.put);
         if (r.wait && r.wait->easy)
             curl_multi_remove_handle(r.multi, r.wait->easy);
+        if (r.st && r.st->easy)
+            curl_multi_remove_handle(r.multi, r.st->easy);
     }
-    if (r.wait && r.wait->easy)
+    if (r.wait)
         curl_easy_cleanup(r.wait->easy);
+    if (r.st)
+        curl_easy_cleanup(r.st->easy);
     curl_easy_cleanup(r.put);
     curl_multi_cleanup(r.multi);
     if (r.file.fd >= 0)
         close(r.file.fd);
     free(r.file.path);
     free(r.wait);
+    free(r.st);
     free(r.put_resp);
-    free(floor_us);
-    free(file_us);
-    free(excess);
+    free(v);
     return rc;
 }
 
@@ -575,11 +818,26 @@ static int cmd_rss_floor(const char *endpoint, const char *prefix)
     char url[1100];
     CURL *easy = curl_easy_init();
     CURLcode rc;
+    char req[2 * BENCH_BASE64_SIZE(1024) + 32], k[BENCH_BASE64_SIZE(1024)];
+    char end[BENCH_BASE64_SIZE(1024)], last[1024];
+    size_t n = strlen(prefix);
 
-    if (!easy)
+    if (!easy || n == 0 || n > sizeof(last)) {
+        curl_easy_cleanup(easy);
         return 1;
-    snprintf(url, sizeof(url), "%s/v2/keys%s?recursive=true", endpoint, prefix);
-    curl_easy_setopt(easy, CURLOPT_URL, url);
+    }
+    if (api_v3) { /* the prefix's range: [prefix, prefix with its last byte + 1) */
+        memcpy(last, prefix, n);
+        last[n - 1] = (char)(last[n - 1] + 1);
+        bench_base64(prefix, n, k);
+        bench_base64(last, n, end);
+        snprintf(req, sizeof(req), "{\"key\":\"%s\",\"range_end\":\"%s\"}", k, end);
+        snprintf(url, sizeof(url), "%s/v3/kv/range", endpoint);
+        v3_post(easy, url, req);
+    } else {
+        snprintf(url, sizeof(url), "%s/v2/keys%s?recursive=true", endpoint, prefix);
+        curl_easy_setopt(easy, CURLOPT_URL, url);
+    }
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
     rc = curl_easy_perform(easy);
     if (http_status(easy, rc, url)) {
@@ -600,7 +858,8 @@ static int usage(void)
     fprintf(stderr,
             "usage: %s seed -e URL -p PREFIX -n N [-d DIRS] [-c INFLIGHT] [-t TAG]\n"
             "       %s latency -e URL -k KEY -f FILE [-n CHANGES] [-g GAP_MS] [-o CSV]\n"
-            "       %s rss-floor -e URL -p PREFIX\n",
+            "       %s rss-floor -e URL -p PREFIX\n"
+            "  each also takes -a v2|v3: the API (default v2)\n",
             prog, prog, prog);
     return 2;
 }
@@ -639,6 +898,14 @@ int main(int argc, char **argv)
         case 't':
             tag = val;
             break;
+        case 'a':
+            if (strcmp(val, "v3") == 0)
+                api_v3 = 1;
+            else if (strcmp(val, "v2") == 0)
+                api_v3 = 0;
+            else
+                bad = 1;
+            break;
         case 'n':
             bad = parse_ulong(val, 1, 10000000, &n);
             break;
@@ -663,6 +930,13 @@ int main(int argc, char **argv)
         return usage();
     if (curl_global_init(CURL_GLOBAL_DEFAULT))
         return 1;
+    json_headers = curl_slist_append(NULL, "Expect:");
+    if (json_headers)
+        json_headers = curl_slist_append(json_headers, "Content-Type: application/json");
+    if (!json_headers) {
+        curl_global_cleanup();
+        return 1;
+    }
     if (strcmp(argv[1], "seed") == 0 && prefix)
         rc = cmd_seed(endpoint, prefix, tag, n, dirs, inflight);
     else if (strcmp(argv[1], "latency") == 0 && key && file)
@@ -671,6 +945,7 @@ int main(int argc, char **argv)
         rc = cmd_rss_floor(endpoint, prefix);
     else
         rc = usage();
+    curl_slist_free_all(json_headers);
     curl_global_cleanup();
     return rc;
 }
