@@ -830,12 +830,24 @@ static etcd_response *failure(etcd__req *req, CURLcode rc)
     return etcd__response_new_error(status, req_server(req), reason);
 }
 
+/* Whether etcd refused a v3 request for its token: an expired or unknown one (gRPC 16),
+ * or none at all because auth was off when the client asked and has been enabled since
+ * ("user name is empty", gRPC 3). */
+int etcd__client_token_error(const etcd_client *c, const etcd_response *resp)
+{
+    const etcd_error_info *e = &resp->error;
+
+    return e->grpc_code == 16 || (e->grpc_code == 3 && c->token_state == TOKEN_UNUSED &&
+                                  e->message && strstr(e->message, "user name is empty"));
+}
+
+/* Whether a new token and one more try may help this request. */
 static int token_rejected(const etcd__req *req, const etcd_response *resp)
 {
     const etcd_client *c = req->client;
 
-    return resp && resp->error.grpc_code == 16 && (req->flags & ETCD__REQ_V3) &&
-           c->username && c->password && !req->auth_retried && !c->closing;
+    return resp && (req->flags & ETCD__REQ_V3) && c->username && c->password &&
+           !req->auth_retried && !c->closing && etcd__client_token_error(c, resp);
 }
 
 /* ---- v3 tokens -----------------------------------------------------------------------

@@ -143,6 +143,10 @@ int etcd__op_wait(etcd__op *op);
 int etcd__v3_fetch_token(etcd_client *client, const char *user, const char *password);
 void etcd__client_token_answer(etcd_client *client, const etcd_response *resp);
 
+/* Whether `resp` says etcd refused the client's v3 token (expired, unknown, or missing
+ * because auth was enabled after the client found it off). */
+int etcd__client_token_error(const etcd_client *client, const etcd_response *resp);
+
 /* A stream's server refused the client's token (it expired while unused): forget it,
  * so that the next v3 request gets a new one first. Returns 1 when the client has
  * credentials to get one with, 0 otherwise (nothing changes). */

@@ -166,8 +166,9 @@ static int track(etcd_v3_watch *w, etcd_response *resp)
         w->paused = 1;
     } else if (r->canceled) {
         /* etcd checks a stream's token when the watch is created, and cancels it
-         * with "invalid auth token" once the token expired. */
-        if (resp->error.grpc_code == 16 && !w->token_retried &&
+         * with "invalid auth token" once the token expired (or "user name is empty"
+         * when auth was enabled since the client found it off). */
+        if (etcd__client_token_error(w->client, resp) && !w->token_retried &&
             etcd__client_token_refused(w->client)) {
             w->token_retried = 1;
             return 1;

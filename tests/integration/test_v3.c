@@ -1920,17 +1920,17 @@ static void outlive_token(void)
 static void test_auth_token(void)
 {
     etcd_client *c = token_client(NULL, NULL);
-    etcd_client *root, *reader, *wrong;
+    etcd_client *root, *reader, *wrong, *late, *late_w;
     etcd_range_end prefix = {1, 0, {NULL, 0}};
     const char *pfx = itest_prefix();
     char dir[128], key[128], line[256];
     etcd_response *r = NULL;
     etcd_v3_watch_opts wo = {0};
     etcd_v3_watch *w = NULL;
-    wlog *log = wlog_new();
+    wlog *log = wlog_new(), *late_log;
     raw_body raw;
     char *old_token = NULL;
-    int rc;
+    int rc, i;
 
     auth_reset();
     itest_key(dir, sizeof(dir), "%s/ro/", pfx);
@@ -1944,7 +1944,36 @@ static void test_auth_token(void)
     OK_SYNC(etcd_v3_role_grant_sync(c, "prefix-read", ETCD_PERM_READ, str(dir), &prefix,
                                     &ok_r_));
     OK_SYNC(etcd_v3_user_grant_sync(c, "reader", "prefix-read", &ok_r_));
+    /* clients with credentials that found auth off (and so send no token)... */
+    late = token_client("reader", READER_PW);
+    late_w = token_client("reader", READER_PW);
+    for (i = 0; i < 2; i++) {
+        r = NULL;
+        rc = etcd_v3_range_sync(i == 0 ? late : late_w, str(key), NULL, &r);
+        ITEST_STATUS(rc, r, ETCD_OK);
+        etcd_response_free(r);
+    }
     OK_SYNC(etcd_v3_auth_enable_sync(c, &ok_r_));
+
+    /* ...get a token once etcd says "user name is empty": for a call, */
+    r = NULL;
+    rc = etcd_v3_range_sync(late, str(key), NULL, &r);
+    ITEST_STATUS(rc, r, ETCD_OK);
+    CU_ASSERT(r != NULL && r->v3.nkvs == 1 && kv_is(&r->v3.kvs[0], key, "v1"));
+    etcd_response_free(r);
+    etcd_client_free(late);
+    /* and for a watch (from revision 1: it replays the put of key) */
+    late_log = wlog_new();
+    wo.range.prefix = 1;
+    wo.start_revision = 1;
+    CU_ASSERT_EQUAL_FATAL(
+        etcd_v3_watch_start(late_w, str(dir), &wo, wlog_cb, late_log, &w), ETCD_OK);
+    CU_ASSERT(itest_run_until(late_w, &late_log->n, 1, 10000));
+    CU_ASSERT(late_log->n >= 1 && ev_is(&late_log->ev[0], ETCD_EVENT_PUT, key, "v1"));
+    watch_stop(w, late_log);
+    free(late_log);
+    etcd_client_free(late_w);
+    memset(&wo, 0, sizeof(wo));
 
     /* the reader reads, and may not write */
     reader = token_client("reader", READER_PW);
