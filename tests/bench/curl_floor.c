@@ -9,6 +9,8 @@
  *   put       v3: POST /v3/kv/put {"key":base64,"value":base64}, -c in flight
  * The v3 bodies are byte for byte the ones libetcd sends (Jansson's compact form) and
  * carry the same headers (Content-Type: application/json, no Expect).
+ * -S drives the asynchronous modes with curl's socket API on epoll
+ * (curl_multi_socket_action) instead of curl_multi_poll() and curl_multi_perform().
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -170,6 +173,111 @@ out:
     return rc;
 }
 
+/* ---- -S: the same transfers driven by curl's socket API on epoll ---------------------
+ * curl_multi_socket_action() on the one socket that is ready, instead of
+ * curl_multi_poll() + curl_multi_perform() over every transfer: shows what libcurl costs
+ * when driven the way an event loop (libuv, libevent, epoll) drives it. */
+
+typedef struct sock_loop {
+    CURLM *multi;
+    int ep;
+    long timeout_ms; /* curl's timer: -1 none */
+} sock_loop;
+
+static int on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
+{
+    sock_loop *l = userp;
+    struct epoll_event ev;
+
+    (void)e;
+    (void)socketp;
+    if (what == CURL_POLL_REMOVE) {
+        epoll_ctl(l->ep, EPOLL_CTL_DEL, s, NULL);
+        return 0;
+    }
+    memset(&ev, 0, sizeof(ev));
+    ev.data.fd = s;
+    ev.events =
+        (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+    if (epoll_ctl(l->ep, EPOLL_CTL_MOD, s, &ev) < 0 && errno == ENOENT)
+        epoll_ctl(l->ep, EPOLL_CTL_ADD, s, &ev);
+    return 0;
+}
+
+static int on_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+    sock_loop *l = userp;
+
+    (void)multi;
+    l->timeout_ms = timeout_ms;
+    return 0;
+}
+
+static int run_socket(floor_run *run, const char *url, const char *body, int v3,
+                      long depth, double end)
+{
+    sock_loop l = {curl_multi_init(), epoll_create1(EPOLL_CLOEXEC), -1};
+    CURL **easy = calloc((size_t)depth, sizeof(*easy));
+    int running = 1, left, rc = 0;
+    long i;
+
+    if (!l.multi || l.ep < 0 || !easy) {
+        rc = -1;
+        goto out;
+    }
+    curl_multi_setopt(l.multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(l.multi, CURLMOPT_SOCKETDATA, &l);
+    curl_multi_setopt(l.multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(l.multi, CURLMOPT_TIMERDATA, &l);
+    for (i = 0; i < depth; i++) {
+        easy[i] = new_easy(url, body, v3);
+        if (!easy[i] || curl_multi_add_handle(l.multi, easy[i]) != CURLM_OK) {
+            rc = -1;
+            goto out;
+        }
+    }
+    while (running > 0 || now_s() < end) {
+        struct epoll_event evs[64];
+        long wait = l.timeout_ms < 0 || l.timeout_ms > 1000 ? 1000 : l.timeout_ms;
+        int n = epoll_wait(l.ep, evs, 64, (int)wait), k;
+        CURLMsg *msg;
+
+        if (n <= 0) {
+            l.timeout_ms = -1;
+            curl_multi_socket_action(l.multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        }
+        for (k = 0; k < n; k++) {
+            int flags = (evs[k].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+                        (evs[k].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                        (evs[k].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+
+            curl_multi_socket_action(l.multi, evs[k].data.fd, flags, &running);
+        }
+        while ((msg = curl_multi_info_read(l.multi, &left)) != NULL) {
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            count(run, msg->easy_handle, msg->data.result);
+            curl_multi_remove_handle(l.multi, msg->easy_handle);
+            if (now_s() < end) {
+                curl_multi_add_handle(l.multi, msg->easy_handle);
+                running++;
+            }
+        }
+    }
+out:
+    for (i = 0; easy && i < depth; i++) {
+        if (easy[i]) {
+            curl_multi_remove_handle(l.multi, easy[i]);
+            curl_easy_cleanup(easy[i]);
+        }
+    }
+    free(easy);
+    if (l.ep >= 0)
+        close(l.ep);
+    curl_multi_cleanup(l.multi);
+    return rc;
+}
+
 static int run_easy(floor_run *run, const char *url, double end)
 {
     CURL *e = new_easy(url, NULL, 0);
@@ -190,9 +298,9 @@ int main(int argc, char **argv)
     long depth = 16;
     floor_run run = {0, 0};
     char url[1024], *body = NULL, *end;
-    int opt, rc, v3;
+    int opt, rc, v3, socket_api = 0;
 
-    while ((opt = getopt(argc, argv, "e:k:v:c:d:")) != -1) {
+    while ((opt = getopt(argc, argv, "e:k:v:c:d:S")) != -1) {
         errno = 0;
         switch (opt) {
         case 'e':
@@ -200,6 +308,9 @@ int main(int argc, char **argv)
             break;
         case 'k':
             key = optarg;
+            break;
+        case 'S':
+            socket_api = 1;
             break;
         case 'v':
             value = optarg;
@@ -220,7 +331,7 @@ int main(int argc, char **argv)
     }
     if (depth < 0 || duration < 0 || optind + 1 != argc) {
         fprintf(stderr, "usage: curl_floor [-e URL] [-k KEY] [-v VALUE] [-c N] "
-                        "[-d SECONDS] get|set|sync-get|range|put\n");
+                        "[-d SECONDS] [-S] get|set|sync-get|range|put\n");
         return 2;
     }
     mode = argv[optind];
@@ -254,16 +365,17 @@ int main(int argc, char **argv)
         depth = 1;
         rc = run_easy(&run, url, t0 + duration);
     } else if (v3 || strcmp(mode, "get") == 0 || strcmp(mode, "set") == 0) {
-        rc = run_multi(&run, url, body, v3, depth, t0 + duration);
+        rc = (socket_api ? run_socket : run_multi)(&run, url, body, v3, depth,
+                                                   t0 + duration);
     } else {
         fprintf(stderr, "curl_floor: unknown mode \"%s\"\n", mode);
         rc = 2;
     }
     seconds = now_s() - t0;
     if (rc == 0)
-        printf("curl mode=%s inflight=%ld requests=%llu errors=%llu seconds=%.3f "
+        printf("curl%s mode=%s inflight=%ld requests=%llu errors=%llu seconds=%.3f "
                "rps=%.1f cpu_us_per_req=%.1f\n",
-               mode, depth, run.done, run.errors, seconds,
+               socket_api ? "-socket" : "", mode, depth, run.done, run.errors, seconds,
                seconds > 0 ? (double)run.done / seconds : 0.0,
                run.done ? (cpu_us() - cpu0) / (double)run.done : 0.0);
     free(body);
