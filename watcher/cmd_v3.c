@@ -71,37 +71,54 @@ char *cli_v3_base64_decode(const char *in, size_t *len)
     return out;
 }
 
+/* Whether the member `name` holds base64: a key, a value, a range end, or (a lease's
+ * time-to-live) a list of keys. */
 static int is_base64_field(const char *name)
 {
     return strcmp(name, "key") == 0 || strcmp(name, "value") == 0 ||
-           strcmp(name, "range_end") == 0;
+           strcmp(name, "range_end") == 0 || strcmp(name, "keys") == 0;
+}
+
+/* Replace base64 string `v` by its text; text that is not UTF-8 stays as the gateway
+ * sent it. */
+static void decode_string(json_t *v)
+{
+    size_t len;
+    char *text = cli_v3_base64_decode(json_string_value(v), &len);
+
+    if (text != NULL)
+        json_string_setn(v, text, len);
+    free(text);
 }
 
 /* Decode the base64 fields of `j` and everything inside it, in place. */
 static void decode_fields(json_t *j)
 {
     const char *name;
-    json_t *v;
+    json_t *v, *item;
     size_t i;
 
     if (json_is_array(j)) {
-        json_array_foreach(j, i, v) decode_fields(v);
+        json_array_foreach(j, i, v)
+        {
+            decode_fields(v);
+        }
         return;
     }
     if (!json_is_object(j))
         return;
     json_object_foreach(j, name, v)
     {
-        if (json_is_string(v) && is_base64_field(name)) {
-            size_t len;
-            char *text = cli_v3_base64_decode(json_string_value(v), &len);
-
-            /* text that is not UTF-8 stays as the gateway sent it */
-            if (text != NULL)
-                json_string_setn(v, text, len);
-            free(text);
-        } else {
+        if (!is_base64_field(name))
             decode_fields(v);
+        else if (json_is_string(v))
+            decode_string(v);
+        else if (json_is_array(v)) {
+            json_array_foreach(v, i, item)
+            {
+                if (json_is_string(item))
+                    decode_string(item);
+            }
         }
     }
 }

@@ -181,18 +181,31 @@ int etcd_v3_auth_status_sync(etcd_client *client, etcd_response **out)
 /* ---- Users ----------------------------------------------------------------------------
  */
 
+/* A user with a password, or without one (NULL: etcd's no_password option; such a user
+ * authenticates only with a client certificate). */
+static int user_add(etcd_client *client, const char *name, const char *password,
+                    etcd__sink sink)
+{
+    if (!name)
+        return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
+    if (password)
+        return pair_call(client, "/v3/auth/user/add", "name", name, "password", password,
+                         sink);
+    return auth_call(
+        client, "/v3/auth/user/add",
+        json_pack("{s:s,s:{s:b}}", "name", name, "options", "no_password", 1), 0, sink);
+}
+
 int etcd_v3_user_add(etcd_client *client, const char *name, const char *password,
                      etcd_response_cb cb, void *data)
 {
-    return pair_call(client, "/v3/auth/user/add", "name", name, "password", password,
-                     etcd__async(cb, data));
+    return user_add(client, name, password, etcd__async(cb, data));
 }
 
 int etcd_v3_user_add_sync(etcd_client *client, const char *name, const char *password,
                           etcd_response **out)
 {
-    return pair_call(client, "/v3/auth/user/add", "name", name, "password", password,
-                     etcd__sync(out));
+    return user_add(client, name, password, etcd__sync(out));
 }
 
 int etcd_v3_user_get(etcd_client *client, const char *name, etcd_response_cb cb,

@@ -278,6 +278,9 @@ check "lease timetolive: granted and remaining TTL" \
 ew lease timetolive --keys "$lid"
 check "lease timetolive --keys: the attached keys as etcdctl (in etcd's order)" \
     eval '[[ $RC == 0 && $OUT =~ ^"lease $lid granted with TTL(300s), remaining("[0-9]+"s), attached keys(["("/lease/a /lease/b"|"/lease/b /lease/a")"])"$ ]]'
+ew -o json lease timetolive --keys "$lid"
+check "lease timetolive --keys -o json: the keys decoded" \
+    eval '[[ $RC == 0 && $(json "sorted(v[\"keys\"])") == "[\"/lease/a\", \"/lease/b\"]" ]]'
 ew lease list
 check "lease list: found 1 leases, then its ID" \
     eval '[[ $RC == 0 && $OUT == "found 1 leases"$'"'"'\n'"'"'"$lid" ]]'
@@ -390,6 +393,12 @@ KV Write:
 ew -o json role get reader
 check "role get -o json: the gateway's answer, keys decoded" \
     eval '[[ $RC == 0 && $(json "[p[\"key\"] for p in v[\"perm\"]]") == "[\"/app/\", \"/k\", \"/m\", \"/z\"]" ]]'
+ew user add carl --no-password
+expect "user add --no-password" 0 "User carl created"
+ew user get carl
+expect "user get of a user without a password" 0 "User: carl"$'\n'"Roles:"
+ew user delete carl
+expect "user delete carl" 0 "User carl deleted"
 printf '%s\n' "$alicepw" >"$work/alicepw"
 STDIN=$work/alicepw ew user add alice --password-stdin
 expect "user add alice --password-stdin" 0 "User alice created"

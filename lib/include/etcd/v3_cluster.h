@@ -42,8 +42,9 @@ ETCD_EXPORT int etcd_v3_auth_status_sync(etcd_client *client, etcd_response **ou
 
 /* Users. Lists and a user's roles are in resp->users / resp->users[0].roles (role names
  * only). etcd_v3_user_get()'s answer does not repeat the name: resp->users[0].name is
- * NULL, and for a user without roles etcd sends nothing (resp->nusers is 0). A
- * password is required (NULL: ETCD_EINVAL). */
+ * NULL, and for a user without roles etcd sends nothing (resp->nusers is 0).
+ * etcd_v3_user_add() with a NULL password adds a user without one (etcd's no_password:
+ * it authenticates only with a client certificate whose common name is the user's). */
 ETCD_EXPORT int etcd_v3_user_add(etcd_client *client, const char *name,
                                  const char *password, etcd_response_cb cb, void *data);
 ETCD_EXPORT int etcd_v3_user_add_sync(etcd_client *client, const char *name,
