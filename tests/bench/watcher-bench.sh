@@ -139,7 +139,7 @@ command -v curl >/dev/null || die "curl not found (apt-get install curl)"
 if [ -n "$keep" ]; then mkdir -p "$keep" || die "cannot create $keep"; fi
 
 # ---- etcd on free loopback ports, in a temp dir; everything stopped on exit ------------
-# shellcheck source=../etcd-env.sh
+# shellcheck source=SCRIPTDIR/../etcd-env.sh
 source "$root/tests/etcd-env.sh"
 if [ -z "$endpoint" ]; then
     etcd_cluster_start wbench 1
