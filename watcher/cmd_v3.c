@@ -145,9 +145,9 @@ void cli_v3_print_json(const etcd_response *resp)
     json_decref(j);
 }
 
-void cli_v3_print_kv(const etcd_kv *kv, int keys_only)
+void cli_v3_print_kv(const etcd_kv *kv, int value_only)
 {
-    cli_print_line(kv->key, kv->key_len);
-    if (!keys_only)
-        cli_print_line(kv->value, kv->value_len);
+    if (!value_only)
+        cli_print_line(kv->key, kv->key_len);
+    cli_print_line(kv->value, kv->value_len);
 }

@@ -12,9 +12,10 @@
 etcd_bytes cli_v3_bytes(const char *s);
 
 /* Print the gateway's JSON answer of `resp` as one line on stdout, with every "key",
- * "value" and "range_end" string decoded from base64 when it decodes to UTF-8 text
- * (binary stays base64, as the gateway sent it), and the 64-bit numbers kept as the
- * gateway's strings. Falls back to the raw body when it is not JSON. */
+ * "value" and "range_end" string (and each of a lease's "keys") decoded from base64
+ * when it decodes to UTF-8 (a NUL byte becomes \u0000; other binary stays base64, as
+ * the gateway sent it), and the 64-bit numbers kept as the gateway's strings. Falls
+ * back to the raw body when it is not JSON. */
 void cli_v3_print_json(const etcd_response *resp);
 
 /* Decode base64 `in` (standard alphabet, padded) into a new NUL-terminated buffer;
@@ -22,7 +23,7 @@ void cli_v3_print_json(const etcd_response *resp);
 char *cli_v3_base64_decode(const char *in, size_t *len);
 
 /* A key-value pair as etcdctl v3 prints it under -w simple: the key on one line, the
- * value on the next (or only the key with keys_only). */
-void cli_v3_print_kv(const etcd_kv *kv, int keys_only);
+ * value on the next (empty for a keys-only read, as etcdctl), or only the value. */
+void cli_v3_print_kv(const etcd_kv *kv, int value_only);
 
 #endif /* ETCDWATCH_CMD_V3_H */

@@ -234,13 +234,6 @@ static const char *build_put(const kv_args *a, etcd_put_opts *o, char *msg, size
 }
 
 /* A pair as etcdctl's printKV prints it: the key (unless value_only), the value. */
-static void print_kv(const etcd_kv *kv, int value_only)
-{
-    if (!value_only)
-        cli_print_line(kv->key, kv->key_len);
-    cli_print_line(kv->value, kv->value_len);
-}
-
 static void print_range(const etcd_v3_result *r, const kv_args *a)
 {
     if (a->count_only) {
@@ -248,21 +241,21 @@ static void print_range(const etcd_v3_result *r, const kv_args *a)
         return;
     }
     for (size_t i = 0; i < r->nkvs; i++)
-        print_kv(&r->kvs[i], a->print_value_only);
+        cli_v3_print_kv(&r->kvs[i], a->print_value_only);
 }
 
 static void print_put(const etcd_v3_result *r)
 {
     printf("OK\n");
     for (size_t i = 0; i < r->nprev_kvs; i++)
-        print_kv(&r->prev_kvs[i], 0);
+        cli_v3_print_kv(&r->prev_kvs[i], 0);
 }
 
 static void print_del(const etcd_v3_result *r)
 {
     printf("%" PRId64 "\n", r->deleted);
     for (size_t i = 0; i < r->nprev_kvs; i++)
-        print_kv(&r->prev_kvs[i], 0);
+        cli_v3_print_kv(&r->prev_kvs[i], 0);
 }
 
 /* Parse a command's options into a zeroed `a` and get the client. */
@@ -638,8 +631,8 @@ static void watch_events(watch_state *st, etcd_v3_watch *w, const etcd_response 
 
             printf("%s\n", ev->type == ETCD_EVENT_PUT ? "PUT" : "DELETE");
             if (ev->prev_kv != NULL)
-                print_kv(ev->prev_kv, 0);
-            print_kv(&ev->kv, 0);
+                cli_v3_print_kv(ev->prev_kv, 0);
+            cli_v3_print_kv(&ev->kv, 0);
         }
     }
     fflush(stdout);
