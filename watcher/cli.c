@@ -654,7 +654,11 @@ int cli_report(const cli_ctx *ctx, int status, const etcd_response *resp,
             cli_print_json(resp);
             fflush(stdout);
         }
-        etcd_response_describe(resp, desc, sizeof(desc));
+        if (status == ETCD_EETCD && resp->error.grpc_code != 0 && resp->error.message &&
+            resp->error.message[0] != '\0')
+            snprintf(desc, sizeof(desc), "%s", resp->error.message); /* etcdctl v3's */
+        else
+            etcd_response_describe(resp, desc, sizeof(desc));
         if (desc[0] == '\0')
             snprintf(desc, sizeof(desc), "%s", etcd_strerror(status));
         if (status == ETCD_EETCD || status == ETCD_ECLEARED)

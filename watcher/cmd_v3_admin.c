@@ -32,27 +32,12 @@ int v3adm_start(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
     return cli_client(ctx, client);
 }
 
-int v3adm_report(const cli_ctx *ctx, int rc, const etcd_response *resp, const char *what)
-{
-    if (rc != ETCD_EETCD || resp == NULL || resp->error.grpc_code == 0 ||
-        resp->error.message == NULL || resp->error.message[0] == '\0')
-        return cli_report(ctx, rc, resp, what);
-    fflush(stdout);
-    if (ctx->output == CLI_OUTPUT_JSON && resp->body != NULL && resp->body_len > 0 &&
-        resp->body[0] == '{') {
-        cli_print_json(resp);
-        fflush(stdout);
-    }
-    fprintf(stderr, "Error:  %s\n", resp->error.message); /* etcdctl's line */
-    return CLI_EXIT_ERROR;
-}
-
 int v3adm_finish(cli_ctx *ctx, int rc, etcd_response *resp, const char *line)
 {
     int status = CLI_EXIT_OK;
 
     if (rc != ETCD_OK)
-        status = v3adm_report(ctx, rc, resp, ctx->path);
+        status = cli_report(ctx, rc, resp, ctx->path);
     else if (ctx->output == CLI_OUTPUT_JSON)
         cli_v3_print_json(resp);
     else
@@ -303,7 +288,7 @@ static int endpoint_list(cli_ctx *ctx, etcd_client *client, const v3adm_args *a,
     }
     rc = etcd_v3_member_list_sync(client, &resp);
     if (rc != ETCD_OK) {
-        rc = v3adm_report(ctx, rc, resp, "listing the members for --cluster");
+        rc = cli_report(ctx, rc, resp, "listing the members for --cluster");
         etcd_response_free(resp);
         return rc;
     }

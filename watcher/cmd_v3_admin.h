@@ -41,11 +41,6 @@ int v3adm_start(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
                 v3adm_args *a, cli_args *pos, int min_args, int max_args,
                 etcd_client **client);
 
-/* Report a failed call: an error of etcd's gateway as etcdctl prints it ("Error:
- * etcdserver: requested lease not found"), with its JSON object on stdout under
- * -o json; anything else through cli_report() with `what`. Returns 1. */
-int v3adm_report(const cli_ctx *ctx, int rc, const etcd_response *resp, const char *what);
-
 /* The outcome of a call that prints `line` under -o simple and the gateway's answer
  * under -o json: reports a failure, prints, frees resp. Returns an exit status. */
 int v3adm_finish(cli_ctx *ctx, int rc, etcd_response *resp, const char *line);

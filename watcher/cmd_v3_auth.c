@@ -211,7 +211,7 @@ static int v3_user_get(cli_ctx *ctx, const cli_command *cmd, int argc, char **ar
 
         rc = etcd_v3_role_get_sync(client, u->roles[r].name, &role);
         if (rc != ETCD_OK) {
-            status = v3adm_report(ctx, rc, role, ctx->path);
+            status = cli_report(ctx, rc, role, ctx->path);
             etcd_response_free(role);
             break;
         }

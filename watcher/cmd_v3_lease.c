@@ -237,7 +237,7 @@ static int keepalive_once(cli_ctx *ctx, etcd_client *client, int64_t id)
         fprintf(stderr, "Error:  etcdserver: requested lease not found\n");
         rc = CLI_EXIT_ERROR;
     } else if (rc != ETCD_OK) {
-        rc = v3adm_report(ctx, rc, resp, ctx->path);
+        rc = cli_report(ctx, rc, resp, ctx->path);
     } else {
         print_keepalived(ctx, id, resp);
         rc = CLI_EXIT_OK;
