@@ -298,6 +298,10 @@ lat_file50=()
 lat_file99=()
 lat_d50=()
 lat_d99=()
+lat_fack50=() # after the PUT's acknowledgement: the file
+lat_fack99=()
+lat_sack50=() # and the floor
+lat_sack99=()
 bench_latency() {
     local dir=$tmp/latency r out csv sched0 sched1
     write_config "$dir"
@@ -331,6 +335,10 @@ EOF
         lat_floor99+=("$(field floor_p99_ms "$out")")
         lat_file50+=("$(field file_p50_ms "$out")")
         lat_file99+=("$(field file_p99_ms "$out")")
+        lat_fack50+=("$(field file_ack_p50_ms "$out")")
+        lat_fack99+=("$(field file_ack_p99_ms "$out")")
+        lat_sack50+=("$(field floor_ack_p50_ms "$out")")
+        lat_sack99+=("$(field floor_ack_p99_ms "$out")")
         lat_d50+=("$(awk -v a="$(field file_p50_ms "$out")" \
             -v b="$(field floor_p50_ms "$out")" 'BEGIN { printf "%.3f", a - b }')")
         lat_d99+=("$(awk -v a="$(field file_p99_ms "$out")" \
@@ -476,7 +484,7 @@ EOF
         floor_hwm=$(field hwm_kb "$floor_line")
         rss_floor+=("$floor_hwm")
         rss_own+=("$((hwm - floor_hwm))")
-        echo "round $r: rss: floor (a bare libcurl process after one GET): VmHWM" \
+        echo "round $r: rss: floor (a bare libcurl process after one read): VmHWM" \
             "${floor_hwm} kB (anon $(field anon_kb "$floor_line"), file" \
             "$(field file_kb "$floor_line")); etcdwatch above the floor: ${rss_own[-1]} kB"
     done
@@ -511,6 +519,9 @@ if [ ${#lat_d50[@]} -gt 0 ]; then
     verdict "$v99" 3
     echo "latency: p50 over the floor ${v50} ms (target <= 1 ms: $m50);" \
         "p99 over the floor ${v99} ms (target <= 3 ms: $v_is)"
+    echo "latency after the PUT's acknowledgement ($api): file p50" \
+        "$(median "${lat_fack50[@]}") ms, p99 $(median "${lat_fack99[@]}") ms; floor p50" \
+        "$(median "${lat_sack50[@]}") ms, p99 $(median "${lat_sack99[@]}") ms"
 fi
 if [ ${#one_ratio[@]} -gt 0 ]; then
     v=$(median "${one_ratio[@]}")
