@@ -1,6 +1,6 @@
 /*
- * etcdwatch: the v3 admin commands' table, member ..., endpoint status|health, and what
- * the v3 admin commands share. See cmd_v3_admin.h.
+ * etcdwatch: the v3 admin commands' table, member ..., endpoint status|health, alarm
+ * list|disarm, defrag, and what the v3 admin commands share. See cmd_v3_admin.h.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -224,7 +224,7 @@ static int member_change_cmd(cli_ctx *ctx, const cli_command *cmd, int argc, cha
     etcd_response *resp = NULL;
     etcd_client *client;
     admin_list urls = {0};
-    uint64_t id;
+    uint64_t id = 0;
     v3adm_args a;
     cli_args pos;
     char line[128];
@@ -554,6 +554,86 @@ static int v3_endpoint_health(cli_ctx *ctx, const cli_command *cmd, int argc, ch
     return CLI_EXIT_OK;
 }
 
+/* ---- alarm, defrag ------------------------------------------------------------- */
+
+/* The alarms of an answer as etcdctl prints them: "memberID:DECIMAL alarm:NOSPACE". */
+static void print_alarms(const etcd_response *resp)
+{
+    for (size_t i = 0; i < resp->nv3_alarms; i++)
+        printf("memberID:%llu alarm:%s \n",
+               strtoull(resp->v3_alarms[i].member_id, NULL, 16),
+               resp->v3_alarms[i].alarm);
+}
+
+/* alarm list and alarm disarm: the alarms raised, or those disarmed. */
+static int alarm_cmd(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
+                     int disarm)
+{
+    etcd_response *resp = NULL;
+    etcd_client *client;
+    v3adm_args a;
+    cli_args pos;
+    int rc;
+
+    rc = v3adm_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    rc = disarm ? etcd_v3_alarm_disarm_sync(client, &resp)
+                : etcd_v3_alarm_list_sync(client, &resp);
+    if (rc != ETCD_OK || ctx->output == CLI_OUTPUT_JSON)
+        return v3adm_finish(ctx, rc, resp, "");
+    print_alarms(resp);
+    etcd_response_free(resp);
+    return CLI_EXIT_OK;
+}
+
+static int v3_alarm_list(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
+{
+    return alarm_cmd(ctx, cmd, argc, argv, 0);
+}
+
+static int v3_alarm_disarm(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
+{
+    return alarm_cmd(ctx, cmd, argc, argv, 1);
+}
+
+/* defrag: each endpoint on its own, as etcdctl. */
+static int v3_defrag(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
+{
+    etcd_client *client;
+    admin_list eps;
+    v3adm_args a;
+    cli_args pos;
+    int status = CLI_EXIT_OK;
+    int rc;
+
+    rc = v3adm_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
+    if (rc == CLI_CONTINUE)
+        rc = endpoint_list(ctx, client, &a, &eps);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    for (size_t i = 0; i < eps.n; i++) {
+        etcd_response *resp = NULL;
+
+        rc = etcd_v3_defragment_sync(client, eps.items[i], &resp);
+        if (rc != ETCD_OK) {
+            fflush(stdout);
+            fprintf(stderr, "Failed to defragment etcd member[%s] (%s)\n", eps.items[i],
+                    failure_reason(rc, resp));
+            status = CLI_EXIT_ERROR;
+        } else if (ctx->output == CLI_OUTPUT_JSON) {
+            if (print_endpoint_json(ctx, eps.items[i], "Defrag", admin_body_json(resp)))
+                status = CLI_EXIT_ERROR;
+        } else {
+            printf("Finished defragmenting etcd member[%s]\n", eps.items[i]);
+        }
+        fflush(stdout);
+        etcd_response_free(resp);
+    }
+    admin_list_free(&eps);
+    return status;
+}
+
 /* ---- The table ------------------------------------------------------------------ */
 
 /* clang-format off */
@@ -634,6 +714,19 @@ static const cli_command endpoint_cmds[] = {
     {NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
+static const cli_command alarm_cmds[] = {
+    {"list", CLI_API_V3, NULL, "list the alarms raised",
+     "Print each alarm raised in the cluster as etcdctl does: 'memberID:ID "
+     "alarm:NOSPACE' (ID in decimal). Nothing when there is none.",
+     NULL, v3_alarm_list, NULL},
+    {"disarm", CLI_API_V3, NULL, "disarm every alarm",
+     "Disarm every alarm raised (after freeing space: compaction, defrag) and print "
+     "those disarmed, as alarm list does. A NOSPACE alarm refuses every write until "
+     "it is disarmed.",
+     NULL, v3_alarm_disarm, NULL},
+    {NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
 const cli_command cli_v3_admin_commands[] = {
     {"lease", CLI_API_V3, NULL, "grant, revoke, inspect and keep alive leases",
      "Manage v3 leases. Lease IDs are hex, as etcdctl prints them.", NULL, NULL,
@@ -644,6 +737,18 @@ const cli_command cli_v3_admin_commands[] = {
     {"endpoint", CLI_API_V3, NULL, "status and health of each endpoint",
      "Ask each endpoint (or each member with --cluster) for its status or health.", NULL,
      NULL, endpoint_cmds},
+    {"alarm", CLI_API_V3, NULL, "list or disarm the cluster's alarms",
+     "List or disarm the alarms etcd raises (NOSPACE when the backend reached its "
+     "quota, CORRUPT).",
+     NULL, NULL, alarm_cmds},
+    {"defrag", CLI_API_V3, NULL, "defragment each endpoint's backend",
+     "Defragment the backend database of each endpoint on its own (--endpoints, or "
+     "every member with --cluster), giving back the space compaction freed. Prints "
+     "'Finished defragmenting etcd member[URL]' for each, or 'Failed to defragment "
+     "etcd member[URL] (REASON)' on stderr and exit status 1. A member blocks while "
+     "it is defragmented: do one at a time on a busy cluster. -o json: one "
+     "{\"Endpoint\":...,\"Defrag\":{...}} line per endpoint.",
+     endpoint_opts, v3_defrag, NULL},
     {"auth", CLI_API_V3, NULL, "enable, disable or show v3 authentication",
      "Turn etcd's v3 auth on or off. Once it is on, every request needs --user "
      "(the password from ETCDWATCH_PASSWORD or a prompt); the auth, user and role "

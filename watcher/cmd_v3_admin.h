@@ -21,7 +21,7 @@ typedef struct v3adm_args {
     int once;              /* lease keep-alive --once */
     const char *peer_urls; /* member add|update --peer-urls */
     int learner;           /* member add --learner */
-    int cluster;           /* endpoint status|health --cluster */
+    int cluster;           /* endpoint status|health, defrag --cluster */
     int password_stdin;    /* user add|passwd --password-stdin */
     int no_password;       /* user add --no-password */
     int detail;            /* user get --detail */

@@ -81,7 +81,7 @@ static int v3_lease_revoke(cli_ctx *ctx, const cli_command *cmd, int argc, char 
     etcd_client *client;
     v3adm_args a;
     char line[128];
-    int64_t id;
+    int64_t id = 0;
     int rc;
 
     rc = lease_start(ctx, cmd, argc, argv, &a, &id, &client);
@@ -99,7 +99,7 @@ static int v3_lease_timetolive(cli_ctx *ctx, const cli_command *cmd, int argc,
     etcd_client *client;
     const etcd_v3_result *r;
     v3adm_args a;
-    int64_t id;
+    int64_t id = 0;
     int rc;
 
     rc = lease_start(ctx, cmd, argc, argv, &a, &id, &client);
@@ -252,7 +252,7 @@ static int v3_lease_keepalive(cli_ctx *ctx, const cli_command *cmd, int argc, ch
     etcd_v3_keepalive *ka = NULL;
     etcd_client *client;
     v3adm_args a;
-    int64_t id;
+    int64_t id = 0;
     int rc;
 
     rc = lease_start(ctx, cmd, argc, argv, &a, &id, &client);
