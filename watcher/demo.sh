@@ -6,11 +6,14 @@
 # 1. Installs the build dependencies and etcd (bash .ci/setup.sh).
 # 2. Builds everything (cmake -S . -B build && cmake --build build -j2).
 # 3. Uses the etcd at $ETCDWATCH_ENDPOINTS (default http://127.0.0.1:2379) when it
-#    answers the v2 API; otherwise starts one on free loopback ports in a temporary
-#    directory and stops it on exit, whatever happens.
-# 4. Runs the watcher: seeds example keys, renders the example templates (templates/,
-#    conf/conf.d/) into build/demo-output/, and shows a change being picked up live.
-# 5. Runs a short CLI demo. Everything lives under a fresh key prefix, removed at the end.
+#    answers the v3 API; otherwise starts one (etcd --enable-v2: both APIs) on free
+#    loopback ports in a temporary directory and stops it on exit, whatever happens.
+# 4. Runs the watcher on the v3 API: seeds example keys, renders the example templates
+#    (templates/, conf/conf.d/) into build/demo-output/, and shows a change being
+#    picked up live.
+# 5. Runs a short CLI demo of the v3 commands, then of the v2 ones when the server
+#    still has v2 (etcd 3.6 has not). Everything lives under a fresh key prefix,
+#    removed at the end.
 # It needs no input and ends by itself.
 set -euo pipefail
 
@@ -87,10 +90,10 @@ free_port() {
 }
 
 export ETCDWATCH_ENDPOINTS="${ETCDWATCH_ENDPOINTS:-http://127.0.0.1:2379}"
-if "$ETCDWATCH" --timeout 2 ls / >/dev/null 2>&1; then
+if "$ETCDWATCH" --api v3 --timeout 2 get / --count-only >/dev/null 2>&1; then
     say "Using the etcd at $ETCDWATCH_ENDPOINTS"
 else
-    say "No etcd v2 API at $ETCDWATCH_ENDPOINTS: starting one on loopback"
+    say "No etcd v3 API at $ETCDWATCH_ENDPOINTS: starting one on loopback"
     command -v etcd >/dev/null || { echo "demo: etcd is not installed" >&2; exit 1; }
     client_port=$(free_port)
     peer_port=$(free_port)
@@ -118,6 +121,10 @@ else
     done
     "$ETCDWATCH" health
 fi
+HAVE_V2=0
+if "$ETCDWATCH" --timeout 2 ls / >/dev/null 2>&1; then
+    HAVE_V2=1
+fi
 
 # ---- 4. The watcher ---------------------------------------------------------------------
 # The arguments as a shell would need them typed: quoted when they hold spaces.
@@ -140,6 +147,11 @@ run() {
     if [ "$rc" -ne 0 ]; then
         printf '%s(exit status %d)%s\n' "$YELLOW" "$rc" "$RESET"
     fi
+}
+
+# The same for the v3 commands.
+run3() {
+    run --api v3 "$@"
 }
 
 P="/etcdwatch-demo/$$"
@@ -166,20 +178,20 @@ done
 cat >"$DEMO_TMP/etcdwatch.conf" <<CONF
 [etcd]
 endpoints = $ETCDWATCH_ENDPOINTS
-api = v2
+api = v3
 [watcher]
 confdir = $DEMO_TMP/confdir
 prefix = $P
 sync_only = true
 CONF
-"$ETCDWATCH" set "$P/myapp/upstreams/app1" "127.0.0.1:8081" >/dev/null
-"$ETCDWATCH" set "$P/myapp/upstreams/app2" "127.0.0.1:8082" >/dev/null
-"$ETCDWATCH" set "$P/myapp/nginx/listen" "127.0.0.1:8080" >/dev/null
-"$ETCDWATCH" set "$P/myapp/services/web/web1" "127.0.0.1:9001" >/dev/null
-"$ETCDWATCH" set "$P/myapp/env/log_level" "info" >/dev/null
-"$ETCDWATCH" set "$P/myapp/database/url" "db.example.com" >/dev/null
-"$ETCDWATCH" set "$P/myapp/database/user" "rob" >/dev/null
-"$ETCDWATCH" set "$P/myapp/features/search" "true" >/dev/null
+"$ETCDWATCH" --api v3 put "$P/myapp/upstreams/app1" "127.0.0.1:8081" >/dev/null
+"$ETCDWATCH" --api v3 put "$P/myapp/upstreams/app2" "127.0.0.1:8082" >/dev/null
+"$ETCDWATCH" --api v3 put "$P/myapp/nginx/listen" "127.0.0.1:8080" >/dev/null
+"$ETCDWATCH" --api v3 put "$P/myapp/services/web/web1" "127.0.0.1:9001" >/dev/null
+"$ETCDWATCH" --api v3 put "$P/myapp/env/log_level" "info" >/dev/null
+"$ETCDWATCH" --api v3 put "$P/myapp/database/url" "db.example.com" >/dev/null
+"$ETCDWATCH" --api v3 put "$P/myapp/database/user" "rob" >/dev/null
+"$ETCDWATCH" --api v3 put "$P/myapp/features/search" "true" >/dev/null
 printf '%s$ etcdwatch run --config etcdwatch.conf &%s
 ' "$CYAN" "$RESET"
 "$ETCDWATCH" run --config "$DEMO_TMP/etcdwatch.conf" \
@@ -195,7 +207,7 @@ for f in "$OUT"/*; do
     cat "$f"
 done
 say "A new backend appears in etcd; the watcher re-renders nginx.conf at once"
-run set "$P/myapp/upstreams/app3" "127.0.0.1:8083"
+run3 put "$P/myapp/upstreams/app3" "127.0.0.1:8083"
 for _ in $(seq 1 50); do
     grep -q 8083 "$OUT/nginx.conf" && break
     sleep 0.05
@@ -206,7 +218,47 @@ echo "(the rendered files stay in ${OUT#"$ROOT"/})"
 
 # ---- 5. The CLI ------------------------------------------------------------------------
 
-say "Keys: set, get, update, create"
+say "The v3 API (etcdwatch --api v3, or ETCDWATCH_API=3): put, get, txn"
+run3 put "$P/v3/greeting" "hello, etcd v3"
+run3 put "$P/v3/color" "blue"
+run3 get "$P/v3/" --prefix
+printf '%s$ etcdwatch --api v3 txn <<EOF   # compares, success requests, failure ones%s\n' \
+    "$CYAN" "$RESET"
+TXN="value(\"$P/v3/color\") = \"blue\"
+
+put $P/v3/color green
+
+put $P/v3/color red
+"
+printf '%s\n' "$TXN" | sed 's/^/    /'
+printf '%s\n' "$TXN" | "$ETCDWATCH" --api v3 txn
+run3 get "$P/v3/color" --print-value-only
+
+say "Leases: a key that lives as long as its lease"
+lease=$("$ETCDWATCH" --api v3 lease grant 60 | awk '{print $2}')
+run3 lease timetolive "$lease"
+run3 put --lease "$lease" "$P/v3/session" "alive"
+run3 lease timetolive --keys "$lease"
+run3 lease revoke "$lease"
+run3 get "$P/v3/session"
+
+say "History: watch --rev replays the changes since a revision (stopped after 1 s)"
+rev=$("$ETCDWATCH" --api v3 -o json get "$P/v3/greeting" |
+    sed -n 's/.*"mod_revision":"\([0-9]*\)".*/\1/p')
+printf '%s$ etcdwatch --api v3 watch --prefix --rev %s %s%s\n' "$CYAN" "$rev" "$P/v3/" "$RESET"
+timeout -s INT 1 "$ETCDWATCH" --api v3 watch --prefix --rev "$rev" "$P/v3/" || true
+
+say "A lock around a command: two jobs never run at once"
+# shellcheck disable=SC2016 # $ETCD_LOCK_KEY is for the command's shell
+run3 lock "$P-lock" sh -c 'echo "holding $ETCD_LOCK_KEY"'
+run3 del "$P/v3/" --prefix
+
+if [ "$HAVE_V2" -eq 0 ]; then
+    say "This etcd has no v2 API: the v2 part is skipped. Done."
+    exit 0
+fi
+
+say "The v2 API (the default): set, get, update, create"
 run --version
 run set "$P/greeting" "hello, etcd"
 run get "$P/greeting"
@@ -271,4 +323,4 @@ run rm --recursive "$P"
 run ls "$P"
 "$ETCDWATCH" rmdir /etcdwatch-demo >/dev/null 2>&1 || true
 
-say "Done. 'etcdwatch --help' and 'etcdwatch COMMAND --help' show every option."
+say "Done. 'etcdwatch --help' (v2) and 'etcdwatch --api v3 --help' show every command."
