@@ -251,7 +251,8 @@ timeout -s INT 1 "$ETCDWATCH" --api v3 watch --prefix --rev "$rev" "$P/v3/" || t
 say "A lock around a command: two jobs never run at once"
 # shellcheck disable=SC2016 # $ETCD_LOCK_KEY is for the command's shell
 run3 lock "$P-lock" sh -c 'echo "holding $ETCD_LOCK_KEY"'
-run3 del "$P/v3/" --prefix
+say "Clean-up: every v3 key of the demo, the watcher's included"
+run3 del "$P/" --prefix
 
 if [ "$HAVE_V2" -eq 0 ]; then
     say "This etcd has no v2 API: the v2 part is skipped. Done."
