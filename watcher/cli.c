@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* A value read from standard input is at most this large; etcd's own request limit
  * is 1.5 MiB by default. */
@@ -40,7 +41,8 @@ const cli_opt cli_global_opts[] = {
     {"timeout", 0, CLI_OPT_SECONDS, "SECONDS", offsetof(cli_ctx, timeout),
      "limit for each request, fractions allowed (default 5; not for watch waits)"},
     {"output", 'o', CLI_OPT_STRING, "simple|json", offsetof(cli_ctx, output_s),
-     "simple: as etcdctl v2; json: the server's JSON, one object per line"},
+     "simple: as etcdctl (v2, or v3 with --api v3); json: the server's JSON, one "
+     "object per line"},
     {"api", 0, CLI_OPT_STRING, "v2|v3", offsetof(cli_ctx, api_s),
      "etcd API to speak (env ETCDWATCH_API; default v2): the commands differ, see "
      "'etcdwatch --api v3 --help'"},
@@ -86,6 +88,13 @@ static int dispatch_in(cli_ctx *ctx, const cli_command *group, const cli_command
     int rc;
 
     if (cmd == NULL) {
+        unsigned other = ctx->api == CLI_API_V3 ? CLI_API_V2 : CLI_API_V3;
+
+        if (group == NULL && cli_find_command(NULL, argv[0], other) != NULL)
+            return cli_usage_error(ctx, NULL,
+                                   "'%s' is a %s command: etcdwatch --api %s %s", argv[0],
+                                   other == CLI_API_V3 ? "v3" : "v2",
+                                   other == CLI_API_V3 ? "v3" : "v2", argv[0]);
         if (group == NULL)
             return cli_usage_error(ctx, NULL, "unknown command '%s'", argv[0]);
         return cli_usage_error(ctx, group, "unknown subcommand '%s'", argv[0]);
@@ -366,6 +375,7 @@ static void param_name(const char *params, int n, char *buf, size_t size)
 int cli_parse(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv, void *values,
               cli_args *pos, int min_args, int max_args)
 {
+    unsigned api = ctx->api; /* the API whose command this is */
     int only_args = 0;
     int i = 1;
     int rc;
@@ -400,6 +410,11 @@ int cli_parse(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv, void 
     rc = cli_finish_globals(ctx);
     if (rc != CLI_CONTINUE)
         return rc;
+    if (ctx->api != api)
+        return cli_usage_error(ctx, cmd,
+                               "--api picks the command: give it before the command "
+                               "(etcdwatch --api %s %s ...)",
+                               ctx->api == CLI_API_V3 ? "v3" : "v2", ctx->path);
     if (pos->argc < min_args) {
         param_name(cmd->params, pos->argc, name, sizeof(name));
         return cli_usage_error(ctx, cmd, "missing %s", name);
@@ -421,9 +436,10 @@ int cli_finish_globals(cli_ctx *ctx)
 
     if (api == NULL)
         api = getenv("ETCDWATCH_API");
-    if (api == NULL || api[0] == '\0' || strcmp(api, "v2") == 0 || strcmp(api, "2") == 0)
+    if (api == NULL || api[0] == '\0' || strcasecmp(api, "v2") == 0 ||
+        strcmp(api, "2") == 0)
         ctx->api = CLI_API_V2;
-    else if (strcmp(api, "v3") == 0 || strcmp(api, "3") == 0)
+    else if (strcasecmp(api, "v3") == 0 || strcmp(api, "3") == 0)
         ctx->api = CLI_API_V3;
     else
         return cli_usage_error(ctx, NULL, "invalid --api '%s': expected v2 or v3", api);
@@ -559,7 +575,7 @@ void cli_print_main_help(const cli_ctx *ctx)
         "\nThese are the %s commands; 'etcdwatch --api %s --help' lists the %s ones.\n",
         api == CLI_API_V3 ? "v3" : "v2", api == CLI_API_V3 ? "v2" : "v3",
         api == CLI_API_V3 ? "v2" : "v3");
-    printf("\nGlobal options (also accepted after the command):\n");
+    printf("\nGlobal options (also accepted after the command, except --api):\n");
     print_opts(stdout, cli_global_opts);
     printf("\nExit status: 0 success, 1 etcd or transport error, 2 usage error.\n"
            "Run 'etcdwatch COMMAND --help' for a command's options.\n");

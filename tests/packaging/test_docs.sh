@@ -88,30 +88,44 @@ for api in "${apis[@]}"; do
     done
 done
 
-# The completion offers every command (it reads them from the program's help).
+# The completion offers every command of each API (it reads them from the program's
+# help), with --api v3 on the line for v3, and every subcommand after its command.
 if command -v bash >/dev/null; then
-    offered=$(PATH=$(dirname "$prog"):$PATH bash -c '
-        . "$1"
-        COMP_WORDS=(etcdwatch ""); COMP_CWORD=1; COMP_LINE="etcdwatch "; COMP_POINT=10
-        _etcdwatch; printf "%s\n" "${COMPREPLY[@]}"' sh "$src/packaging/completion/etcdwatch")
-    for cmd in $(help_commands <"$tmp/main"); do
-        if printf '%s\n' "$offered" | grep -qx -- "$cmd"; then ok; else fail "bash completion does not offer '$cmd'"; fi
-    done
-    # ... and every subcommand after its command.
-    for cmd in $(help_commands <"$tmp/main"); do
-        [ "$cmd" = help ] && continue
-        subs=$("$prog" "$cmd" --help 2>/dev/null | help_commands | sort | tr '\n' ' ')
-        [ -n "$subs" ] || continue
+    for api in "${apis[@]}"; do
+        # shellcheck disable=SC2086
+        "$prog" $api --help >"$tmp/main" 2>&1
+        # shellcheck disable=SC2086
         offered=$(PATH=$(dirname "$prog"):$PATH bash -c '
-            . "$1"
-            COMP_WORDS=(etcdwatch "$2" ""); COMP_CWORD=2; COMP_LINE="etcdwatch $2 "
-            COMP_POINT=${#COMP_LINE}; _etcdwatch; printf "%s\n" "${COMPREPLY[@]}"' sh \
-            "$src/packaging/completion/etcdwatch" "$cmd" | sort | tr '\n' ' ')
-        if [ "$offered" = "$subs" ]; then
-            ok
-        else
-            fail "bash completion after '$cmd' offers '$offered', not '$subs'"
-        fi
+            . "$1"; shift
+            COMP_WORDS=(etcdwatch "$@" ""); COMP_CWORD=$(($# + 1))
+            COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
+            _etcdwatch; printf "%s\n" "${COMPREPLY[@]}"' sh \
+            "$src/packaging/completion/etcdwatch" $api)
+        for cmd in $(help_commands <"$tmp/main"); do
+            if printf '%s\n' "$offered" | grep -qx -- "$cmd"; then
+                ok
+            else
+                fail "bash completion ($api) does not offer '$cmd'"
+            fi
+        done
+        for cmd in $(help_commands <"$tmp/main"); do
+            [ "$cmd" = help ] && continue
+            # shellcheck disable=SC2086
+            subs=$("$prog" $api "$cmd" --help 2>/dev/null | help_commands | sort | tr '\n' ' ')
+            [ -n "$subs" ] || continue
+            # shellcheck disable=SC2086
+            offered=$(PATH=$(dirname "$prog"):$PATH bash -c '
+                . "$1"; shift
+                COMP_WORDS=(etcdwatch "$@" ""); COMP_CWORD=$(($# + 1))
+                COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
+                _etcdwatch; printf "%s\n" "${COMPREPLY[@]}"' sh \
+                "$src/packaging/completion/etcdwatch" $api "$cmd" | sort | tr '\n' ' ')
+            if [ "$offered" = "$subs" ]; then
+                ok
+            else
+                fail "bash completion after '$api $cmd' offers '$offered', not '$subs'"
+            fi
+        done
     done
     offered=$(PATH=$(dirname "$prog"):$PATH bash -c '
         . "$1"
