@@ -25,6 +25,7 @@
     XX(unit_headers)                                                                     \
     XX(unit_client)                                                                      \
     XX(unit_chaos)                                                                       \
+    XX(unit_v3_fast)                                                                     \
     XX(it_keys)                                                                          \
     XX(it_errors)                                                                        \
     XX(it_watch)                                                                         \

@@ -8,34 +8,40 @@
 static const char alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-int etcd__base64_encode(etcd__buf *buf, const void *bytes, size_t n)
+void etcd__base64_encode_to(char *out, const void *bytes, size_t n)
 {
     const unsigned char *p = bytes;
-    char quad[4];
     size_t i;
-    int rc;
 
     for (i = 0; i + 2 < n; i += 3) {
-        quad[0] = alphabet[p[i] >> 2];
-        quad[1] = alphabet[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-        quad[2] = alphabet[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)];
-        quad[3] = alphabet[p[i + 2] & 63];
-        rc = etcd__buf_append(buf, quad, 4, ETCD__BUF_NOLIMIT);
-        if (rc)
-            return rc;
+        *out++ = alphabet[p[i] >> 2];
+        *out++ = alphabet[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
+        *out++ = alphabet[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)];
+        *out++ = alphabet[p[i + 2] & 63];
     }
     if (i < n) {
-        quad[0] = alphabet[p[i] >> 2];
+        *out++ = alphabet[p[i] >> 2];
         if (i + 1 < n) {
-            quad[1] = alphabet[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-            quad[2] = alphabet[(p[i + 1] & 15) << 2];
+            *out++ = alphabet[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
+            *out++ = alphabet[(p[i + 1] & 15) << 2];
         } else {
-            quad[1] = alphabet[(p[i] & 3) << 4];
-            quad[2] = '=';
+            *out++ = alphabet[(p[i] & 3) << 4];
+            *out++ = '=';
         }
-        quad[3] = '=';
-        return etcd__buf_append(buf, quad, 4, ETCD__BUF_NOLIMIT);
+        *out = '=';
     }
+}
+
+int etcd__base64_encode(etcd__buf *buf, const void *bytes, size_t n)
+{
+    char *out;
+
+    if (n > (ETCD__BUF_NOLIMIT - 2) / 4 * 3)
+        return ETCD_ENOMEM;
+    out = etcd__buf_extend(buf, ETCD__BASE64_LEN(n));
+    if (!out)
+        return ETCD_ENOMEM;
+    etcd__base64_encode_to(out, bytes, n);
     return ETCD_OK;
 }
 

@@ -12,6 +12,12 @@
 /* Append the base64 form of n bytes to buf. ETCD_OK or ETCD_ENOMEM. */
 int etcd__base64_encode(etcd__buf *buf, const void *bytes, size_t n);
 
+/* The length of the base64 form of n bytes (with padding). */
+#define ETCD__BASE64_LEN(n) (((n) + 2) / 3 * 4)
+
+/* Write the base64 form of n bytes to out (ETCD__BASE64_LEN(n) bytes, no NUL). */
+void etcd__base64_encode_to(char *out, const void *bytes, size_t n);
+
 /* Decode `text` (len characters) into out (room for at least len / 4 * 3 + 1 bytes);
  * out is NUL-terminated. Returns the decoded length, or (size_t)-1 when text is not
  * valid base64. */

@@ -43,6 +43,20 @@ int etcd__buf_append(etcd__buf *buf, const void *bytes, size_t n, size_t limit)
     return ETCD_OK;
 }
 
+char *etcd__buf_extend(etcd__buf *buf, size_t n)
+{
+    char *at;
+
+    if (n > ETCD__BUF_NOLIMIT - 1 - buf->len)
+        return NULL;
+    if (buf->len + n + 1 > buf->cap && buf_grow(buf, buf->len + n + 1))
+        return NULL;
+    at = buf->data + buf->len;
+    buf->len += n;
+    buf->data[buf->len] = '\0';
+    return at;
+}
+
 int etcd__buf_puts(etcd__buf *buf, const char *s)
 {
     return etcd__buf_append(buf, s, strlen(s), ETCD__BUF_NOLIMIT);

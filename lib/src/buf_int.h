@@ -21,6 +21,11 @@ typedef struct etcd__buf {
  * ETCD_ENOMEM. */
 int etcd__buf_append(etcd__buf *buf, const void *bytes, size_t n, size_t limit);
 
+/* Make room for n more bytes at the end, count them in len (NUL-terminated after
+ * them) and return where they start, for the caller to write; no limit. NULL when out
+ * of memory (nothing changes). */
+char *etcd__buf_extend(etcd__buf *buf, size_t n);
+
 /* Append a NUL-terminated string; no limit. */
 int etcd__buf_puts(etcd__buf *buf, const char *s);
 

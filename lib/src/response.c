@@ -35,6 +35,7 @@ typedef struct response_impl {
     char *endpoint;
     char *reason;
     char *cluster_id;
+    int fast; /* the fast decoders may run (not in etcd__response_parse_full()) */
 } response_impl;
 
 /* What a request gets when even its response could not be allocated. */
@@ -540,12 +541,17 @@ static int decode(response_impl *r)
     }
     if (r->pub.body_len == 0 && http >= 200 && http < 300 && body_optional(r->decoder))
         return ETCD_OK;
-    if (r->decoder == ETCD__DECODE_KEYS && http >= 200 && http < 300) {
+    if (r->decoder == ETCD__DECODE_KEYS && http >= 200 && http < 300 && r->fast) {
         if (etcd__decode_keys_fast(&r->pub, r->body, r->pub.body_len))
             return ETCD_OK;
         r->pub.action = ETCD_ACTION_NONE;
         r->pub.node = NULL;
         r->pub.prev_node = NULL;
+    }
+    if (r->decoder == ETCD__DECODE_V3 && http >= 200 && http < 300 && r->fast) {
+        rc = etcd__decode_v3_fast(&r->pub, r->body, r->pub.body_len);
+        if (rc)
+            return rc > 0 ? ETCD_OK : ETCD_ENOMEM;
     }
     root = json_loadb(r->body, r->pub.body_len, JSON_ALLOW_NUL, &jerr);
     if (!root)
@@ -578,14 +584,15 @@ static int decode(response_impl *r)
     }
 }
 
-etcd_response *etcd__response_parse(etcd__decoder decoder, long http_status,
-                                    const char *body, size_t len)
+static etcd_response *parse(etcd__decoder decoder, long http_status, const char *body,
+                            size_t len, int fast)
 {
     response_impl *r = response_alloc();
 
     if (!r)
         return NULL;
     r->decoder = decoder;
+    r->fast = fast;
     r->pub.http_status = http_status;
     r->body = malloc(len + 1);
     if (!r->body) {
@@ -602,6 +609,18 @@ etcd_response *etcd__response_parse(etcd__decoder decoder, long http_status,
         return NULL;
     }
     return &r->pub;
+}
+
+etcd_response *etcd__response_parse(etcd__decoder decoder, long http_status,
+                                    const char *body, size_t len)
+{
+    return parse(decoder, http_status, body, len, 1);
+}
+
+etcd_response *etcd__response_parse_full(etcd__decoder decoder, long http_status,
+                                         const char *body, size_t len)
+{
+    return parse(decoder, http_status, body, len, 0);
 }
 
 etcd_response *etcd_response_dup(const etcd_response *resp)

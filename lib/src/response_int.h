@@ -39,6 +39,10 @@ typedef enum etcd__decoder {
 etcd_response *etcd__response_parse(etcd__decoder decoder, long http_status,
                                     const char *body, size_t len);
 
+/* The same with the full decoders only (no fast path): for tests that compare them. */
+etcd_response *etcd__response_parse_full(etcd__decoder decoder, long http_status,
+                                         const char *body, size_t len);
+
 /* A response for a request that got no usable answer: status, the endpoint it failed
  * on and why (both copied; either may be NULL). NULL only when out of memory. */
 etcd_response *etcd__response_new_error(int status, const char *endpoint,

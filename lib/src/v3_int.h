@@ -50,6 +50,28 @@ int etcd__decode_v3_admin(etcd_response *resp, etcd__decoder decoder, json_t *ro
  * root is not one. */
 int etcd__decode_v3_error(etcd_response *resp, json_t *root);
 
+/* The fast path of the commonest answers and requests (v3_fast.c). */
+
+/* Decode a 2xx answer of range, put or delete (header, kvs, count, more, prev_kv(s),
+ * deleted) straight into resp, exactly as etcd__decode_v3() would. Returns 1 when done,
+ * 0 when the body is of another shape (resp's v3 fields are left as they were: run the
+ * full decoder), -1 when out of memory. */
+int etcd__decode_v3_fast(etcd_response *resp, const char *body, size_t len);
+
+/* Append the JSON body of a range, put or delete to `out`: byte for byte
+ * json_dumps(JSON_COMPACT) of etcd__v3_range_json() and its kin. ETCD_OK or
+ * ETCD_ENOMEM. */
+int etcd__v3_write_range(etcd__buf *out, etcd_bytes key, const etcd_range_opts *o);
+int etcd__v3_write_put(etcd__buf *out, etcd_bytes key, etcd_bytes value,
+                       const etcd_put_opts *o);
+int etcd__v3_write_delete(etcd__buf *out, etcd_bytes key, const etcd_delete_opts *o);
+
+/* The same bodies as JSON objects (new references; NULL when out of memory), as
+ * transaction operations carry them. */
+json_t *etcd__v3_range_json(etcd_bytes key, const etcd_range_opts *o);
+json_t *etcd__v3_put_json(etcd_bytes key, etcd_bytes value, const etcd_put_opts *o);
+json_t *etcd__v3_delete_json(etcd_bytes key, const etcd_delete_opts *o);
+
 /* JSON request pieces. Each returns a new reference, or NULL when out of memory. */
 json_t *etcd__v3_bytes(etcd_bytes b);
 json_t *etcd__v3_int(int64_t v);
@@ -67,5 +89,10 @@ int etcd__v3_request(etcd_client *client, const char *path, json_t *body, unsign
                      etcd__req **out);
 int etcd__v3_request_as(etcd_client *client, const char *path, json_t *body,
                         unsigned flags, etcd__decoder decoder, etcd__req **out);
+
+/* The same request with an empty body, for the caller to write into
+ * (etcd__req_body()). ETCD_EINVAL without a client, ETCD_ENOMEM. */
+int etcd__v3_request_new(etcd_client *client, const char *path, unsigned flags,
+                         etcd__decoder decoder, etcd__req **out);
 
 #endif /* ETCD_V3_INT_H */

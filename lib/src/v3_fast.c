@@ -1,0 +1,542 @@
+/*
+ * libetcd: a fast path for the commonest v3 calls, range, put and delete, both ways.
+ *
+ * Answers: the gateway's flat 2xx answers of those calls,
+ *
+ *   {"header":{"cluster_id":"1","member_id":"2","revision":"9","raft_term":"2"},
+ *    "kvs":[{"key":"L2E=","create_revision":"2","mod_revision":"9","version":"3",
+ *            "value":"MQ==","lease":"7"}],"more":true,"count":"1"}
+ *
+ * with prev_kv, prev_kvs and deleted for put and delete, are read in one pass, keys
+ * and values decoded from base64 straight into the response's arena, without a JSON
+ * tree. Anything else (a field it does not know, a field twice, an escape, a number
+ * that is not a plain decimal string, a base64 error, another shape) makes it give up,
+ * and the full decoder (v3_decode.c) runs instead: it is an optimisation, never a second
+ * definition of the format, and its result is the full decoder's to the byte.
+ *
+ * Requests: the bodies of range, put and delete written straight into the request's
+ * buffer, byte for byte what json_dumps(JSON_COMPACT) makes of v3.c's JSON objects
+ * (the same fields in the same order).
+ */
+#include "v3_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base64_int.h"
+
+/* ---- Answers ------------------------------------------------------------------------
+ */
+
+#define SCRATCH 8 /* key-values kept on the stack before the scratch array grows */
+
+typedef struct scan {
+    const char *p, *end;
+    etcd_response *resp;
+    char *text; /* where the next decoded key or value goes */
+    int nomem;
+    etcd_kv *kvs; /* an array being read: `small`, or a heap array once it grew */
+    size_t nkvs, cap;
+    etcd_kv small[SCRATCH];
+} scan;
+
+static void skip_ws(scan *s)
+{
+    while (s->p < s->end &&
+           (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+        s->p++;
+}
+
+static int expect(scan *s, char ch)
+{
+    skip_ws(s);
+    if (s->p >= s->end || *s->p != ch)
+        return 0;
+    s->p++;
+    return 1;
+}
+
+/* A string without escapes or control characters: its raw bytes. The JSON value is
+ * then the same bytes; anything else is the full decoder's. */
+static int raw_string(scan *s, const char **out, size_t *len)
+{
+    const char *start;
+
+    if (!expect(s, '"'))
+        return 0;
+    start = s->p;
+    while (s->p < s->end && *s->p != '"') {
+        if (*s->p == '\\' || (unsigned char)*s->p < 0x20)
+            return 0;
+        s->p++;
+    }
+    if (s->p >= s->end)
+        return 0;
+    *out = start;
+    *len = (size_t)(s->p - start);
+    s->p++;
+    return 1;
+}
+
+/* A number as the gateway writes 64-bit ones: a string of decimal digits, at most
+ * `max`. A sign, a JSON number or an overflow is left to strtoll/strtoull's reading. */
+static int digits(scan *s, uint64_t max, uint64_t *out)
+{
+    const char *d;
+    size_t n, i;
+    uint64_t v = 0;
+
+    if (!raw_string(s, &d, &n) || n == 0)
+        return 0;
+    for (i = 0; i < n; i++) {
+        uint64_t digit = (uint64_t)(d[i] - '0');
+
+        if (d[i] < '0' || d[i] > '9' || v > (max - digit) / 10)
+            return 0;
+        v = v * 10 + digit;
+    }
+    *out = v;
+    return 1;
+}
+
+static int int_field(scan *s, int64_t *out)
+{
+    uint64_t v;
+
+    if (!digits(s, INT64_MAX, &v))
+        return 0;
+    *out = (int64_t)v;
+    return 1;
+}
+
+/* Base64 bytes, decoded into the text block (NUL-terminated). */
+static int bytes_field(scan *s, const char **out, size_t *len)
+{
+    const char *b64;
+    size_t n, dlen;
+
+    if (!raw_string(s, &b64, &n))
+        return 0;
+    dlen = etcd__base64_decode(b64, n, s->text);
+    if (dlen == (size_t)-1)
+        return 0;
+    *out = s->text;
+    *len = dlen;
+    s->text += dlen + 1;
+    return 1;
+}
+
+static int boolean(scan *s, int *out)
+{
+    skip_ws(s);
+    if (s->end - s->p >= 4 && memcmp(s->p, "true", 4) == 0) {
+        s->p += 4;
+        *out = 1;
+        return 1;
+    }
+    if (s->end - s->p >= 5 && memcmp(s->p, "false", 5) == 0) {
+        s->p += 5;
+        *out = 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* Which of `names` (NULL-terminated) `name` is; -1 for none. */
+static int field_index(const char *name, size_t len, const char *const *names)
+{
+    int i;
+
+    for (i = 0; names[i]; i++) {
+        if (strlen(names[i]) == len && memcmp(names[i], name, len) == 0)
+            return i;
+    }
+    return -1;
+}
+
+/* The members of an object, each handed to `field` with its index in `names`; an
+ * unknown name, or one seen before, ends the fast path. */
+static int members(scan *s, const char *const *names,
+                   int (*field)(scan *s, int which, void *ctx), void *ctx)
+{
+    unsigned seen = 0;
+    const char *name;
+    size_t len;
+    int which;
+
+    if (!expect(s, '{'))
+        return 0;
+    if (expect(s, '}'))
+        return 1;
+    do {
+        if (!raw_string(s, &name, &len))
+            return 0;
+        which = field_index(name, len, names);
+        if (which < 0 || (seen & (1u << which)) || !expect(s, ':') ||
+            !field(s, which, ctx))
+            return 0;
+        seen |= 1u << which;
+    } while (expect(s, ','));
+    return expect(s, '}');
+}
+
+static const char *const kv_names[] = {
+    "key", "create_revision", "mod_revision", "version", "value", "lease", NULL};
+
+static int kv_field(scan *s, int which, void *ctx)
+{
+    etcd_kv *kv = ctx;
+
+    switch (which) {
+    case 0:
+        return bytes_field(s, &kv->key, &kv->key_len);
+    case 1:
+        return int_field(s, &kv->create_revision);
+    case 2:
+        return int_field(s, &kv->mod_revision);
+    case 3:
+        return int_field(s, &kv->version);
+    case 4:
+        return bytes_field(s, &kv->value, &kv->value_len);
+    default:
+        return int_field(s, &kv->lease);
+    }
+}
+
+static int kv_object(scan *s, etcd_kv *kv)
+{
+    memset(kv, 0, sizeof(*kv));
+    kv->key = "";
+    kv->value = "";
+    return members(s, kv_names, kv_field, kv);
+}
+
+/* An array of key-values, moved into the arena in one piece (NULL, 0 when empty). */
+static int kv_array(scan *s, const etcd_kv **out, size_t *n)
+{
+    etcd_kv *kvs;
+
+    s->nkvs = 0;
+    if (!expect(s, '['))
+        return 0;
+    if (!expect(s, ']')) {
+        do {
+            if (s->nkvs == s->cap) {
+                size_t cap = s->cap * 2;
+                etcd_kv *grown = s->kvs == s->small ? NULL : s->kvs;
+
+                if (cap > ((size_t)-1) / sizeof(*grown))
+                    return 0;
+                grown = realloc(grown, cap * sizeof(*grown));
+                if (!grown) {
+                    s->nomem = 1;
+                    return 0;
+                }
+                if (s->kvs == s->small)
+                    memcpy(grown, s->small, sizeof(s->small));
+                s->kvs = grown;
+                s->cap = cap;
+            }
+            if (!kv_object(s, &s->kvs[s->nkvs]))
+                return 0;
+            s->nkvs++;
+        } while (expect(s, ','));
+        if (!expect(s, ']'))
+            return 0;
+    }
+    *out = NULL;
+    *n = 0;
+    if (s->nkvs == 0)
+        return 1;
+    kvs = etcd__response_alloc(s->resp, s->nkvs * sizeof(*kvs));
+    if (!kvs) {
+        s->nomem = 1;
+        return 0;
+    }
+    memcpy(kvs, s->kvs, s->nkvs * sizeof(*kvs));
+    *out = kvs;
+    *n = s->nkvs;
+    return 1;
+}
+
+static const char *const header_names[] = {"cluster_id", "member_id", "revision",
+                                           "raft_term", NULL};
+
+static int header_field(scan *s, int which, void *ctx)
+{
+    etcd_v3_header *h = ctx;
+
+    switch (which) {
+    case 0:
+        return digits(s, UINT64_MAX, &h->cluster_id);
+    case 1:
+        return digits(s, UINT64_MAX, &h->member_id);
+    case 2:
+        return int_field(s, &h->revision);
+    default:
+        return digits(s, UINT64_MAX, &h->raft_term);
+    }
+}
+
+enum { F_HEADER, F_KVS, F_COUNT, F_MORE, F_PREV_KV, F_PREV_KVS, F_DELETED };
+
+static const char *const top_names[] = {"header",  "kvs",      "count",   "more",
+                                        "prev_kv", "prev_kvs", "deleted", NULL};
+
+static int top_field(scan *s, int which, void *ctx)
+{
+    etcd_response *resp = s->resp;
+    etcd_v3_result *r = &resp->v3;
+    etcd_v3_header *h = ctx;
+    etcd_kv *prev;
+
+    switch (which) {
+    case F_HEADER:
+        if (!members(s, header_names, header_field, h))
+            return 0;
+        resp->header = h;
+        return 1;
+    case F_KVS:
+        return kv_array(s, &r->kvs, &r->nkvs);
+    case F_COUNT:
+        return int_field(s, &r->count);
+    case F_MORE:
+        return boolean(s, &r->more);
+    case F_PREV_KV:
+        /* The full decoder prefers prev_kv to prev_kvs: one of them only here. */
+        if (r->prev_kvs)
+            return 0;
+        prev = etcd__response_alloc(resp, sizeof(*prev));
+        if (!prev) {
+            s->nomem = 1;
+            return 0;
+        }
+        if (!kv_object(s, prev))
+            return 0;
+        r->prev_kvs = prev;
+        r->nprev_kvs = 1;
+        return 1;
+    case F_PREV_KVS:
+        return !r->prev_kvs && kv_array(s, &r->prev_kvs, &r->nprev_kvs);
+    default:
+        return int_field(s, &r->deleted);
+    }
+}
+
+int etcd__decode_v3_fast(etcd_response *resp, const char *body, size_t len)
+{
+    scan s;
+    etcd_v3_header *h;
+    int ok;
+
+    /* One block for the header and every decoded key and value: base64 is longer than
+     * what it encodes, so the body's length (with its quotes for the NULs) is room
+     * enough. */
+    if (len > ((size_t)-1) - sizeof(*h) - 1)
+        return 0;
+    h = etcd__response_alloc(resp, sizeof(*h) + len + 1);
+    if (!h)
+        return -1;
+    s.p = body;
+    s.end = body + len;
+    s.resp = resp;
+    s.text = (char *)(h + 1);
+    s.nomem = 0;
+    s.kvs = s.small;
+    s.nkvs = 0;
+    s.cap = SCRATCH;
+    ok = members(&s, top_names, top_field, h);
+    if (ok) {
+        skip_ws(&s);
+        ok = s.p == s.end;
+    }
+    if (s.kvs != s.small)
+        free(s.kvs);
+    if (s.nomem)
+        return -1;
+    if (!ok) {
+        resp->header = NULL;
+        memset(&resp->v3, 0, sizeof(resp->v3));
+    }
+    return ok;
+}
+
+/* ---- Requests -----------------------------------------------------------------------
+ */
+
+static size_t bytes_len(etcd_bytes b)
+{
+    if (!b.data)
+        return 0;
+    return b.len == ETCD_STRLEN ? strlen(b.data) : b.len;
+}
+
+/* `,"name":"base64"` (or `{"name":...` for the first field, `lead` '{'). */
+static int put_b64(etcd__buf *out, char lead, const char *name, const void *data,
+                   size_t n)
+{
+    size_t nlen = strlen(name), b64 = ETCD__BASE64_LEN(n);
+    char *at;
+
+    if (n > ((size_t)-1) / 2)
+        return ETCD_ENOMEM;
+    at = etcd__buf_extend(out, nlen + b64 + 6);
+    if (!at)
+        return ETCD_ENOMEM;
+    *at++ = lead;
+    *at++ = '"';
+    memcpy(at, name, nlen);
+    at += nlen;
+    memcpy(at, "\":\"", 3);
+    at += 3;
+    etcd__base64_encode_to(at, data ? data : "", n);
+    at[b64] = '"';
+    return ETCD_OK;
+}
+
+/* `,"name":"123"` when v is not 0 (a 64-bit number is a string on the gateway). */
+static int put_int(etcd__buf *out, const char *name, int64_t v)
+{
+    char digits_rev[20], *at;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    size_t nlen = strlen(name), n = 0, i;
+
+    if (!v)
+        return ETCD_OK;
+    do {
+        digits_rev[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    at = etcd__buf_extend(out, nlen + n + (v < 0) + 6);
+    if (!at)
+        return ETCD_ENOMEM;
+    *at++ = ',';
+    *at++ = '"';
+    memcpy(at, name, nlen);
+    at += nlen;
+    memcpy(at, "\":\"", 3);
+    at += 3;
+    if (v < 0)
+        *at++ = '-';
+    for (i = 0; i < n; i++)
+        *at++ = digits_rev[n - 1 - i];
+    *at = '"';
+    return ETCD_OK;
+}
+
+/* `,"name":"VALUE"` when `cond`. */
+static int put_name(etcd__buf *out, int cond, const char *name, const char *value)
+{
+    if (!cond)
+        return ETCD_OK;
+    return etcd__buf_printf(out, ",\"%s\":\"%s\"", name, value);
+}
+
+/* `,"name":true` when flag is set. */
+static int put_true(etcd__buf *out, const char *name, int flag)
+{
+    if (!flag)
+        return ETCD_OK;
+    return etcd__buf_printf(out, ",\"%s\":true", name);
+}
+
+/* "key" and, for a range, "range_end", as set_key_range() in v3.c sets them. */
+static int put_key_range(etcd__buf *out, etcd_bytes key, const etcd_range_end *range)
+{
+    static const char zero[1] = {0};
+    size_t n = bytes_len(key);
+    char *end;
+    int rc;
+
+    if (range && range->prefix && n == 0) {
+        /* A prefix of nothing: every key. */
+        rc = put_b64(out, '{', "key", zero, 1);
+        return rc ? rc : put_b64(out, ',', "range_end", zero, 1);
+    }
+    rc = put_b64(out, '{', "key", key.data, n);
+    if (rc || !range)
+        return rc;
+    if (range->end.data)
+        return put_b64(out, ',', "range_end", range->end.data, bytes_len(range->end));
+    if (range->from_key)
+        return put_b64(out, ',', "range_end", zero, 1);
+    if (!range->prefix)
+        return ETCD_OK;
+    /* The prefix's end: its last byte below 0xff plus one, cut after it. */
+    while (n > 0 && (unsigned char)key.data[n - 1] == 0xff)
+        n--;
+    if (n == 0)
+        return put_b64(out, ',', "range_end", zero, 1);
+    end = malloc(n);
+    if (!end)
+        return ETCD_ENOMEM;
+    memcpy(end, key.data, n);
+    end[n - 1] = (char)((unsigned char)end[n - 1] + 1);
+    rc = put_b64(out, ',', "range_end", end, n);
+    free(end);
+    return rc;
+}
+
+int etcd__v3_write_range(etcd__buf *out, etcd_bytes key, const etcd_range_opts *o)
+{
+    static const char *const orders[] = {"NONE", "ASCEND", "DESCEND"};
+    static const char *const targets[] = {"KEY", "VERSION", "CREATE", "MOD", "VALUE"};
+    static const etcd_range_opts none;
+    unsigned order, target;
+    int rc;
+
+    o = o ? o : &none;
+    order = (unsigned)o->sort_order;
+    target = (unsigned)o->sort_target;
+    rc = put_key_range(out, key, &o->range);
+    if (!rc)
+        rc = put_int(out, "limit", o->limit);
+    if (!rc)
+        rc = put_int(out, "revision", o->revision);
+    if (!rc)
+        rc = put_name(out, order < 3 && order != ETCD_SORT_NONE, "sort_order",
+                      orders[order < 3 ? order : 0]);
+    if (!rc)
+        rc = put_name(out, target < 5 && target != ETCD_SORT_KEY, "sort_target",
+                      targets[target < 5 ? target : 0]);
+    if (!rc)
+        rc = put_true(out, "keys_only", o->keys_only);
+    if (!rc)
+        rc = put_true(out, "count_only", o->count_only);
+    if (!rc)
+        rc = put_true(out, "serializable", o->serializable);
+    return rc ? rc : etcd__buf_append(out, "}", 1, ETCD__BUF_NOLIMIT);
+}
+
+int etcd__v3_write_put(etcd__buf *out, etcd_bytes key, etcd_bytes value,
+                       const etcd_put_opts *o)
+{
+    static const etcd_put_opts none;
+    int rc;
+
+    o = o ? o : &none;
+    rc = put_key_range(out, key, NULL);
+    if (!rc)
+        rc = put_b64(out, ',', "value", value.data, bytes_len(value));
+    if (!rc)
+        rc = put_int(out, "lease", o->lease);
+    if (!rc)
+        rc = put_true(out, "prev_kv", o->prev_kv);
+    if (!rc)
+        rc = put_true(out, "ignore_value", o->ignore_value);
+    if (!rc)
+        rc = put_true(out, "ignore_lease", o->ignore_lease);
+    return rc ? rc : etcd__buf_append(out, "}", 1, ETCD__BUF_NOLIMIT);
+}
+
+int etcd__v3_write_delete(etcd__buf *out, etcd_bytes key, const etcd_delete_opts *o)
+{
+    static const etcd_delete_opts none;
+    int rc;
+
+    o = o ? o : &none;
+    rc = put_key_range(out, key, &o->range);
+    if (!rc)
+        rc = put_true(out, "prev_kv", o->prev_kv);
+    return rc ? rc : etcd__buf_append(out, "}", 1, ETCD__BUF_NOLIMIT);
+}
