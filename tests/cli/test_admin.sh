@@ -14,171 +14,25 @@
 # Each run of etcdwatch is bounded by a timeout and wrapped in $ETCD_TEST_WRAPPER
 # (valgrind in tests/run.sh --valgrind); the whole script by ADMIN_MAX_SECONDS.
 # Ends with "admin: N passed, M failed"; exit status 0 only when nothing failed.
+# What every CLI test script shares (ew, expect, check, expect_fail, usage, json, the
+# traps) is in lib.sh. The checks are strings that check() evals (shellcheck sees
+# neither the variables they read nor the functions they call being used):
+# shellcheck disable=SC2016,SC2034,SC2317
 set -uo pipefail
 
-EW=${1:-${ETCD_TEST_BIN_DIR:-.}/etcdwatch}
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-passed=0
-failed=0
-T=${CLI_TIMEOUT:-30}
+TEST_NAME="admin"
 # the whole script's limit: about 1.5 min normally, 35 min under valgrind
-if [[ -n ${ETCD_TEST_WRAPPER:-} ]]; then
-    MAX=${ADMIN_MAX_SECONDS:-3300}
-else
-    MAX=${ADMIN_MAX_SECONDS:-900}
-fi
-
-finish() {
-    finished=1
-    echo "admin: $passed passed, $failed failed"
-    if ((failed > 0)); then
-        exit 1
-    fi
-    exit 0
-}
-
-if [[ ! -x $EW ]]; then
-    echo "admin: etcdwatch not found or not executable at '$EW'" >&2
-    failed=1
-    finish
-fi
-EW=$(cd "$(dirname "$EW")" && pwd)/$(basename "$EW")
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/etcdwatch-admin.XXXXXX")
-watchdog=
-
-# Our own etcd servers, in a temp dir of our own (never the parent run's).
-unset ETCD_TEST_DIR
-# shellcheck source=../etcd-env.sh
-source "$here/../etcd-env.sh"
-etcd_env_init
-
-on_exit() {
-    [[ -n $watchdog ]] && kill "$watchdog" 2>/dev/null
-    etcd_env_cleanup
-    rm -rf "$work"
-    if [[ -z ${finished:-} ]]; then
-        echo "FAIL - the script stopped early (see above)"
-        echo "admin: $passed passed, $((failed + 1)) failed"
-        exit 1
-    fi
-}
-trap on_exit EXIT
-trap 'exit 130' INT
-trap 'echo "FAIL - over ${MAX}s: stopped" >&2; exit 124' TERM
-# the watchdog takes its sleep with it when it is stopped (no stray process)
-(
-    trap 'kill "$nap" 2>/dev/null; exit 0' TERM
-    sleep "$MAX" &
-    nap=$!
-    wait "$nap" && kill -TERM $$ 2>/dev/null
-) &
-watchdog=$!
+TEST_MAX=900
+TEST_MAX_WRAPPED=3300
+TEST_MAX_VAR=ADMIN_MAX_SECONDS
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 # stop every etcd and start afresh; etcd-env.sh's init installs its own traps
 env_reset() {
     etcd_env_stop
     etcd_env_init
-    trap on_exit EXIT
-}
-
-read -r -a wrapper <<<"${ETCD_TEST_WRAPPER:-}"
-PY=/usr/bin/python3
-[[ -x $PY ]] || PY=python3
-unset ETCDWATCH_PASSWORD ETCDWATCH_NEW_PASSWORD ETCDWATCH_API ETCDWATCH_ENDPOINTS
-
-# ew ARGS...: run etcdwatch without a controlling terminal (so that a prompt can never
-# wait); OUT, ERR and RC get its stdout, stderr and status. Standard input comes from
-# $STDIN (a file) when set, else /dev/null.
-# Under a wrapper (valgrind) every request, TLS handshakes included, gets more time.
-slow=()
-if ((${#wrapper[@]} > 0)); then
-    slow=(--timeout "$((T * 2 / 3))")
-fi
-ew() {
-    setsid -w timeout -k 5 "$T" "${wrapper[@]}" "$EW" "${slow[@]}" "$@" \
-        <"${STDIN:-/dev/null}" >"$work/out" 2>"$work/err"
-    RC=$?
-    OUT=$(cat "$work/out")
-    ERR=$(cat "$work/err")
-    if ((RC == 124)); then
-        echo "  (etcdwatch $* timed out after ${T}s)" >&2
-    elif ((RC == 99)); then
-        echo "  (etcdwatch $*: valgrind reported errors)" >&2
-        cat "$work/err" >&2
-    fi
-}
-
-ok() {
-    passed=$((passed + 1))
-    echo "ok - $1"
-}
-
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL - $1"
-    shift
-    local line
-    for line in "$@"; do
-        echo "    $line"
-    done
-}
-
-# expect NAME RC OUT: the last ew gave exactly this status and stdout
-expect() {
-    local t_name=$1 t_rc=$2 t_out=$3
-    if [[ $RC == "$t_rc" && $OUT == "$t_out" ]]; then
-        ok "$t_name"
-    else
-        bad "$t_name" "status $RC (want $t_rc)" "stdout: $(printf '%q' "$OUT")" \
-            "want:   $(printf '%q' "$t_out")" "stderr: $(printf '%q' "$ERR")"
-    fi
-}
-
-# check NAME COMMAND...: passes when the command succeeds
-check() {
-    local t_name=$1
-    shift
-    if "$@"; then
-        ok "$t_name"
-    else
-        bad "$t_name" "failed: $*" "status: $RC" "stdout: $(printf '%q' "$OUT")" \
-            "stderr: $(printf '%q' "$ERR")"
-    fi
-}
-
-# expect_fail NAME RC STDERR-GLOB: the last ew failed with RC and one stderr line
-# matching the glob (usage errors print more: only the first line is matched)
-expect_fail() {
-    local t_name=$1 t_rc=$2 t_glob=$3 first=${ERR%%$'\n'*}
-    # shellcheck disable=SC2053
-    if [[ $RC == "$t_rc" && $first == $t_glob ]] &&
-        { ((t_rc == 2)) || [[ $ERR != *$'\n'* ]]; }; then
-        ok "$t_name"
-    else
-        bad "$t_name" "status $RC (want $t_rc)" "stderr: $(printf '%q' "$ERR")" \
-            "want:   $t_glob (one line)" "stdout: $(printf '%q' "$OUT")"
-    fi
-}
-
-# usage NAME: the last ew was a usage error: exit 2, a Usage line, nothing on stdout
-usage() {
-    if [[ $RC == 2 && -z $OUT && $ERR == *"Usage: etcdwatch "* ]]; then
-        ok "$1"
-    else
-        bad "$1" "status $RC (want 2)" "stdout: $(printf '%q' "$OUT")" \
-            "stderr: $(printf '%q' "$ERR")"
-    fi
-}
-
-# json EXPR: evaluate a Python expression over the JSON in $OUT (bound to v)
-json() {
-    "$PY" -c '
-import json, sys
-v = json.loads(sys.argv[1])
-r = eval(sys.argv[2])
-print(json.dumps(r) if isinstance(r, (dict, list, bool)) or r is None else r)
-' "$OUT" "$1" 2>/dev/null || echo "<not json>"
+    cli_traps
 }
 
 # retry ARGS...: ew ARGS until etcd stops refusing with a 500 (a membership change
@@ -626,7 +480,7 @@ check "...with the settings to start it with" \
     eval '[[ $OUT == *"ETCD_NAME=\"three4\""* && $OUT == *"ETCD_INITIAL_CLUSTER_STATE=\"existing\""* && $initial == *"three4=http://127.0.0.1:$p4"* && $initial == *three1=* && $initial == *three2=* && $initial == *three3=* ]]'
 ew member list
 check "member list: four, three4 unstarted" \
-    eval '[[ $(printf "%s\n" "$OUT" | tail -n +2 | wc -l) == 4 && $OUT =~ "$id4  unstarted  "+"http://127.0.0.1:$p4" ]]'
+    eval '[[ $(printf "%s\n" "$OUT" | tail -n +2 | wc -l) == 4 && $OUT =~ "$id4 "+"unstarted  "+"http://127.0.0.1:$p4" ]]'
 ew cluster-health
 check "cluster-health with an unstarted member: unreachable, degraded, exit 1" \
     eval '[[ $RC == 1 && $OUT == *"member $id4 is unreachable: no available published client urls"* && $(printf "%s\n" "$OUT" | tail -1) == "cluster is degraded" ]]'
@@ -649,16 +503,16 @@ else
 fi
 for i in $(seq 1 50); do
     ew member list
-    [[ $OUT =~ "$id4  started "+three4 ]] && break
+    [[ $OUT =~ "$id4 "+"started "+three4 ]] && break
     sleep 0.2
 done
 check "member list: four started members" \
-    eval '[[ $(printf "%s\n" "$OUT" | grep -c " started ") == 4 && $OUT =~ "$id4  started "+"three4 "+"http://127.0.0.1:$p4 "+"http://127.0.0.1:$c4" ]]'
+    eval '[[ $(printf "%s\n" "$OUT" | grep -c " started ") == 4 && $OUT =~ "$id4 "+"started "+"three4 "+"http://127.0.0.1:$p4 "+"http://127.0.0.1:$c4" ]]'
 ew member update "$id4" "http://127.0.0.1:$p4b"
 expect "member update: etcdctl's line" 0 "Updated member with ID $id4 in cluster"
 ew member list
 check "member list shows the new peer URL" \
-    eval '[[ $OUT =~ "$id4  started "+"three4 "+"http://127.0.0.1:$p4b " ]]'
+    eval '[[ $OUT =~ "$id4 "+"started "+"three4 "+"http://127.0.0.1:$p4b " ]]'
 ew -o json member update "$id4" "http://127.0.0.1:$p4b"
 check "member update -o json: {id, peerURLs}" \
     eval 'one_json && [[ $RC == 0 && $(json "v[\"id\"]") == "$id4" && $(json "v[\"peerURLs\"]") == "[\"http://127.0.0.1:$p4b\"]" ]]'

@@ -9,28 +9,20 @@
 # Needs ETCD_TEST_* from etcd_env_start; starts one more etcd of its own for --user.
 # Each run of etcdwatch is bounded by a timeout and wrapped in $ETCD_TEST_WRAPPER
 # (valgrind in tests/run.sh --valgrind). Ends with "cli: N passed, M failed".
+# What every CLI test script shares (ew, expect, check, wait_lines, the traps) is in
+# lib.sh; json here reads a field by its path. The checks are strings that check()
+# evals (shellcheck sees neither the variables they read nor the functions they call
+# being used):
+# shellcheck disable=SC2016,SC2034,SC2317
 set -uo pipefail
 
-EW=${1:-${ETCD_TEST_BIN_DIR:-.}/etcdwatch}
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-passed=0
-failed=0
-T=${CLI_TIMEOUT:-30}
+TEST_NAME=cli
+TEST_MAX= # none of its own: ctest's
+EW_SLOW=0
+WAIT=20
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
-finish() {
-    finished=1
-    echo "cli: $passed passed, $failed failed"
-    if ((failed > 0)); then
-        exit 1
-    fi
-    exit 0
-}
-
-if [[ ! -x $EW ]]; then
-    echo "cli: etcdwatch not found or not executable at '$EW'" >&2
-    failed=1
-    finish
-fi
 for v in ETCD_TEST_ENDPOINT ETCD_TEST_TLS_ENDPOINT ETCD_TEST_CA ETCD_TEST_CERT \
     ETCD_TEST_KEY ETCD_TEST_DEAD_ENDPOINT; do
     if [[ -z ${!v:-} ]]; then
@@ -40,85 +32,17 @@ for v in ETCD_TEST_ENDPOINT ETCD_TEST_TLS_ENDPOINT ETCD_TEST_CA ETCD_TEST_CERT \
     fi
 done
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/etcdwatch-cli.XXXXXX")
-bg_pids=()
-cleanup() {
-    local p
-    for p in "${bg_pids[@]}"; do
-        kill "$p" 2>/dev/null || true
-    done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-# The exit trap once etcd-env.sh is sourced: stop its etcd, and when the script dies
-# on the way (etcd-env.sh exits when etcd cannot start) still print the closing line.
-on_exit() {
-    etcd_env_cleanup
-    cleanup
-    if [[ -z ${finished:-} ]]; then
-        echo "FAIL - the script stopped early (see above)"
-        echo "cli: $passed passed, $((failed + 1)) failed"
-        exit 1
-    fi
-}
-
-read -r -a wrapper <<<"${ETCD_TEST_WRAPPER:-}"
-# Debian's python3 reads the JSON; a version manager's shim would cost 0.5 s a call
-PY=/usr/bin/python3
-[[ -x $PY ]] || PY=python3
 LIVE=$ETCD_TEST_ENDPOINT
 DEAD=$ETCD_TEST_DEAD_ENDPOINT
 export ETCDWATCH_ENDPOINTS=$LIVE
-unset ETCDWATCH_PASSWORD ETCDWATCH_API
 P="/cli/$$-$RANDOM" # this run's key prefix
-
-# ew ARGS...: run etcdwatch; OUT, ERR and RC get its stdout, stderr and status.
-# Standard input comes from $STDIN (a file) when set, else /dev/null.
-ew() {
-    timeout -k 5 "$T" "${wrapper[@]}" "$EW" "$@" <"${STDIN:-/dev/null}" >"$work/out" 2>"$work/err"
-    RC=$?
-    OUT=$(cat "$work/out")
-    ERR=$(cat "$work/err")
-    if ((RC == 124)); then
-        echo "  (etcdwatch $* timed out after ${T}s)" >&2
-    elif ((RC == 99)); then
-        echo "  (etcdwatch $*: valgrind reported errors)" >&2
-        cat "$work/err" >&2
-    fi
-}
-
-ok() {
-    passed=$((passed + 1))
-    echo "ok - $1"
-}
-
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL - $1"
-    shift
-    local line
-    for line in "$@"; do
-        echo "    $line"
-    done
-}
-
-# expect NAME RC OUT: the last ew gave exactly this status and stdout
-expect() {
-    local t_name=$1 t_rc=$2 t_out=$3
-    if [[ $RC == "$t_rc" && $OUT == "$t_out" ]]; then
-        ok "$t_name"
-    else
-        bad "$t_name" "status $RC (want $t_rc)" "stdout: $(printf '%q' "$OUT")" \
-            "want:   $(printf '%q' "$t_out")" "stderr: $(printf '%q' "$ERR")"
-    fi
-}
 
 # expect_err NAME CODE MESSAGE CAUSE: the last ew failed with etcd error CODE, in
 # etcdctl's line on stderr: "Error:  CODE: MESSAGE (CAUSE) [INDEX]"
 expect_err() {
     local t_name=$1 t_code=$2 t_msg=$3 t_cause=$4
-    local t_re="^Error:  $t_code: $(re_quote "$t_msg") \($(re_quote "$t_cause")\) \[[0-9]+\]$"
+    local t_re
+    t_re="^Error:  $t_code: $(re_quote "$t_msg") \($(re_quote "$t_cause")\) \[[0-9]+\]$"
     if [[ $RC == 1 && $ERR =~ $t_re ]]; then
         ok "$t_name"
     else
@@ -130,19 +54,8 @@ re_quote() {
     printf '%s' "$1" | sed 's/[][\.*^$?+(){}|]/\\&/g'
 }
 
-# check NAME COMMAND...: passes when the command succeeds
-check() {
-    local t_name=$1
-    shift
-    if "$@"; then
-        ok "$t_name"
-    else
-        bad "$t_name" "failed: $*" "stdout: $(printf '%q' "$OUT")" \
-            "stderr: $(printf '%q' "$ERR")"
-    fi
-}
-
-# json FIELD-PATH: read a field of the JSON in $OUT (one object), e.g. node.ttl
+# json FIELD-PATH: read a field of the JSON in $OUT (one object), e.g. node.ttl; a
+# missing one reads as empty (this replaces lib.sh's json EXPR)
 json() {
     "$PY" -c '
 import json, sys
@@ -499,18 +412,6 @@ watch_bg() {
     bg_pids+=("$WPID")
 }
 
-# wait_lines FILE N: until FILE has N lines (max 20 s)
-wait_lines() {
-    local i
-    for i in $(seq 1 400); do
-        if [[ -f $1 && $(wc -l <"$1") -ge $2 ]]; then
-            return 0
-        fi
-        sleep 0.05
-    done
-    return 1
-}
-
 curl_set "$P/w" before >/dev/null
 n=$(watchers "$LIVE")
 watch_bg "$work/w1" watch "$P/w"
@@ -595,13 +496,8 @@ check "watch without KEY: exit 2" eval '[[ $RC == 2 ]]'
 
 # ---- --user with ETCDWATCH_PASSWORD, against an etcd with auth enabled --------------
 
-# a temp dir and a trap of its own, not those of the run that started the main etcd
-unset ETCD_TEST_DIR
-# shellcheck source=../etcd-env.sh
-source "$here/../etcd-env.sh"
-etcd_env_init
-trap on_exit EXIT
-# (a failure to start is reported by on_exit: etcd-env.sh exits)
+# on an etcd of this script's own (lib.sh gave it a temp dir and traps); a failure to
+# start is reported by the exit trap: etcd-env.sh exits
 if etcd_cluster_start cliauth 1 2>"$work/auth-start.log"; then
     AUTH=$ETCD_CLIAUTH_ENDPOINTS
     rootpw="pw-$RANDOM$RANDOM"

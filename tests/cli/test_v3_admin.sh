@@ -14,196 +14,30 @@
 # Each run of etcdwatch is bounded by a timeout and wrapped in $ETCD_TEST_WRAPPER
 # (valgrind in tests/run.sh --valgrind); the whole script by V3ADMIN_MAX_SECONDS.
 # Ends with "v3_admin: N passed, M failed"; exit status 0 only when nothing failed.
-# The checks are strings that check() evals, and the traps call functions shellcheck
-# cannot see being called, and the variables they read are set outside them:
-# shellcheck disable=SC2016,SC2317,SC2034
+# What every CLI test script shares (ew, expect, check, expect_fail, usage, json, ctl,
+# the traps) is in lib.sh. The checks are strings that check() evals, and the
+# variables they read are set outside them:
+# shellcheck disable=SC2016,SC2034
 set -uo pipefail
 
-EW=${1:-${ETCD_TEST_BIN_DIR:-.}/etcdwatch}
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-passed=0
-failed=0
-T=${CLI_TIMEOUT:-30}
+TEST_NAME=v3_admin
 # the whole script's limit: under a minute normally, much more under valgrind (ctest
 # stops it at 900 s in any case)
-if [[ -n ${ETCD_TEST_WRAPPER:-} ]]; then
-    MAX=${V3ADMIN_MAX_SECONDS:-880}
-else
-    MAX=${V3ADMIN_MAX_SECONDS:-600}
-fi
-
-finish() {
-    finished=1
-    echo "v3_admin: $passed passed, $failed failed"
-    if ((failed > 0)); then
-        exit 1
-    fi
-    exit 0
-}
-
-if [[ ! -x $EW ]]; then
-    echo "v3_admin: etcdwatch not found or not executable at '$EW'" >&2
-    failed=1
-    finish
-fi
-EW=$(cd "$(dirname "$EW")" && pwd)/$(basename "$EW")
-command -v etcdctl >/dev/null 2>&1 || {
-    echo "v3_admin: etcdctl is not installed (Debian: etcd-client)" >&2
-    failed=1
-    finish
-}
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/etcdwatch-v3admin.XXXXXX")
-watchdog=
-bg_pids=()
-
-# Our own etcd servers, in a temp dir of our own (never the parent run's).
-unset ETCD_TEST_DIR
-# shellcheck source=../etcd-env.sh
-source "$here/../etcd-env.sh"
-etcd_env_init
-
-on_exit() {
-    local pid
-    [[ -n $watchdog ]] && kill "$watchdog" 2>/dev/null
-    for pid in "${bg_pids[@]}"; do
-        kill "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    done
-    etcd_env_cleanup
-    rm -rf "$work"
-    if [[ -z ${finished:-} ]]; then
-        echo "FAIL - the script stopped early (see above)"
-        echo "v3_admin: $passed passed, $((failed + 1)) failed"
-        exit 1
-    fi
-}
-trap on_exit EXIT
-trap 'exit 130' INT
-trap 'echo "FAIL - over ${MAX}s: stopped" >&2; exit 124' TERM
-# the watchdog takes its sleep with it when it is stopped (no stray process)
-(
-    trap 'kill "$nap" 2>/dev/null; exit 0' TERM
-    sleep "$MAX" &
-    nap=$!
-    wait "$nap" && kill -TERM $$ 2>/dev/null
-) &
-watchdog=$!
-
-read -r -a wrapper <<<"${ETCD_TEST_WRAPPER:-}"
-PY=/usr/bin/python3
-[[ -x $PY ]] || PY=python3
-unset ETCDWATCH_PASSWORD ETCDWATCH_NEW_PASSWORD ETCDWATCH_ENDPOINTS ETCDCTL_USER
+TEST_MAX=600
+TEST_MAX_WRAPPED=880
+TEST_MAX_VAR=V3ADMIN_MAX_SECONDS
+TEST_NEEDS_ETCDCTL=1
+# json: `endpoint status|health -o json` print one object per endpoint and line
+JSON_LINES=1
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 export ETCDWATCH_API=3 ETCDCTL_API=3
 
-# Under a wrapper (valgrind) every request gets more time, and leases live longer.
-slow=()
+# Under a wrapper (valgrind) leases live longer.
 TTL=6
 if ((${#wrapper[@]} > 0)); then
-    slow=(--timeout "$((T * 2 / 3))")
     TTL=12
 fi
-
-# ew ARGS...: run etcdwatch without a controlling terminal (so that a prompt can never
-# wait); OUT, ERR and RC get its stdout, stderr and status. Standard input comes from
-# $STDIN (a file) when set, else /dev/null.
-ew() {
-    setsid -w timeout -k 5 "$T" "${wrapper[@]}" "$EW" "${slow[@]}" "$@" \
-        <"${STDIN:-/dev/null}" >"$work/out" 2>"$work/err"
-    RC=$?
-    OUT=$(cat "$work/out")
-    ERR=$(cat "$work/err")
-    if ((RC == 124)); then
-        echo "  (etcdwatch $* timed out after ${T}s)" >&2
-    elif ((RC == 99)); then
-        echo "  (etcdwatch $*: valgrind reported errors)" >&2
-        cat "$work/err" >&2
-    fi
-}
-
-# ctl ARGS...: etcdctl v3 on the current endpoints (ETCDCTL_USER for credentials, never
-# argv); CTL and CTL_RC get its output (both streams) and status
-ctl() {
-    CTL=$(timeout -k 5 "$T" etcdctl --endpoints "$ETCDWATCH_ENDPOINTS" \
-        --dial-timeout 5s --command-timeout 10s "$@" 2>&1)
-    CTL_RC=$?
-}
-
-ok() {
-    passed=$((passed + 1))
-    echo "ok - $1"
-}
-
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL - $1"
-    shift
-    local line
-    for line in "$@"; do
-        echo "    $line"
-    done
-}
-
-# expect NAME RC OUT: the last ew gave exactly this status and stdout
-expect() {
-    local t_name=$1 t_rc=$2 t_out=$3
-    if [[ $RC == "$t_rc" && $OUT == "$t_out" ]]; then
-        ok "$t_name"
-    else
-        bad "$t_name" "status $RC (want $t_rc)" "stdout: $(printf '%q' "$OUT")" \
-            "want:   $(printf '%q' "$t_out")" "stderr: $(printf '%q' "$ERR")"
-    fi
-}
-
-# check NAME COMMAND...: passes when the command succeeds
-check() {
-    local t_name=$1
-    shift
-    if "$@"; then
-        ok "$t_name"
-    else
-        bad "$t_name" "failed: $*" "status: $RC" "stdout: $(printf '%q' "$OUT")" \
-            "stderr: $(printf '%q' "$ERR")" \
-            "etcdctl: status ${CTL_RC:-} $(printf '%q' "${CTL:-}")"
-    fi
-}
-
-# expect_fail NAME RC STDERR-GLOB: the last ew failed with RC and one stderr line
-# matching the glob (usage errors print more: only the first line is matched), and
-# nothing on stdout
-expect_fail() {
-    local t_name=$1 t_rc=$2 t_glob=$3 first=${ERR%%$'\n'*}
-    # shellcheck disable=SC2053
-    if [[ $RC == "$t_rc" && $first == $t_glob && -z $OUT ]] &&
-        { ((t_rc == 2)) || [[ $ERR != *$'\n'* ]]; }; then
-        ok "$t_name"
-    else
-        bad "$t_name" "status $RC (want $t_rc)" "stderr: $(printf '%q' "$ERR")" \
-            "want:   $t_glob (one line)" "stdout: $(printf '%q' "$OUT")"
-    fi
-}
-
-# usage NAME: the last ew was a usage error: exit 2, a Usage line, nothing on stdout
-usage() {
-    if [[ $RC == 2 && -z $OUT && $ERR == *"Usage: etcdwatch "* ]]; then
-        ok "$1"
-    else
-        bad "$1" "status $RC (want 2)" "stdout: $(printf '%q' "$OUT")" \
-            "stderr: $(printf '%q' "$ERR")"
-    fi
-}
-
-# json EXPR: evaluate a Python expression over the JSON lines in $OUT (bound to v: the
-# object, or a list of them when there are several lines)
-json() {
-    "$PY" -c '
-import json, sys
-lines = [json.loads(l) for l in sys.argv[1].splitlines()]
-v = lines[0] if len(lines) == 1 else lines
-r = eval(sys.argv[2])
-print(json.dumps(r) if isinstance(r, (dict, list, bool)) or r is None else r)
-' "$OUT" "$1" 2>/dev/null || echo "<not json>"
-}
 
 # retry_while GLOB ARGS...: ew ARGS again while it fails with a stderr matching GLOB
 # (etcd refusing a membership change for now), for at most 60 s
@@ -270,8 +104,8 @@ ew lease grant 300
 check "lease grant: etcdctl's line" \
     eval '[[ $RC == 0 && $OUT =~ ^"lease "$HEX16" granted with TTL(300s)"$ ]]'
 lid=$(awk '{print $2}' <<<"$OUT")
-ctl put --lease="$lid" /lease/a 1
-ctl put --lease="$lid" /lease/b 2
+ctl_capture put --lease="$lid" /lease/a 1
+ctl_capture put --lease="$lid" /lease/b 2
 ew lease timetolive "$lid"
 check "lease timetolive: granted and remaining TTL" \
     eval '[[ $RC == 0 && $OUT =~ ^"lease $lid granted with TTL(300s), remaining("(29[0-9]|300)"s)"$ ]]'
@@ -291,7 +125,7 @@ ew lease keep-alive --once "$lid"
 expect "lease keep-alive --once: one refresh" 0 "lease $lid keepalived with TTL(300)"
 ew lease revoke "$lid"
 expect "lease revoke" 0 "lease $lid revoked"
-ctl get /lease --prefix --keys-only
+ctl_capture get /lease --prefix --keys-only
 check "...and its keys are gone (etcdctl)" eval '[[ $CTL_RC == 0 && -z $CTL ]]'
 ew lease timetolive "$lid"
 expect "lease timetolive of a revoked lease: already expired" 0 "lease $lid already expired"
@@ -310,20 +144,20 @@ check "...that lease revoked by its hex ID" eval '[[ $RC == 0 ]]'
 # a managed keep-alive in the background keeps a key past its TTL
 ew lease grant "$TTL"
 kid=$(awk '{print $2}' <<<"$OUT")
-ctl put --lease="$kid" /lease/kept yes
+ctl_capture put --lease="$kid" /lease/kept yes
 setsid timeout -k 5 "$MAX" "${wrapper[@]}" "$EW" "${slow[@]}" lease keep-alive "$kid" \
     </dev/null >"$work/ka.out" 2>"$work/ka.err" &
 ka_pid=$!
 bg_pids+=("$ka_pid")
 sleep "$((TTL * 2 + 2))"
-ctl get /lease/kept --print-value-only
+ctl_capture get /lease/kept --print-value-only
 check "a key on a ${TTL}s lease is still there after $((TTL * 2 + 2))s of keep-alive" \
     eval '[[ $CTL_RC == 0 && $CTL == yes ]]'
 check "keep-alive printed etcdctl's line for each refresh (at least 3)" \
     eval '(( $(grep -c "^lease $kid keepalived with TTL($TTL)$" "$work/ka.out") >= 3 ))'
 ew lease revoke "$kid"
 expect "lease revoke while kept alive" 0 "lease $kid revoked"
-ctl get /lease/kept --print-value-only
+ctl_capture get /lease/kept --print-value-only
 check "...the key is gone (etcdctl)" eval '[[ $CTL_RC == 0 && -z $CTL ]]'
 # the keep-alive notices at its next refresh (a third of the TTL) and ends by itself
 for _ in $(seq 1 $((TTL * 10))); do
@@ -435,10 +269,10 @@ expect "auth status as root: enabled" 0 "Authentication Status: true"
 asroot role list
 expect "role list as root: reader and root" 0 "reader
 root"
-ETCDCTL_USER=root:$rootpw ctl put /app/x hello
-ETCDCTL_USER=alice:$alicepw ctl get /app/x --print-value-only
+ETCDCTL_USER=root:$rootpw ctl_capture put /app/x hello
+ETCDCTL_USER=alice:$alicepw ctl_capture get /app/x --print-value-only
 check "alice reads /app/x (etcdctl --user)" eval '[[ $CTL_RC == 0 && $CTL == hello ]]'
-ETCDCTL_USER=alice:$alicepw ctl put /app/x nope
+ETCDCTL_USER=alice:$alicepw ctl_capture put /app/x nope
 check "alice cannot write /app/x: permission denied" \
     eval '[[ $CTL_RC != 0 && $CTL == *"Error: etcdserver: permission denied"* ]]'
 ETCDWATCH_PASSWORD=$alicepw ew --user alice role list
@@ -447,16 +281,16 @@ expect_fail "alice is not root: the role list is refused, exit 1" 1 \
 newpw="new-$RANDOM$RANDOM"
 ETCDWATCH_NEW_PASSWORD=$newpw asroot user passwd alice
 expect "user passwd alice" 0 "Password updated"
-ETCDCTL_USER=alice:$alicepw ctl get /app/x --print-value-only
+ETCDCTL_USER=alice:$alicepw ctl_capture get /app/x --print-value-only
 check "alice's old password no longer works" eval '[[ $CTL_RC != 0 ]]'
-ETCDCTL_USER=alice:$newpw ctl get /app/x --print-value-only
+ETCDCTL_USER=alice:$newpw ctl_capture get /app/x --print-value-only
 check "...her new one does" eval '[[ $CTL_RC == 0 && $CTL == hello ]]'
 ETCDWATCH_NEW_PASSWORD=x asroot user passwd nobody
 expect_fail "user passwd of a missing user: exit 1" 1 "Error:  etcdserver: user name not found"
 asroot role revoke-permission reader /app/ --prefix
 expect "role revoke-permission --prefix: etcdctl's line" 0 \
     "Permission of range [/app/, /app0) is revoked from role reader"
-ETCDCTL_USER=alice:$newpw ctl get /app/x --print-value-only
+ETCDCTL_USER=alice:$newpw ctl_capture get /app/x --print-value-only
 check "...and alice can no longer read /app/x" \
     eval '[[ $CTL_RC != 0 && $CTL == *"permission denied"* ]]'
 asroot role revoke-permission reader /app/ --prefix

@@ -10,192 +10,31 @@
 # Each run of etcdwatch is bounded by a timeout and wrapped in $ETCD_TEST_WRAPPER
 # (valgrind in tests/run.sh --valgrind); the whole script by V3KV_MAX_SECONDS.
 # Ends with "v3_kv: N passed, M failed"; exit status 0 only when nothing failed.
-# The checks are strings that check() evals, and the traps call functions shellcheck
-# cannot see being called, and the variables they read are set outside them:
-# shellcheck disable=SC2016,SC2317,SC2034
+# What every CLI test script shares (ew, expect, check, usage, json, ctl, the traps)
+# is in lib.sh. The checks are strings that check() evals, and the variables they
+# read are set outside them:
+# shellcheck disable=SC2016,SC2034
 set -uo pipefail
 
-EW=${1:-${ETCD_TEST_BIN_DIR:-.}/etcdwatch}
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-passed=0
-failed=0
-T=${CLI_TIMEOUT:-30}
+TEST_NAME=v3_kv
 # the whole script's limit: about a minute normally, under 15 min under valgrind
-if [[ -n ${ETCD_TEST_WRAPPER:-} ]]; then
-    MAX=${V3KV_MAX_SECONDS:-840}
-else
-    MAX=${V3KV_MAX_SECONDS:-400}
-fi
-
-finish() {
-    finished=1
-    echo "v3_kv: $passed passed, $failed failed"
-    if ((failed > 0)); then
-        exit 1
-    fi
-    exit 0
-}
-
-if [[ ! -x $EW ]]; then
-    echo "v3_kv: etcdwatch not found or not executable at '$EW'" >&2
-    failed=1
-    finish
-fi
-EW=$(cd "$(dirname "$EW")" && pwd)/$(basename "$EW")
-command -v etcdctl >/dev/null 2>&1 || {
-    echo "v3_kv: etcdctl is not installed (Debian: apt-get install etcd-client)" >&2
-    failed=1
-    finish
-}
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/etcdwatch-v3kv.XXXXXX")
-watchdog=
-proxy_pid=
-bg_pids=()
-
-# Our own etcd server, in a temp dir of our own (never the parent run's).
-unset ETCD_TEST_DIR
-# shellcheck source=../etcd-env.sh
-source "$here/../etcd-env.sh"
-etcd_env_init
-
-on_exit() {
-    local pid
-    [[ -n $watchdog ]] && kill "$watchdog" 2>/dev/null
-    [[ -n $proxy_pid ]] && kill -9 "$proxy_pid" 2>/dev/null
-    for pid in "${bg_pids[@]}"; do
-        kill -9 "$pid" 2>/dev/null
-    done
-    etcd_env_cleanup
-    rm -rf "$work"
-    if [[ -z ${finished:-} ]]; then
-        echo "FAIL - the script stopped early (see above)"
-        echo "v3_kv: $passed passed, $((failed + 1)) failed"
-        exit 1
-    fi
-}
-trap on_exit EXIT
-trap 'exit 130' INT
-trap 'echo "FAIL - over ${MAX}s: stopped" >&2; exit 124' TERM
-# the watchdog takes its sleep with it when it is stopped (no stray process)
-(
-    trap 'kill "$nap" 2>/dev/null; exit 0' TERM
-    sleep "$MAX" &
-    nap=$!
-    wait "$nap" && kill -TERM $$ 2>/dev/null
-) &
-watchdog=$!
-
-read -r -a wrapper <<<"${ETCD_TEST_WRAPPER:-}"
-PY=/usr/bin/python3
-[[ -x $PY ]] || PY=python3
-unset ETCDWATCH_PASSWORD ETCDWATCH_NEW_PASSWORD ETCDWATCH_API ETCDWATCH_ENDPOINTS
+TEST_MAX=400
+TEST_MAX_WRAPPED=840
+TEST_MAX_VAR=V3KV_MAX_SECONDS
+TEST_NEEDS_ETCDCTL=1
+# ew runs etcdwatch --api v3; EW_OPTS=() runs it without --api (for ETCDWATCH_API)
+EW_OPTS=(--api v3)
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 export ETCDCTL_API=3
-
-slow=()
-if ((${#wrapper[@]} > 0)); then
-    slow=(--timeout "$((T * 2 / 3))")
-fi
-
-# ew ARGS...: run etcdwatch --api v3 without a controlling terminal; OUT, ERR and RC
-# get its stdout, stderr and status. Standard input comes from $STDIN (a file) when
-# set, else /dev/null. EWAPI=() runs it without --api (for ETCDWATCH_API).
-EWAPI=(--api v3)
-ew() {
-    setsid -w timeout -k 5 "$T" "${wrapper[@]}" "$EW" "${EWAPI[@]}" "${slow[@]}" "$@" \
-        <"${STDIN:-/dev/null}" >"$work/out" 2>"$work/err"
-    RC=$?
-    OUT=$(cat "$work/out")
-    ERR=$(cat "$work/err")
-    if ((RC == 124)); then
-        echo "  (etcdwatch $* timed out after ${T}s)" >&2
-    elif ((RC == 99)); then
-        echo "  (etcdwatch $*: valgrind reported errors)" >&2
-        cat "$work/err" >&2
-    fi
-}
-
-ok() {
-    passed=$((passed + 1))
-    echo "ok - $1"
-}
-
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL - $1"
-    shift
-    local line
-    for line in "$@"; do
-        echo "    $line"
-    done
-}
-
-# expect NAME RC OUT: the last ew gave exactly this status and stdout
-expect() {
-    local t_name=$1 t_rc=$2 t_out=$3
-    if [[ $RC == "$t_rc" && $OUT == "$t_out" ]]; then
-        ok "$t_name"
-    else
-        bad "$t_name" "status $RC (want $t_rc)" "stdout: $(printf '%q' "$OUT")" \
-            "want:   $(printf '%q' "$t_out")" "stderr: $(printf '%q' "$ERR")"
-    fi
-}
-
-# check NAME COMMAND...: passes when the command succeeds
-check() {
-    local t_name=$1
-    shift
-    if "$@"; then
-        ok "$t_name"
-    else
-        bad "$t_name" "failed: $*" "status: $RC" "stdout: $(printf '%q' "$OUT")" \
-            "stderr: $(printf '%q' "$ERR")"
-    fi
-}
-
-# expect_fail NAME RC STDERR-GLOB: the last ew failed with RC and one stderr line
-# matching the glob (usage errors print more: only the first line is matched)
-expect_fail() {
-    local t_name=$1 t_rc=$2 t_glob=$3 first=${ERR%%$'\n'*}
-    # shellcheck disable=SC2053
-    if [[ $RC == "$t_rc" && $first == $t_glob ]] &&
-        { ((t_rc == 2)) || [[ $ERR != *$'\n'* ]]; }; then
-        ok "$t_name"
-    else
-        bad "$t_name" "status $RC (want $t_rc)" "stderr: $(printf '%q' "$ERR")" \
-            "want:   $t_glob (one line)" "stdout: $(printf '%q' "$OUT")"
-    fi
-}
-
-# usage NAME GLOB: the last ew was a usage error: exit 2, nothing on stdout, a first
-# stderr line matching GLOB and a Usage line
-usage() {
-    local first=${ERR%%$'\n'*}
-    # shellcheck disable=SC2053
-    if [[ $RC == 2 && -z $OUT && $first == $2 && $ERR == *"Usage: etcdwatch "* ]]; then
-        ok "$1"
-    else
-        bad "$1" "status $RC (want 2)" "stdout: $(printf '%q' "$OUT")" \
-            "stderr: $(printf '%q' "$ERR")" "want first line: $2"
-    fi
-}
-
-# json EXPR: evaluate a Python expression over the JSON in $OUT (bound to v)
-json() {
-    "$PY" -c '
-import json, sys
-v = json.loads(sys.argv[1])
-r = eval(sys.argv[2])
-print(json.dumps(r) if isinstance(r, (dict, list, bool)) or r is None else r)
-' "$OUT" "$1" 2>/dev/null || echo "<not json>"
-}
+proxy_pid=
 
 # ---- the server ---------------------------------------------------------------------
 
 etcd_cluster_start kv 1 || exit 1
 E=$ETCD_KV_ENDPOINTS
 EP=(--endpoints "$E")
-ctl() { etcdctl --endpoints "$E" --command-timeout 20s "$@"; }
+CTL_ENDPOINTS=$E
 # the store's current revision
 rev_now() {
     ctl get nothing-here -w json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["header"]["revision"])'
@@ -433,16 +272,6 @@ check_bg() {
             "stderr: $(printf '%q' "$(cat "$work/$name.err")")"
     fi
 }
-# wait_lines FILE N: until FILE has N lines (T seconds at most)
-wait_lines() {
-    local i
-    for ((i = 0; i < T * 10; i++)); do
-        (($(wc -l <"$1") >= $2)) && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 # Start each watch at the next revision: it sees the writes below wherever it is
 # in its start-up (valgrind takes seconds).
 r=$(($(rev_now) + 1))
@@ -538,6 +367,7 @@ pport=$ETCD_FREE_PORT
 proxy_start() {
     "$PY" "$work/proxy.py" "$pport" "${E##*:}" </dev/null >/dev/null 2>&1 &
     proxy_pid=$!
+    bg_pids+=("$proxy_pid")
     local i
     for ((i = 0; i < 100; i++)); do
         (exec 3<>"/dev/tcp/127.0.0.1/$pport") 2>/dev/null && return 0
@@ -589,12 +419,12 @@ check "compaction -o json: the gateway's answer (its header)" \
 
 # ---- the API from the environment; transport errors --------------------------------
 
-EWAPI=()
+EW_OPTS=()
 ETCDWATCH_API=3 ew "${EP[@]}" put envkey viaenv
 expect "ETCDWATCH_API=3 put: the v3 command" 0 "OK"
 ETCDWATCH_API=3 ew "${EP[@]}" get envkey
 expect "ETCDWATCH_API=3 get: the v3 command" 0 $'envkey\nviaenv'
-EWAPI=(--api v3)
+EW_OPTS=(--api v3)
 
 etcd_free_port
 ew --endpoints "http://127.0.0.1:$ETCD_FREE_PORT" get foo

@@ -21,113 +21,37 @@
 # --valgrind); one-shot runs are bounded by a timeout, background holders by bounded
 # waits and the cleanup; the whole script by LOCK_MAX_SECONDS.
 # Ends with "v3_lock: N passed, M failed"; exit status 0 only when nothing failed.
+# What every CLI test script shares (ew, expect, check, the traps) is in lib.sh.
 set -uo pipefail
 
-EW=${1:-${ETCD_TEST_BIN_DIR:-.}/etcdwatch}
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-passed=0
-failed=0
-T=${CLI_TIMEOUT:-30}
-# W: how long a background step may take; MAX: the whole script (ctest allows 900 s)
-if [[ -n ${ETCD_TEST_WRAPPER:-} ]]; then
+TEST_NAME=v3_lock
+TEST_MAX=400
+TEST_MAX_WRAPPED=850
+TEST_MAX_VAR=LOCK_MAX_SECONDS
+TEST_NEEDS_ETCDCTL=1
+EW_SLOW=0
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
+# W: how long a background step may take (wait_lines' limit too)
+if ((${#wrapper[@]} > 0)); then
     W=60
-    MAX=${LOCK_MAX_SECONDS:-850}
 else
     W=20
-    MAX=${LOCK_MAX_SECONDS:-400}
 fi
-
-finish() {
-    finished=1
-    echo "v3_lock: $passed passed, $failed failed"
-    if ((failed > 0)); then
-        exit 1
-    fi
-    exit 0
-}
-
-if [[ ! -x $EW ]]; then
-    echo "v3_lock: etcdwatch not found or not executable at '$EW'" >&2
-    failed=1
-    finish
-fi
-EW=$(cd "$(dirname "$EW")" && pwd)/$(basename "$EW")
-command -v etcdctl >/dev/null 2>&1 || {
-    echo "v3_lock: etcdctl not found (it reads values back independently)" >&2
-    failed=1
-    finish
-}
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/etcdwatch-v3lock.XXXXXX")
-watchdog=
-bg_pids=()
-
-unset ETCD_TEST_DIR
-# shellcheck source=../etcd-env.sh
-source "$here/../etcd-env.sh"
-etcd_env_init
-
-# shellcheck disable=SC2317 # called by the EXIT trap
-on_exit() {
-    local pid
-    [[ -n $watchdog ]] && kill "$watchdog" 2>/dev/null
-    for pid in "${bg_pids[@]}"; do
-        kill -KILL "$pid" 2>/dev/null
-    done
-    for pid in "${bg_pids[@]}"; do
-        { wait "$pid"; } 2>/dev/null
-    done
-    etcd_env_cleanup
-    rm -rf "$work"
-    if [[ -z ${finished:-} ]]; then
-        echo "FAIL - the script stopped early (see above)"
-        echo "v3_lock: $passed passed, $((failed + 1)) failed"
-        exit 1
-    fi
-}
-trap on_exit EXIT
-trap 'exit 130' INT
-trap 'echo "FAIL - over ${MAX}s: stopped" >&2; exit 124' TERM
-(
-    trap 'kill "$nap" 2>/dev/null; exit 0' TERM
-    sleep "$MAX" &
-    nap=$!
-    wait "$nap" && kill -TERM $$ 2>/dev/null
-) &
-watchdog=$!
-
-read -r -a wrapper <<<"${ETCD_TEST_WRAPPER:-}"
-unset ETCDWATCH_API ETCDWATCH_ENDPOINTS ETCDWATCH_PASSWORD ETCD_LOCK_KEY ETCD_LOCK_REV
+WAIT=$W
 
 etcd_cluster_start lock 1 || exit 1
 EP=$ETCD_LOCK_ENDPOINTS
 export EP
-
-ctl() {
-    ETCDCTL_API=3 timeout 20 etcdctl --endpoints "$EP" "$@"
-}
-
-# ew ARGS...: a one-shot run; OUT, ERR and RC get its stdout, stderr and status
-ew() {
-    timeout -k 5 "$T" "${wrapper[@]}" "$EW" --api v3 --endpoints "$EP" "$@" \
-        </dev/null >"$work/out" 2>"$work/err"
-    RC=$?
-    OUT=$(cat "$work/out")
-    ERR=$(cat "$work/err")
-    if ((RC == 124)); then
-        echo "  (etcdwatch $* timed out after ${T}s)" >&2
-    elif ((RC == 99)); then
-        echo "  (etcdwatch $*: valgrind reported errors)" >&2
-        cat "$work/err" >&2
-    fi
-}
+CTL_ENDPOINTS=$EP
+EW_OPTS=(--api v3 --endpoints "$EP")
 
 # bg TAG ARGS...: etcdwatch in the background (its pid is BG, the process itself:
 # signals reach it, not a wrapper's parent); stdout and stderr in $work/TAG.out/.err
 bg() {
     local tag=$1
     shift
-    "${wrapper[@]}" "$EW" --api v3 --endpoints "$EP" "$@" \
+    "${wrapper[@]}" "$EW" "${EW_OPTS[@]}" "$@" \
         </dev/null >"$work/$tag.out" 2>"$work/$tag.err" &
     BG=$!
     bg_pids+=("$BG")
@@ -148,18 +72,6 @@ reap() {
     RC=$?
 }
 
-# wait_lines FILE N [SECONDS]: until FILE has at least N lines (false after the limit)
-wait_lines() {
-    local f=$1 n=$2 limit=${3:-$W} i
-    for ((i = 0; i < limit * 10; i++)); do
-        if [[ -f $f ]] && (($(wc -l <"$f") >= n)); then
-            return 0
-        fi
-        sleep 0.1
-    done
-    return 1
-}
-
 now() {
     date +%s.%N
 }
@@ -169,37 +81,11 @@ tenths() {
     awk -v a="$1" -v b="$2" 'BEGIN { printf "%d", (b - a) * 10 }'
 }
 
-ok() {
-    passed=$((passed + 1))
-    echo "ok - $1"
-}
-
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL - $1"
-    shift
-    local line
-    for line in "$@"; do
-        echo "    $line"
-    done
-}
-
-# expect NAME RC OUT [ERR]: the last run gave exactly this status, stdout (and stderr)
-expect() {
-    local t_name=$1 t_rc=$2 t_out=$3
-    if [[ $RC == "$t_rc" && $OUT == "$t_out" && (($# -lt 4) || $ERR == "$4") ]]; then
-        ok "$t_name"
-    else
-        bad "$t_name" "status $RC (want $t_rc)" "stdout: $(printf '%q' "$OUT")" \
-            "want:   $(printf '%q' "$t_out")" "stderr: $(printf '%q' "$ERR")" \
-            "want:   $(printf '%q' "${4:-(any)}")"
-    fi
-}
-
-# verdict NAME [DETAIL...]: passes when the command just before succeeded
+# verdict STATUS NAME [DETAIL...]: passes when STATUS, that of the test just before
+# (given as $?: read inside, $? would be that of the last $(...) in the details), is 0
 verdict() {
-    local st=$? t_name=$1
-    shift
+    local st=$1 t_name=$2
+    shift 2
     if ((st == 0)); then
         ok "$t_name"
     else
@@ -230,12 +116,12 @@ lease_gone() {
 ew lock --help
 ((RC == 0)) && [[ $OUT == "Usage: etcdwatch lock NAME [COMMAND [ARGS...]] [--ttl SECONDS]"* &&
     $OUT == *ETCD_LOCK_KEY* && $OUT == *"--ttl SECONDS"* ]]
-verdict "lock --help: usage line, description and --ttl" "status $RC" "stdout: $OUT"
+verdict $? "lock --help: usage line, description and --ttl" "status $RC" "stdout: $OUT"
 
 ew elect --help
 ((RC == 0)) && [[ $OUT == "Usage: etcdwatch elect NAME [PROPOSAL] [--listen] [--ttl SECONDS]"* &&
     $OUT == *"-l, --listen"* && $OUT == *"--ttl SECONDS"* ]]
-verdict "elect --help: usage line, description, --listen and --ttl" "status $RC" \
+verdict $? "elect --help: usage line, description, --listen and --ttl" "status $RC" \
     "stdout: $OUT"
 
 # usage_case NAME FIRST-STDERR-LINE ARGS...: exit 2, nothing on stdout
@@ -244,7 +130,7 @@ usage_case() {
     shift 2
     ew "$@"
     ((RC == 2)) && [[ -z $OUT && ${ERR%%$'\n'*} == "$msg" ]]
-    verdict "$t_name" "status $RC (want 2)" "stderr: $(printf '%q' "$ERR")" \
+    verdict $? "$t_name" "status $RC (want 2)" "stderr: $(printf '%q' "$ERR")" \
         "want first line: $msg"
 }
 usage_case "lock without NAME" "etcdwatch: lock: missing NAME" lock
@@ -277,19 +163,19 @@ key=$(sed -n 1p <<<"$OUT")
 rev=$(sed -n 2p <<<"$OUT")
 seen=$(sed -n 3p <<<"$OUT")
 ((RC == 0)) && [[ $key =~ ^job/[0-9a-f]+$ && $seen == "$key" ]]
-verdict "lock COMMAND: ETCD_LOCK_KEY is the lock's key, in etcd while it runs" \
+verdict $? "lock COMMAND: ETCD_LOCK_KEY is the lock's key, in etcd while it runs" \
     "status $RC" "stdout: $(printf '%q' "$OUT")" "stderr: $ERR"
 [[ $rev =~ ^[1-9][0-9]*$ ]]
-verdict "lock COMMAND: ETCD_LOCK_REV is a revision" "ETCD_LOCK_REV=$rev"
+verdict $? "lock COMMAND: ETCD_LOCK_REV is a revision" "ETCD_LOCK_REV=$rev"
 [[ -z $(held_keys job) ]]
-verdict "lock COMMAND: the key is gone afterwards" "keys: $(held_keys job)"
+verdict $? "lock COMMAND: the key is gone afterwards" "keys: $(held_keys job)"
 lease_gone "$key"
-verdict "lock COMMAND: the session's lease is revoked afterwards" "key $key"
+verdict $? "lock COMMAND: the session's lease is revoked afterwards" "key $key"
 
 # on a terminal (script(1) makes one), COMMAND gets it: it reads from it, and its status
 # comes back
 # shellcheck disable=SC2016 # expanded by the command's shell
-printf -v inner '%q ' "${wrapper[@]}" "$EW" --api v3 --endpoints "$EP" lock tty \
+printf -v inner '%q ' "${wrapper[@]}" "$EW" "${EW_OPTS[@]}" lock tty \
     sh -c 'read -r a; echo "got $a"; exit 3'
 out=$( (
     sleep 1
@@ -297,7 +183,7 @@ out=$( (
     sleep 1
 ) | timeout -k 5 "$T" script -qec "$inner; echo \"rc=\$?\"" /dev/null 2>&1 | tr -d '\r')
 [[ $out == *"got hello"* && $out == *"rc=3"* ]]
-verdict "lock COMMAND on a terminal: COMMAND reads from it" "output: $(printf '%q' "$out")"
+verdict $? "lock COMMAND on a terminal: COMMAND reads from it" "output: $(printf '%q' "$out")"
 
 # three holders of one lock, each writing start/end around a sleep
 : >"$work/mutex.log"
@@ -333,7 +219,7 @@ never_two() {
     [[ -z $holder && $n == 6 && $(cut -d' ' -f2 "$f" | sort -u | wc -l) == 3 ]]
 }
 [[ $rcs == "0 0 0 " ]] && never_two "$work/mutex.log"
-verdict "three lock COMMAND processes on one name never hold it at once" \
+verdict $? "three lock COMMAND processes on one name never hold it at once" \
     "statuses: $rcs" "log: $(file "$work/mutex.log")" \
     "stderr: $(file "$work/mutex1.err") $(file "$work/mutex2.err") $(file "$work/mutex3.err")"
 
@@ -355,10 +241,10 @@ wait_lines "$work/holder.out" 2
 hkey=$(sed -n 1p "$work/holder.out")
 [[ $hkey =~ ^hold/[0-9a-f]+$ && $(cat "$work/holder.out") == "$hkey" &&
     $(wc -l <"$work/holder.out") == 2 ]]
-verdict "lock: prints the key and an empty line, as etcdctl's GET" \
+verdict $? "lock: prints the key and an empty line, as etcdctl's GET" \
     "stdout: $(file "$work/holder.out")" "stderr: $(file "$work/holder.err")"
 [[ $(held_keys hold) == "$hkey" ]]
-verdict "lock: the printed key holds the lock in etcd" "keys: $(held_keys hold)"
+verdict $? "lock: the printed key holds the lock in etcd" "keys: $(held_keys hold)"
 
 bg waiter lock --ttl 60 hold
 waiter=$BG
@@ -368,13 +254,13 @@ quitter=$BG
 wait_keys hold 3
 sleep 1
 [[ ! -s $work/waiter.out && ! -s $work/quitter.out && $(held_keys hold | wc -l) == 3 ]]
-verdict "lock: a second and a third holder wait" "keys: $(held_keys hold)" \
+verdict $? "lock: a second and a third holder wait" "keys: $(held_keys hold)" \
     "second: $(file "$work/waiter.out")" "third: $(file "$work/quitter.out")"
 kill -TERM "$quitter"
 reap "$quitter"
 ((RC == 143)) && [[ ! -s $work/quitter.out && ! -s $work/quitter.err &&
     $(held_keys hold | wc -l) == 2 ]]
-verdict "lock: SIGTERM while waiting exits 143, runs nothing and leaves no key" \
+verdict $? "lock: SIGTERM while waiting exits 143, runs nothing and leaves no key" \
     "status $RC" "stdout: $(file "$work/quitter.out")" "stderr: $(file "$work/quitter.err")" \
     "keys: $(held_keys hold)"
 
@@ -388,11 +274,11 @@ took=$(tenths "$t0" "$t1")
 wkey=$(sed -n 1p "$work/waiter.out")
 ((hrc == 0 && took < W * 10)) && [[ $wkey =~ ^hold/[0-9a-f]+$ && $wkey != "$hkey" &&
     $(held_keys hold) == "$wkey" ]]
-verdict "lock: SIGTERM of the holder exits 0 and releases at once (the waiter had it in $((took / 10)).$((took % 10)) s; TTL 60)" \
+verdict $? "lock: SIGTERM of the holder exits 0 and releases at once (the waiter had it in $((took / 10)).$((took % 10)) s; TTL 60)" \
     "holder status $hrc" "holder stderr: $(file "$work/holder.err")" \
     "waiter: $(file "$work/waiter.out")" "keys: $(held_keys hold)"
 lease_gone "$hkey"
-verdict "lock: the released holder's lease is revoked" "key $hkey"
+verdict $? "lock: the released holder's lease is revoked" "key $hkey"
 kill -TERM "$waiter"
 reap "$waiter"
 
@@ -405,7 +291,7 @@ heir=$BG
 wait_keys killed 2
 sleep 1
 [[ ! -e $work/heir.at ]]
-verdict "lock: the heir waits while the holder lives"
+verdict $? "lock: the heir waits while the holder lives"
 t0=$(now)
 kill -KILL "$victim"
 { wait "$victim"; } 2>/dev/null # SIGKILL: at once, and quietly
@@ -413,7 +299,7 @@ reap "$heir"
 took=$(tenths "$t0" "$(cat "$work/heir.at" 2>/dev/null || echo 0)")
 # the lease expires at most 3 s after the kill (etcd looks every 0.5 s); margin for load
 ((RC == 0 && took > 0 && took <= (3 + W / 5) * 10))
-verdict "lock: SIGKILL of the holder hands the lock on within its TTL ($((took / 10)).$((took % 10)) s, TTL 3)" \
+verdict $? "lock: SIGKILL of the holder hands the lock on within its TTL ($((took / 10)).$((took % 10)) s, TTL 3)" \
     "heir status $RC" "heir stderr: $(file "$work/heir.err")"
 
 # ---- a lost session lease ----------------------------------------------------------
@@ -428,7 +314,7 @@ ctl lease revoke "$(lease_of "$lkey")" >/dev/null
 reap "$lost"
 want="Error:  lock lost: the session's lease $(printf %016x "0x$(lease_of "$lkey")") was lost (expired or revoked): stopping the command"
 ((RC == 1)) && [[ $(cat "$work/lost.marker") == TERM && $(cat "$work/lost.err") == "$want" ]]
-verdict "lock: a revoked lease stops COMMAND (SIGTERM) and exits 1 with one line" \
+verdict $? "lock: a revoked lease stops COMMAND (SIGTERM) and exits 1 with one line" \
     "status $RC" "marker: $(file "$work/lost.marker")" "stderr: $(file "$work/lost.err")" \
     "want:   $(printf '%q' "$want")"
 
@@ -439,12 +325,12 @@ json=$BG
 wait_lines "$work/json.out" 1
 jkey=$(held_keys jlock)
 [[ -n $jkey && $(cat "$work/json.out") == '{"header":{'*'"kvs":[{"key":"'"$jkey"'"'*'"count":"1"}' ]]
-verdict "lock -o json: the GET of the key, key decoded" "stdout: $(file "$work/json.out")" \
+verdict $? "lock -o json: the GET of the key, key decoded" "stdout: $(file "$work/json.out")" \
     "key: $jkey"
 kill -INT "$json"
 reap "$json"
 ((RC == 0)) && [[ -z $(held_keys jlock) ]]
-verdict "lock -o json: SIGINT unlocks and exits 0" "status $RC" \
+verdict $? "lock -o json: SIGINT unlocks and exits 0" "status $RC" \
     "stderr: $(file "$work/json.err")"
 
 # ---- elect -------------------------------------------------------------------------
@@ -460,16 +346,16 @@ wait_keys vote 2
 sleep 1
 k1=$(sed -n 1p "$work/one.out")
 [[ $k1 =~ ^vote/[0-9a-f]+$ && $(cat "$work/one.out") == "$k1"$'\none' ]]
-verdict "elect: the first campaigner is elected and prints its key and proposal" \
+verdict $? "elect: the first campaigner is elected and prints its key and proposal" \
     "stdout: $(file "$work/one.out")" "stderr: $(file "$work/one.err")"
 [[ ! -s $work/two.out ]]
-verdict "elect: the second one waits" "stdout: $(file "$work/two.out")"
+verdict $? "elect: the second one waits" "stdout: $(file "$work/two.out")"
 [[ $(ctl get --prefix vote/ --sort-by=CREATE --limit 1 --print-value-only) == one ]]
-verdict "elect: etcd's leader is the first (the oldest key, value one)" \
+verdict $? "elect: etcd's leader is the first (the oldest key, value one)" \
     "keys: $(held_keys vote)"
 wait_lines "$work/listen.out" 2
 [[ $(cat "$work/listen.out") == "$k1"$'\none' ]]
-verdict "elect --listen: sees the leader" "stdout: $(file "$work/listen.out")"
+verdict $? "elect --listen: sees the leader" "stdout: $(file "$work/listen.out")"
 
 t0=$(now)
 kill -TERM "$one"
@@ -481,7 +367,7 @@ took=$(tenths "$t0" "$t1")
 k2=$(sed -n 1p "$work/two.out")
 ((orc == 0 && took < W * 10)) && [[ $k2 =~ ^vote/[0-9a-f]+$ && $k2 != "$k1" &&
     $(cat "$work/two.out") == "$k2"$'\ntwo' ]]
-verdict "elect: SIGTERM resigns (exit 0) and the next is elected at once ($((took / 10)).$((took % 10)) s; TTL 60)" \
+verdict $? "elect: SIGTERM resigns (exit 0) and the next is elected at once ($((took / 10)).$((took % 10)) s; TTL 60)" \
     "status $orc" "stderr: $(file "$work/one.err")" "next: $(file "$work/two.out")"
 
 bg three elect vote three
@@ -489,7 +375,7 @@ three=$BG
 wait_keys vote 2
 sleep 1
 [[ ! -s $work/three.out ]]
-verdict "elect: a third campaigner waits" "stdout: $(file "$work/three.out")"
+verdict $? "elect: a third campaigner waits" "stdout: $(file "$work/three.out")"
 t0=$(now)
 kill -KILL "$two"
 { wait "$two"; } 2>/dev/null # SIGKILL: at once, and quietly
@@ -499,31 +385,31 @@ took=$(tenths "$t0" "$t1")
 k3=$(sed -n 1p "$work/three.out")
 [[ $k3 =~ ^vote/[0-9a-f]+$ && $(cat "$work/three.out") == "$k3"$'\nthree' ]] &&
     ((took <= (3 + W / 5) * 10))
-verdict "elect: SIGKILL of the leader elects the next within its TTL ($((took / 10)).$((took % 10)) s, TTL 3)" \
+verdict $? "elect: SIGKILL of the leader elects the next within its TTL ($((took / 10)).$((took % 10)) s, TTL 3)" \
     "stdout: $(file "$work/three.out")" "stderr: $(file "$work/three.err")"
 wait_lines "$work/listen.out" 6
 kill -TERM "$listen"
 reap "$listen"
 ((RC == 0)) && [[ $(cat "$work/listen.out") == "$k1"$'\none\n'"$k2"$'\ntwo\n'"$k3"$'\nthree' ]]
-verdict "elect --listen: saw each leader in turn, and exits 0 on SIGTERM" "status $RC" \
+verdict $? "elect --listen: saw each leader in turn, and exits 0 on SIGTERM" "status $RC" \
     "stdout: $(file "$work/listen.out")" "stderr: $(file "$work/listen.err")"
 
 ctl lease revoke "$(lease_of "$k3")" >/dev/null
 reap "$three"
 want="Error:  elect vote: the session's lease $(printf %016x "0x$(lease_of "$k3")") was lost (expired or revoked): no longer the leader"
 ((RC == 1)) && [[ $(cat "$work/three.err") == "$want" ]]
-verdict "elect: a revoked lease ends the leadership with one line and exit 1" \
+verdict $? "elect: a revoked lease ends the leadership with one line and exit 1" \
     "status $RC" "stderr: $(file "$work/three.err")" "want:   $(printf '%q' "$want")"
 
 bg jc -o json elect jvote proposal
 jc=$BG
 wait_lines "$work/jc.out" 1
 [[ $(cat "$work/jc.out") == '{"header":{'*'"key":"jvote/'*'"value":"proposal"'*'"count":"1"}' ]]
-verdict "elect -o json: the GET of the leader's key, key and value decoded" \
+verdict $? "elect -o json: the GET of the leader's key, key and value decoded" \
     "stdout: $(file "$work/jc.out")"
 kill -TERM "$jc"
 reap "$jc"
 ((RC == 0)) && [[ -z $(held_keys jvote) ]]
-verdict "elect: after the resign there is no leader" "status $RC" "keys: $(held_keys jvote)"
+verdict $? "elect: after the resign there is no leader" "status $RC" "keys: $(held_keys jvote)"
 
 finish
