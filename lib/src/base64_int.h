@@ -18,6 +18,10 @@ int etcd__base64_encode(etcd__buf *buf, const void *bytes, size_t n);
 /* Write the base64 form of n bytes to out (ETCD__BASE64_LEN(n) bytes, no NUL). */
 void etcd__base64_encode_to(char *out, const void *bytes, size_t n);
 
+/* Each base64 character's value plus one, 0 for any other byte (the URL-safe '-' and
+ * '_' count as '+' and '/'). */
+extern const unsigned char etcd__base64_sextets[256];
+
 /* Decode `text` (len characters) into out (room for at least len / 4 * 3 + 1 bytes);
  * out is NUL-terminated. Returns the decoded length, or (size_t)-1 when text is not
  * valid base64. */

@@ -790,9 +790,14 @@ static int server_unavailable(const etcd__req *req)
 static etcd_response *answer(etcd__req *req, long http)
 {
     etcd_response *resp;
+    size_t len = req->in.len;
 
-    resp = etcd__response_parse(req->decoder, http, req->in.data ? req->in.data : "",
-                                req->in.len);
+    /* The response takes the received body as it is, without a copy. */
+    if (req->in.data)
+        resp = etcd__response_parse_stolen(req->decoder, http, etcd__buf_steal(&req->in),
+                                           len);
+    else
+        resp = etcd__response_parse(req->decoder, http, "", 0);
     if (resp && (etcd__response_set_headers(resp, &req->headers) ||
                  etcd__response_set_endpoint(resp, req_server(req)))) {
         etcd_response_free(resp);

@@ -584,24 +584,20 @@ static int decode(response_impl *r)
     }
 }
 
-static etcd_response *parse(etcd__decoder decoder, long http_status, const char *body,
+/* A response that owns `body` (malloc'd, NUL-terminated at len), decoded. */
+static etcd_response *parse(etcd__decoder decoder, long http_status, char *body,
                             size_t len, int fast)
 {
     response_impl *r = response_alloc();
 
-    if (!r)
+    if (!r) {
+        free(body);
         return NULL;
+    }
     r->decoder = decoder;
     r->fast = fast;
     r->pub.http_status = http_status;
-    r->body = malloc(len + 1);
-    if (!r->body) {
-        free(r);
-        return NULL;
-    }
-    if (len)
-        memcpy(r->body, body, len);
-    r->body[len] = '\0';
+    r->body = body;
     r->pub.body = r->body;
     r->pub.body_len = len;
     if (decode(r) == ETCD_ENOMEM) {
@@ -611,8 +607,27 @@ static etcd_response *parse(etcd__decoder decoder, long http_status, const char 
     return &r->pub;
 }
 
+static etcd_response *parse_copy(etcd__decoder decoder, long http_status,
+                                 const char *body, size_t len, int fast)
+{
+    char *copy = malloc(len + 1);
+
+    if (!copy)
+        return NULL;
+    if (len)
+        memcpy(copy, body, len);
+    copy[len] = '\0';
+    return parse(decoder, http_status, copy, len, fast);
+}
+
 etcd_response *etcd__response_parse(etcd__decoder decoder, long http_status,
                                     const char *body, size_t len)
+{
+    return parse_copy(decoder, http_status, body, len, 1);
+}
+
+etcd_response *etcd__response_parse_stolen(etcd__decoder decoder, long http_status,
+                                           char *body, size_t len)
 {
     return parse(decoder, http_status, body, len, 1);
 }
@@ -620,7 +635,7 @@ etcd_response *etcd__response_parse(etcd__decoder decoder, long http_status,
 etcd_response *etcd__response_parse_full(etcd__decoder decoder, long http_status,
                                          const char *body, size_t len)
 {
-    return parse(decoder, http_status, body, len, 0);
+    return parse_copy(decoder, http_status, body, len, 0);
 }
 
 etcd_response *etcd_response_dup(const etcd_response *resp)

@@ -39,6 +39,12 @@ typedef enum etcd__decoder {
 etcd_response *etcd__response_parse(etcd__decoder decoder, long http_status,
                                     const char *body, size_t len);
 
+/* The same for a body the response takes over: `body` was malloc'd and is
+ * NUL-terminated at len (an etcd__buf's data); it is freed with the response, or at
+ * once when NULL is returned. */
+etcd_response *etcd__response_parse_stolen(etcd__decoder decoder, long http_status,
+                                           char *body, size_t len);
+
 /* The same with the full decoders only (no fast path): for tests that compare them. */
 etcd_response *etcd__response_parse_full(etcd__decoder decoder, long http_status,
                                          const char *body, size_t len);

@@ -56,15 +56,13 @@ static int expect(scan *s, char ch)
     return 1;
 }
 
-/* A string without escapes or control characters: its raw bytes. The JSON value is
- * then the same bytes; anything else is the full decoder's. */
-static int raw_string(scan *s, const char **out, size_t *len)
+/* The rest of a string after its opening quote, when it has no escapes or control
+ * characters: its raw bytes. The JSON value is then the same bytes; anything else is
+ * the full decoder's. */
+static int string_rest(scan *s, const char **out, size_t *len)
 {
-    const char *start;
+    const char *start = s->p;
 
-    if (!expect(s, '"'))
-        return 0;
-    start = s->p;
     while (s->p < s->end && *s->p != '"') {
         if (*s->p == '\\' || (unsigned char)*s->p < 0x20)
             return 0;
@@ -78,23 +76,33 @@ static int raw_string(scan *s, const char **out, size_t *len)
     return 1;
 }
 
+static int raw_string(scan *s, const char **out, size_t *len)
+{
+    return expect(s, '"') && string_rest(s, out, len);
+}
+
 /* A number as the gateway writes 64-bit ones: a string of decimal digits, at most
  * `max`. A sign, a JSON number or an overflow is left to strtoll/strtoull's reading. */
 static int digits(scan *s, uint64_t max, uint64_t *out)
 {
-    const char *d;
-    size_t n, i;
+    const char *p, *start;
     uint64_t v = 0;
 
-    if (!raw_string(s, &d, &n) || n == 0)
+    if (!expect(s, '"'))
         return 0;
-    for (i = 0; i < n; i++) {
-        uint64_t digit = (uint64_t)(d[i] - '0');
+    start = p = s->p;
+    while (p < s->end && (unsigned)(unsigned char)*p - '0' <= 9) {
+        unsigned digit = (unsigned)(unsigned char)*p - '0';
 
-        if (d[i] < '0' || d[i] > '9' || v > (max - digit) / 10)
+        /* 19 digits always fit in 64 bits: only a 20th can overflow */
+        if (p - start >= 19 && (p - start > 19 || v > (UINT64_MAX - digit) / 10))
             return 0;
         v = v * 10 + digit;
+        p++;
     }
+    if (p == start || p >= s->end || *p != '"' || v > max)
+        return 0;
+    s->p = p + 1;
     *out = v;
     return 1;
 }
@@ -109,20 +117,43 @@ static int int_field(scan *s, int64_t *out)
     return 1;
 }
 
-/* Base64 bytes, decoded into the text block (NUL-terminated). */
+/* Base64 bytes, decoded into the text block (NUL-terminated). Whole groups of four
+ * characters are decoded as they are read, the rest (padding, the last group, whatever
+ * stopped them) by etcd__base64_decode(): together exactly what it makes of the whole
+ * string, since a group of four is three bytes whatever follows. */
 static int bytes_field(scan *s, const char **out, size_t *len)
 {
-    const char *b64;
+    const unsigned char *t = etcd__base64_sextets;
+    const char *p, *tail;
+    char *w = s->text;
     size_t n, dlen;
 
-    if (!raw_string(s, &b64, &n))
+    if (!expect(s, '"'))
         return 0;
-    dlen = etcd__base64_decode(b64, n, s->text);
+    p = s->p;
+    while (s->end - p > 4) {
+        unsigned a = t[(unsigned char)p[0]], b = t[(unsigned char)p[1]],
+                 c = t[(unsigned char)p[2]], d = t[(unsigned char)p[3]];
+        unsigned long v;
+
+        if (!a || !b || !c || !d)
+            break;
+        v = ((unsigned long)(a - 1) << 18) | ((b - 1) << 12) | ((c - 1) << 6) | (d - 1);
+        w[0] = (char)(v >> 16);
+        w[1] = (char)(v >> 8);
+        w[2] = (char)v;
+        w += 3;
+        p += 4;
+    }
+    s->p = p;
+    if (!string_rest(s, &tail, &n))
+        return 0;
+    dlen = etcd__base64_decode(tail, n, w);
     if (dlen == (size_t)-1)
         return 0;
     *out = s->text;
-    *len = dlen;
-    s->text += dlen + 1;
+    *len = (size_t)(w - s->text) + dlen;
+    s->text = w + dlen + 1;
     return 1;
 }
 
@@ -142,36 +173,60 @@ static int boolean(scan *s, int *out)
     return 0;
 }
 
-/* Which of `names` (NULL-terminated) `name` is; -1 for none. */
-static int field_index(const char *name, size_t len, const char *const *names)
+/* A field name and its length. */
+typedef struct fname {
+    const char *name;
+    size_t len;
+} fname;
+
+/* Which of `names` (ending with a NULL name) `name` is; -1 for none. */
+static int field_index(const char *name, size_t len, const fname *names)
 {
     int i;
 
-    for (i = 0; names[i]; i++) {
-        if (strlen(names[i]) == len && memcmp(names[i], name, len) == 0)
+    for (i = 0; names[i].name; i++) {
+        if (names[i].len == len && memcmp(names[i].name, name, len) == 0)
             return i;
     }
     return -1;
 }
 
+/* Whether the input at s->p is `"name"` for names[i] (and then step over it). */
+static int name_is(scan *s, const fname *names, int i)
+{
+    size_t len = names[i].len;
+
+    if (!names[i].name || (size_t)(s->end - s->p) < len + 2 || s->p[0] != '"' ||
+        s->p[len + 1] != '"' || memcmp(s->p + 1, names[i].name, len) != 0)
+        return 0;
+    s->p += len + 2;
+    return 1;
+}
+
 /* The members of an object, each handed to `field` with its index in `names`; an
- * unknown name, or one seen before, ends the fast path. */
-static int members(scan *s, const char *const *names,
+ * unknown name, or one seen before, ends the fast path. The gateway writes the fields
+ * in one order: the one after the last is tried first. */
+static int members(scan *s, const fname *names,
                    int (*field)(scan *s, int which, void *ctx), void *ctx)
 {
     unsigned seen = 0;
     const char *name;
     size_t len;
-    int which;
+    int which = -1;
 
     if (!expect(s, '{'))
         return 0;
     if (expect(s, '}'))
         return 1;
     do {
-        if (!raw_string(s, &name, &len))
-            return 0;
-        which = field_index(name, len, names);
+        skip_ws(s);
+        if (name_is(s, names, which + 1)) {
+            which++;
+        } else {
+            if (!raw_string(s, &name, &len))
+                return 0;
+            which = field_index(name, len, names);
+        }
         if (which < 0 || (seen & (1u << which)) || !expect(s, ':') ||
             !field(s, which, ctx))
             return 0;
@@ -180,8 +235,13 @@ static int members(scan *s, const char *const *names,
     return expect(s, '}');
 }
 
-static const char *const kv_names[] = {
-    "key", "create_revision", "mod_revision", "version", "value", "lease", NULL};
+static const fname kv_names[] = {{"key", 3},
+                                 {"create_revision", 15},
+                                 {"mod_revision", 12},
+                                 {"version", 7},
+                                 {"value", 5},
+                                 {"lease", 5},
+                                 {NULL, 0}};
 
 static int kv_field(scan *s, int which, void *ctx)
 {
@@ -259,8 +319,8 @@ static int kv_array(scan *s, const etcd_kv **out, size_t *n)
     return 1;
 }
 
-static const char *const header_names[] = {"cluster_id", "member_id", "revision",
-                                           "raft_term", NULL};
+static const fname header_names[] = {
+    {"cluster_id", 10}, {"member_id", 9}, {"revision", 8}, {"raft_term", 9}, {NULL, 0}};
 
 static int header_field(scan *s, int which, void *ctx)
 {
@@ -278,10 +338,12 @@ static int header_field(scan *s, int which, void *ctx)
     }
 }
 
-enum { F_HEADER, F_KVS, F_COUNT, F_MORE, F_PREV_KV, F_PREV_KVS, F_DELETED };
+/* In the gateway's order: range answers, then delete's, then put's. */
+enum { F_HEADER, F_KVS, F_MORE, F_COUNT, F_DELETED, F_PREV_KVS, F_PREV_KV };
 
-static const char *const top_names[] = {"header",  "kvs",      "count",   "more",
-                                        "prev_kv", "prev_kvs", "deleted", NULL};
+static const fname top_names[] = {{"header", 6},  {"kvs", 3},     {"more", 4},
+                                  {"count", 5},   {"deleted", 7}, {"prev_kvs", 8},
+                                  {"prev_kv", 7}, {NULL, 0}};
 
 static int top_field(scan *s, int which, void *ctx)
 {
@@ -318,8 +380,10 @@ static int top_field(scan *s, int which, void *ctx)
         return 1;
     case F_PREV_KVS:
         return !r->prev_kvs && kv_array(s, &r->prev_kvs, &r->nprev_kvs);
-    default:
+    case F_DELETED:
         return int_field(s, &r->deleted);
+    default:
+        return 0;
     }
 }
 
