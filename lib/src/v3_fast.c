@@ -33,7 +33,9 @@
 typedef struct scan {
     const char *p, *end;
     etcd_response *resp;
-    char *text; /* where the next decoded key or value goes */
+    size_t len;             /* the body's */
+    etcd_v3_header *header; /* the block of the header and the text, once needed */
+    char *text;             /* where the next decoded key or value goes */
     int nomem;
     etcd_kv *kvs; /* an array being read: `small`, or a heap array once it grew */
     size_t nkvs, cap;
@@ -117,6 +119,24 @@ static int int_field(scan *s, int64_t *out)
     return 1;
 }
 
+/* One block for the header and every decoded key and value, taken when first needed
+ * (an answer of another shape costs nothing): base64 is longer than what it encodes,
+ * so the body's length (with its quotes for the NULs) is room enough. */
+static int block(scan *s)
+{
+    if (s->header)
+        return 1;
+    if (s->len > ((size_t)-1) - sizeof(*s->header) - 1)
+        return 0;
+    s->header = etcd__response_alloc(s->resp, sizeof(*s->header) + s->len + 1);
+    if (!s->header) {
+        s->nomem = 1;
+        return 0;
+    }
+    s->text = (char *)(s->header + 1);
+    return 1;
+}
+
 /* Base64 bytes, decoded into the text block (NUL-terminated). Whole groups of four
  * characters are decoded as they are read, the rest (padding, the last group, whatever
  * stopped them) by etcd__base64_decode(): together exactly what it makes of the whole
@@ -125,11 +145,12 @@ static int bytes_field(scan *s, const char **out, size_t *len)
 {
     const unsigned char *t = etcd__base64_sextets;
     const char *p, *tail;
-    char *w = s->text;
+    char *w;
     size_t n, dlen;
 
-    if (!expect(s, '"'))
+    if (!expect(s, '"') || !block(s))
         return 0;
+    w = s->text;
     p = s->p;
     while (s->end - p > 4) {
         unsigned a = t[(unsigned char)p[0]], b = t[(unsigned char)p[1]],
@@ -349,14 +370,14 @@ static int top_field(scan *s, int which, void *ctx)
 {
     etcd_response *resp = s->resp;
     etcd_v3_result *r = &resp->v3;
-    etcd_v3_header *h = ctx;
     etcd_kv *prev;
 
+    (void)ctx;
     switch (which) {
     case F_HEADER:
-        if (!members(s, header_names, header_field, h))
+        if (!block(s) || !members(s, header_names, header_field, s->header))
             return 0;
-        resp->header = h;
+        resp->header = s->header;
         return 1;
     case F_KVS:
         return kv_array(s, &r->kvs, &r->nkvs);
@@ -390,26 +411,19 @@ static int top_field(scan *s, int which, void *ctx)
 int etcd__decode_v3_fast(etcd_response *resp, const char *body, size_t len)
 {
     scan s;
-    etcd_v3_header *h;
     int ok;
 
-    /* One block for the header and every decoded key and value: base64 is longer than
-     * what it encodes, so the body's length (with its quotes for the NULs) is room
-     * enough. */
-    if (len > ((size_t)-1) - sizeof(*h) - 1)
-        return 0;
-    h = etcd__response_alloc(resp, sizeof(*h) + len + 1);
-    if (!h)
-        return -1;
     s.p = body;
     s.end = body + len;
     s.resp = resp;
-    s.text = (char *)(h + 1);
+    s.len = len;
+    s.header = NULL;
+    s.text = NULL;
     s.nomem = 0;
     s.kvs = s.small;
     s.nkvs = 0;
     s.cap = SCRATCH;
-    ok = members(&s, top_names, top_field, h);
+    ok = members(&s, top_names, top_field, NULL);
     if (ok) {
         skip_ws(&s);
         ok = s.p == s.end;
