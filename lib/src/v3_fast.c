@@ -25,8 +25,7 @@
 
 #include "base64_int.h"
 
-/* ---- Answers ------------------------------------------------------------------------
- */
+/* ---- Answers ----------------------------------------------------------------------- */
 
 #define SCRATCH 8 /* key-values kept on the stack before the scratch array grows */
 
@@ -439,8 +438,7 @@ int etcd__decode_v3_fast(etcd_response *resp, const char *body, size_t len)
     return ok;
 }
 
-/* ---- Requests -----------------------------------------------------------------------
- */
+/* ---- Requests ---------------------------------------------------------------------- */
 
 static size_t bytes_len(etcd_bytes b)
 {
