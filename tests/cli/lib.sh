@@ -2,7 +2,7 @@
 # lib.sh: what the CLI test scripts (tests/cli/test_*.sh) share. Source it near the top
 # of a script, with the script's arguments:
 #
-#   TEST_NAME=v3_kv                  # names the script in its messages and summary
+#   TEST_NAME="v3_kv"                # names the script in its messages and summary
 #   TEST_MAX=400 TEST_MAX_WRAPPED=840 TEST_MAX_VAR=V3KV_MAX_SECONDS   # optional
 #   TEST_NEEDS_ETCDCTL=1             # optional
 #   EW_OPTS=(--api v3) EW_SLOW=1     # optional

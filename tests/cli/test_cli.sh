@@ -16,7 +16,7 @@
 # shellcheck disable=SC2016,SC2034,SC2317
 set -uo pipefail
 
-TEST_NAME=cli
+TEST_NAME="cli"
 TEST_MAX= # none of its own: ctest's
 EW_SLOW=0
 WAIT=20

@@ -20,7 +20,7 @@
 # shellcheck disable=SC2016,SC2034
 set -uo pipefail
 
-TEST_NAME=v3_admin
+TEST_NAME="v3_admin"
 # the whole script's limit: under a minute normally, much more under valgrind (ctest
 # stops it at 900 s in any case)
 TEST_MAX=600

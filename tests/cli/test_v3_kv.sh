@@ -16,7 +16,7 @@
 # shellcheck disable=SC2016,SC2034
 set -uo pipefail
 
-TEST_NAME=v3_kv
+TEST_NAME="v3_kv"
 # the whole script's limit: about a minute normally, under 15 min under valgrind
 TEST_MAX=400
 TEST_MAX_WRAPPED=840

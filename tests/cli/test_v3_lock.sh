@@ -24,7 +24,7 @@
 # What every CLI test script shares (ew, expect, check, the traps) is in lib.sh.
 set -uo pipefail
 
-TEST_NAME=v3_lock
+TEST_NAME="v3_lock"
 TEST_MAX=400
 TEST_MAX_WRAPPED=850
 TEST_MAX_VAR=LOCK_MAX_SECONDS
