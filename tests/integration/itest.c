@@ -193,3 +193,42 @@ int itest_scale(int n)
     }
     return (int)(n / div > 0 ? n / div : 1);
 }
+
+void itest_v3_auth_reset(const char *endpoint, const char *root_password)
+{
+    etcd_client_opts o;
+    etcd_client *c = NULL, *root = NULL;
+    etcd_response *r = NULL;
+    size_t i;
+
+    etcd_client_opts_init(&o);
+    o.endpoints = endpoint;
+    o.request_timeout_ms = 10000;
+    if (etcd_client_new(&o, &c) != ETCD_OK) {
+        return;
+    }
+    if (etcd_v3_auth_status_sync(c, &r) == ETCD_OK && r->auth_enabled) {
+        o.username = "root";
+        o.password = root_password;
+        if (etcd_client_new(&o, &root) == ETCD_OK) {
+            etcd_v3_auth_disable_sync(root, NULL);
+            etcd_client_free(root);
+        }
+    }
+    etcd_response_free(r);
+    r = NULL;
+    if (etcd_v3_user_list_sync(c, &r) == ETCD_OK) {
+        for (i = 0; i < r->nusers; i++) {
+            etcd_v3_user_delete_sync(c, r->users[i].name, NULL);
+        }
+    }
+    etcd_response_free(r);
+    r = NULL;
+    if (etcd_v3_role_list_sync(c, &r) == ETCD_OK) {
+        for (i = 0; i < r->nroles; i++) {
+            etcd_v3_role_delete_sync(c, r->roles[i].name, NULL);
+        }
+    }
+    etcd_response_free(r);
+    etcd_client_free(c);
+}

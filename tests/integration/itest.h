@@ -61,6 +61,11 @@ uint64_t itest_set(etcd_client *client, const char *key, const char *value);
 /* Print a response (status, etcd error, reason) when a test is about to fail on it. */
 void itest_dump(const char *what, const etcd_response *resp);
 
+/* Put a member used for v3 auth tests back as the tests found it: auth off (disabled as
+ * root with root_password when it is on), no users, no roles. No CUnit assertion: it
+ * also runs in suites' set-up and clean-up. */
+void itest_v3_auth_reset(const char *endpoint, const char *root_password);
+
 /* The number of running tests' scale factor for heavy loads: ETCD_TEST_SCALE (a
  * divisor, default 1) lets the valgrind pass run the same tests with fewer requests. */
 int itest_scale(int n);

@@ -128,45 +128,10 @@ static int auth_enabled(etcd_client *c)
     return on;
 }
 
-/* Put the auth member back as the tests found it: auth off, no users or roles. No
- * CUnit assertion: it also runs in the suite's clean-up. */
+/* The auth member as the tests found it: auth off, no users or roles. */
 static void auth_reset(void)
 {
-    etcd_client_opts o;
-    etcd_client *c = NULL, *root = NULL;
-    etcd_response *r = NULL;
-    size_t i;
-
-    etcd_client_opts_init(&o);
-    o.endpoints = auth_endpoint;
-    o.request_timeout_ms = 10000;
-    if (etcd_client_new(&o, &c) != ETCD_OK) {
-        return;
-    }
-    if (etcd_v3_auth_status_sync(c, &r) == ETCD_OK && r->auth_enabled) {
-        o.username = "root";
-        o.password = ROOT_PW;
-        if (etcd_client_new(&o, &root) == ETCD_OK) {
-            etcd_v3_auth_disable_sync(root, NULL);
-            etcd_client_free(root);
-        }
-    }
-    etcd_response_free(r);
-    r = NULL;
-    if (etcd_v3_user_list_sync(c, &r) == ETCD_OK) {
-        for (i = 0; i < r->nusers; i++) {
-            etcd_v3_user_delete_sync(c, r->users[i].name, NULL);
-        }
-    }
-    etcd_response_free(r);
-    r = NULL;
-    if (etcd_v3_role_list_sync(c, &r) == ETCD_OK) {
-        for (i = 0; i < r->nroles; i++) {
-            etcd_v3_role_delete_sync(c, r->roles[i].name, NULL);
-        }
-    }
-    etcd_response_free(r);
-    etcd_client_free(c);
+    itest_v3_auth_reset(auth_endpoint, ROOT_PW);
 }
 
 #define OK_SYNC(call)                                                                    \
