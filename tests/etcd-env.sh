@@ -295,6 +295,10 @@ etcd_env_start() {
     export ETCD_TEST_CLUSTER_ENDPOINTS=$ETCD_CLUSTER_ENDPOINTS
     export ETCD_TEST_CLUSTER_PIDS=$ETCD_CLUSTER_PIDS
     etcd_cluster_start victim 3
+    # The tests kill victims themselves: the shell must not report each as a "Killed"
+    # job (it still reaps them, and the cleanup still stops the rest).
+    # shellcheck disable=SC2086
+    disown $ETCD_VICTIM_PIDS
     export ETCD_TEST_VICTIM_ENDPOINTS=$ETCD_VICTIM_ENDPOINTS
     export ETCD_TEST_VICTIM_PIDS=$ETCD_VICTIM_PIDS
     etcd_cluster_start auth 1
@@ -303,6 +307,8 @@ etcd_env_start() {
         --experimental-watch-progress-notify-interval 1s
     export ETCD_TEST_TOKEN_ENDPOINT=$ETCD_TOKEN_ENDPOINTS
     etcd_cluster_start v3victim 3
+    # shellcheck disable=SC2086
+    disown $ETCD_V3VICTIM_PIDS
     export ETCD_TEST_V3_VICTIM_ENDPOINTS=$ETCD_V3VICTIM_ENDPOINTS
     export ETCD_TEST_V3_VICTIM_PIDS=$ETCD_V3VICTIM_PIDS
     etcd_free_port
