@@ -323,17 +323,6 @@ static const char *static_type(tmpl_value v)
     return (v.flags & TV_F_IFACE) ? "interface {}" : tv_type_name(v);
 }
 
-/* Unwraps an interface{} the way evalPipeline does after each command. */
-static tmpl_value unwrap_iface(tmpl_value v)
-{
-    if (!(v.flags & TV_F_IFACE))
-        return v;
-    if (v.kind == TV_NIL)
-        return tv_invalid();
-    v.flags &= (uint8_t)~TV_F_IFACE;
-    return v;
-}
-
 static int not_a_function(tmpl_exec *x, const tmpl_node *const *args, size_t nargs,
                           const tmpl_value *final)
 {
@@ -342,15 +331,19 @@ static int not_a_function(tmpl_exec *x, const tmpl_node *const *args, size_t nar
     return TMPL_OK;
 }
 
+/* Go's isHexInt: a hexadecimal integer literal (a hexadecimal float has a 'p'). */
+static bool is_hex_int(const char *s, size_t n)
+{
+    return n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && !memchr(s, 'p', n) &&
+           !memchr(s, 'P', n);
+}
+
+/* Go's idealConstant: a number written as a float is a float64, else an int. */
 static int ideal_constant(tmpl_exec *x, const tmpl_node *n, tmpl_value *out)
 {
     x->at = n;
-    if (n->is_float &&
-        !(n->text_len > 2 && n->text[0] == '0' &&
-          (n->text[1] == 'x' || n->text[1] == 'X') &&
-          !memchr(n->text, 'p', n->text_len) && !memchr(n->text, 'P', n->text_len)) &&
-        n->text[0] != '\'' && strpbrk(n->text, ".eEpP") &&
-        (size_t)(strpbrk(n->text, ".eEpP") - n->text) < n->text_len) {
+    if (n->is_float && !is_hex_int(n->text, n->text_len) && n->text[0] != '\'' &&
+        tmpl_number_looks_float(n)) {
         *out = tv_float(n->fval);
         return TMPL_OK;
     }
@@ -742,7 +735,7 @@ static int call_and_or(tmpl_exec *x, tmpl_value dot, const tmpl_func *f,
         rc = eval_arg(x, dot, TP_VALUE, args[i], &v);
         if (rc)
             return rc;
-        if (tv_truth(unwrap_iface(v)) == is_or) {
+        if (tv_truth(tv_unwrap_iface(v)) == is_or) {
             *out = v;
             return TMPL_OK;
         }
@@ -837,7 +830,7 @@ static int eval_pipeline_body(tmpl_exec *x, tmpl_value dot, const tmpl_node *pip
         tv_release(value);
         if (rc)
             return rc;
-        value = unwrap_iface(next);
+        value = tv_unwrap_iface(next);
     }
     for (i = 0; i < pipe->ndecl; i++) {
         const char *vname = pipe->decl[i]->idents[0];
@@ -895,6 +888,8 @@ static int walk_if_or_with(tmpl_exec *x, tmpl_value dot, const tmpl_node *n)
     return rc;
 }
 
+/* One iteration of a range: binds the variables, walks the body. {{continue}} ends
+ * the iteration only; WALK_BREAK is passed up to end the range. */
 static int range_one(tmpl_exec *x, const tmpl_node *r, tmpl_value index, tmpl_value elem)
 {
     const tmpl_node *p = r->pipe;
@@ -917,56 +912,38 @@ static int range_one(tmpl_exec *x, const tmpl_node *r, tmpl_value index, tmpl_va
     if (rc == 0)
         rc = walk(x, elem, r->list);
     var_pop(x, mark);
-    return rc;
+    return rc == WALK_CONTINUE ? TMPL_OK : rc;
 }
 
-static tmpl_value list_item(tv_list *l, size_t i)
-{
-    tmpl_value v = tv_retain(l->items[i]);
-
-    if (l->elem == TV_E_ANY)
-        v.flags |= TV_F_IFACE;
-    return v;
-}
-
-static int range_list(tmpl_exec *x, const tmpl_node *r, tmpl_value val)
-{
-    tv_list *l = tv_as_list(val);
-    size_t n = l->len;
-    size_t i;
-    int rc = TMPL_OK;
-
-    for (i = 0; i < n && i < l->len; i++) {
-        tmpl_value elem = list_item(l, i);
-        rc = range_one(x, r, tv_int((int64_t)i), elem);
-        tv_release(elem);
-        if (rc == WALK_BREAK)
-            return TMPL_OK;
-        if (rc == WALK_CONTINUE)
-            rc = TMPL_OK;
-        if (rc)
-            return rc;
-    }
-    return TMPL_OK;
-}
-
-static int range_map(tmpl_exec *x, const tmpl_node *r, tmpl_value val)
+/* The i-th index (borrowed) and element (new) of a list or a map to range over. */
+static void range_item(tmpl_value val, size_t i, tmpl_value *index, tmpl_value *elem)
 {
     tv_map *m = tv_as_map(val);
+
+    if (!m) {
+        *index = tv_int((int64_t)i);
+        *elem = tv_list_item(tv_as_list(val), i);
+        return;
+    }
+    *index = m->keys[i];
+    *elem = tv_retain(m->vals[i]);
+    elem->flags |= TV_F_IFACE;
+}
+
+/* Ranges over the items of a list or a map, in order. */
+static int range_items(tmpl_exec *x, const tmpl_node *r, tmpl_value val)
+{
+    tmpl_value index;
+    tmpl_value elem;
     size_t i;
     int rc;
 
-    for (i = 0; i < m->len; i++) {
-        tmpl_value elem = tv_retain(m->vals[i]);
-        elem.flags |= TV_F_IFACE;
-        rc = range_one(x, r, m->keys[i], elem);
+    for (i = 0; i < (size_t)tv_len(val); i++) {
+        range_item(val, i, &index, &elem);
+        rc = range_one(x, r, index, elem);
         tv_release(elem);
-        if (rc == WALK_BREAK)
-            return TMPL_OK;
-        if (rc == WALK_CONTINUE)
-            rc = TMPL_OK;
         if (rc)
-            return rc;
+            return rc == WALK_BREAK ? TMPL_OK : rc;
     }
     return TMPL_OK;
 }
@@ -982,17 +959,12 @@ static int walk_range(tmpl_exec *x, tmpl_value dot, const tmpl_node *r)
     rc = eval_pipeline(x, dot, r->pipe, &val);
     if (rc)
         return rc;
-    val = unwrap_iface(val);
+    val = tv_unwrap_iface(val);
     if (val.kind == TV_NIL)
         val = tv_invalid();
-    if (val.kind == TV_LIST) {
-        empty = tv_as_list(val)->len == 0;
-        if (!empty)
-            rc = range_list(x, r, val);
-    } else if (val.kind == TV_MAP) {
-        empty = tv_as_map(val)->len == 0;
-        if (!empty)
-            rc = range_map(x, r, val);
+    if (val.kind == TV_LIST || val.kind == TV_MAP) {
+        empty = tv_len(val) == 0;
+        rc = range_items(x, r, val);
     } else if (val.kind != TV_INVALID) {
         tmpl_buf b;
         tmpl_buf_init(&b, 0);

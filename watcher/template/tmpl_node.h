@@ -79,6 +79,9 @@ struct tmpl_node {
     double fval;
 };
 
+/* Whether a NUMBER node is written like a float: with a '.', an exponent or a 'p'
+ * (Go's strings.ContainsAny(text, ".eEpP"); a hexadecimal integer may match too). */
+bool tmpl_number_looks_float(const tmpl_node *n);
 /* Appends Go's String() of n to b (used in error messages). */
 int tmpl_node_write(tmpl_buf *b, const tmpl_node *n);
 /* Frees every node of an allocation chain. */

@@ -477,9 +477,7 @@ static int p_number_from_text(parser *p, tmpl_node *n, const char *clean, size_t
         n->is_float = true;
         n->fval = (double)n->uval;
     } else if (parse_go_float(clean, &f) == 0) {
-        if (!memchr(n->text, '.', n->text_len) && !memchr(n->text, 'e', n->text_len) &&
-            !memchr(n->text, 'E', n->text_len) && !memchr(n->text, 'p', n->text_len) &&
-            !memchr(n->text, 'P', n->text_len)) {
+        if (!tmpl_number_looks_float(n)) {
             p_fail(p, "integer overflow: \"%.*s\"", (int)n->text_len, n->text);
             return -1;
         }

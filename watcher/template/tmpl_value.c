@@ -375,6 +375,25 @@ const tmpl_value *tv_map_get(tmpl_value map, const char *k, size_t n)
     return NULL;
 }
 
+tmpl_value tv_list_item(const tv_list *l, size_t i)
+{
+    tmpl_value v = tv_retain(l->items[i]);
+
+    if (l->elem == TV_E_ANY)
+        v.flags |= TV_F_IFACE;
+    return v;
+}
+
+tmpl_value tv_unwrap_iface(tmpl_value v)
+{
+    if (!(v.flags & TV_F_IFACE))
+        return v;
+    if (v.kind == TV_NIL)
+        return tv_invalid();
+    v.flags &= (uint8_t)~TV_F_IFACE;
+    return v;
+}
+
 unsigned tv_depth(tmpl_value v)
 {
     if (v.kind == TV_LIST)

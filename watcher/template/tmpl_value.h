@@ -128,6 +128,11 @@ int tv_map_push(tmpl_value map, tmpl_value key, tmpl_value val);
 void tv_map_sort(tmpl_value map);
 /* Borrowed value for key, or NULL. */
 const tmpl_value *tv_map_get(tmpl_value map, const char *k, size_t n);
+/* The i-th item of l (a new reference), typed interface{} when l is []interface{}. */
+tmpl_value tv_list_item(const tv_list *l, size_t i);
+/* Go's indirectInterface: the value inside an interface{} (a nil interface{} is no
+ * value at all); any other value as it is. */
+tmpl_value tv_unwrap_iface(tmpl_value v);
 
 /* Byte-wise order of strings (Go's string comparison). */
 int tv_bytes_cmp(const char *a, size_t an, const char *b, size_t bn);
