@@ -37,8 +37,7 @@ typedef struct tmpl_node tmpl_node;
 
 struct tmpl_node {
     tmpl_node_type type;
-    size_t pos;
-    int line;
+    size_t pos; /* byte offset in the template text: errors derive line:col from it */
     tmpl_node *next_alloc; /* chain of every node of a template, for freeing */
 
     /* LIST items, PIPE commands, COMMAND args */

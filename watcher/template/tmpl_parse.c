@@ -58,8 +58,9 @@ static void p_oom(parser *p)
     p->oom = 1;
 }
 
-/* p_fail with the String() of a node as the one %s argument. */
-static void p_fail_node(parser *p, const char *fmt, const tmpl_node *n)
+/* p_fail with the String() of a node as the first %s argument and arg as the
+ * second, if fmt has one (else arg is NULL). */
+static void p_fail_node(parser *p, const char *fmt, const tmpl_node *n, const char *arg)
 {
     tmpl_buf b;
 
@@ -67,7 +68,7 @@ static void p_fail_node(parser *p, const char *fmt, const tmpl_node *n)
     if (tmpl_node_write(&b, n) != 0 || tmpl_buf_add(&b, "", 0) != 0)
         p_oom(p);
     else
-        p_fail(p, fmt, b.data);
+        p_fail(p, fmt, b.data, arg);
     tmpl_buf_cleanup(&b);
 }
 
@@ -249,22 +250,33 @@ static int p_add_decl(parser *p, tmpl_node *pipe, tmpl_node *var)
     return 0;
 }
 
+/* A new NUL-terminated copy of the len bytes at s, or NULL (out of memory noted). */
+static char *p_strdup(parser *p, const char *s, size_t len)
+{
+    char *copy = malloc(len + 1);
+
+    if (!copy) {
+        p_oom(p);
+        return NULL;
+    }
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    return copy;
+}
+
 static int p_add_ident(parser *p, tmpl_node *n, const char *s, size_t len)
 {
     char *copy;
 
-    if (grow((void **)&n->idents, &n->icap, n->nidents + 1, sizeof(char *)))
-        goto oom;
-    copy = malloc(len + 1);
+    if (grow((void **)&n->idents, &n->icap, n->nidents + 1, sizeof(char *))) {
+        p_oom(p);
+        return -1;
+    }
+    copy = p_strdup(p, s, len);
     if (!copy)
-        goto oom;
-    memcpy(copy, s, len);
-    copy[len] = '\0';
+        return -1;
     n->idents[n->nidents++] = copy;
     return 0;
-oom:
-    p_oom(p);
-    return -1;
 }
 
 /* Splits "$x.a.b" or ".a.b" into identifiers. */
@@ -871,7 +883,6 @@ static tmpl_node *p_pipeline(parser *p, const char *context, tmpl_tok_type end)
 
     if (!pipe)
         return NULL;
-    pipe->line = t->line;
     if (p_decls(p, pipe, context))
         return NULL;
     for (;;) {
@@ -921,7 +932,6 @@ static tmpl_node *p_control(parser *p, tmpl_node_type type, const char *context)
     n = p_node(p, type, pipe->pos);
     if (!n)
         goto out;
-    n->line = pipe->line;
     n->pipe = pipe;
     if (type == TMPL_N_RANGE)
         p->range_depth++;
@@ -948,7 +958,7 @@ static tmpl_node *p_control(parser *p, tmpl_node_type type, const char *context)
             goto out;
         }
         if (next->type != TMPL_N_END) {
-            p_fail_node(p, "expected end; found %s", next);
+            p_fail_node(p, "expected end; found %s", next, NULL);
             n = NULL;
         }
     }
@@ -978,13 +988,37 @@ static char *p_template_name(parser *p, const tmpl_token *t, const char *context
     return s;
 }
 
-static int p_add_tree(parser *p, char *name, tmpl_node *root);
+static int p_add_tree(parser *p, const char *name, size_t len, tmpl_node *root);
 
-static tmpl_node *p_template(parser *p)
+/* The list of a {{define}} or {{block}} up to its {{end}}, added to the set as the
+ * template name. The enclosing template's variables are not visible in it. */
+static int p_define_list(parser *p, const char *name, size_t len, const char *context)
+{
+    size_t saved_vars = p->nvars;
+    tmpl_node *root = NULL;
+    tmpl_node *end = NULL;
+
+    p->nvars = 0;
+    if (p_enter(p) == 0) {
+        root = p_item_list(p, &end);
+        p->depth--;
+    }
+    p->nvars = saved_vars;
+    if (!root)
+        return -1;
+    if (end->type != TMPL_N_END) {
+        p_fail_node(p, "unexpected %s in %s", end, context);
+        return -1;
+    }
+    return p_add_tree(p, name, len, root);
+}
+
+/* A TEMPLATE node named by the next token, a string. */
+static tmpl_node *p_template_node(parser *p, const char *context)
 {
     const tmpl_token *t = p_next_nonspace(p);
     size_t len;
-    char *name = p_template_name(p, t, "template clause", &len);
+    char *name = p_template_name(p, t, context, &len);
     tmpl_node *n;
 
     if (!name)
@@ -997,7 +1031,16 @@ static tmpl_node *p_template(parser *p)
     n->owned = name;
     n->text = name;
     n->text_len = len;
-    n->line = t->line;
+    return n;
+}
+
+/* {{template "name"}} or {{template "name" pipeline}} */
+static tmpl_node *p_template(parser *p)
+{
+    tmpl_node *n = p_template_node(p, "template clause");
+
+    if (!n)
+        return NULL;
     if (p_next_nonspace(p)->type != TMPL_T_RDELIM) {
         p_backup(p);
         n->pipe = p_pipeline(p, "template clause", TMPL_T_RDELIM);
@@ -1007,49 +1050,15 @@ static tmpl_node *p_template(parser *p)
     return n;
 }
 
+/* {{block "name" pipeline}} list {{end}}: defines the template and calls it. */
 static tmpl_node *p_block(parser *p)
 {
-    const tmpl_token *t = p_next_nonspace(p);
-    size_t len;
-    char *name = p_template_name(p, t, "block clause", &len);
-    tmpl_node *n;
-    tmpl_node *root;
-    tmpl_node *end = NULL;
-    size_t saved_vars = p->nvars;
-    char *name2;
+    tmpl_node *n = p_template_node(p, "block clause");
 
-    if (!name)
+    if (!n)
         return NULL;
-    n = p_node(p, TMPL_N_TEMPLATE, t->pos);
-    if (!n) {
-        free(name);
-        return NULL;
-    }
-    n->owned = name;
-    n->text = name;
-    n->text_len = len;
     n->pipe = p_pipeline(p, "block clause", TMPL_T_RDELIM);
-    if (!n->pipe)
-        return NULL;
-    p->nvars = 0;
-    if (p_enter(p))
-        return NULL;
-    root = p_item_list(p, &end);
-    p->depth--;
-    p->nvars = saved_vars;
-    if (!root)
-        return NULL;
-    if (end->type != TMPL_N_END) {
-        p_fail_node(p, "unexpected %s in block clause", end);
-        return NULL;
-    }
-    name2 = malloc(len + 1);
-    if (!name2) {
-        p_oom(p);
-        return NULL;
-    }
-    memcpy(name2, name, len + 1);
-    if (p_add_tree(p, name2, root))
+    if (!n->pipe || p_define_list(p, n->text, n->text_len, "block clause"))
         return NULL;
     return n;
 }
@@ -1058,7 +1067,6 @@ static tmpl_node *p_break_continue(parser *p, const tmpl_token *kw)
 {
     const tmpl_token *t = p_next_nonspace(p);
     int is_break = kw->type == TMPL_T_BREAK;
-    tmpl_node *n;
 
     if (t->type != TMPL_T_RDELIM) {
         p_unexpected(p, t, is_break ? "{{break}}" : "{{continue}}");
@@ -1068,10 +1076,7 @@ static tmpl_node *p_break_continue(parser *p, const tmpl_token *kw)
         p_fail(p, "%s outside {{range}}", is_break ? "{{break}}" : "{{continue}}");
         return NULL;
     }
-    n = p_node(p, is_break ? TMPL_N_BREAK : TMPL_N_CONTINUE, kw->pos);
-    if (n)
-        n->line = kw->line;
-    return n;
+    return p_node(p, is_break ? TMPL_N_BREAK : TMPL_N_CONTINUE, kw->pos);
 }
 
 static tmpl_node *p_action(parser *p)
@@ -1111,7 +1116,6 @@ static tmpl_node *p_action(parser *p)
     n = p_node(p, TMPL_N_ACTION, peek->pos);
     if (!n)
         return NULL;
-    n->line = peek->line;
     n->pipe = p_pipeline(p, "command", TMPL_T_RDELIM);
     return n->pipe ? n : NULL;
 }
@@ -1183,10 +1187,12 @@ static int tree_is_empty(const tmpl_node *list)
     return 1;
 }
 
-/* Takes name (new). */
-static int p_add_tree(parser *p, char *name, tmpl_node *root)
+/* Adds the tree root as the template name (copied). A template defined twice keeps
+ * the definition that is not empty; two that are not is an error. */
+static int p_add_tree(parser *p, const char *name, size_t len, tmpl_node *root)
 {
     tmpl_set *s = p->set;
+    char *copy;
     size_t i;
 
     for (i = 0; i < s->ntrees; i++) {
@@ -1196,63 +1202,41 @@ static int p_add_tree(parser *p, char *name, tmpl_node *root)
             s->trees[i].root = root;
         } else if (!tree_is_empty(root)) {
             p_fail(p, "template: multiple definition of template \"%s\"", name);
-            free(name);
             return -1;
         }
-        free(name);
         return 0;
     }
     if (grow((void **)&s->trees, &s->tcap, s->ntrees + 1, sizeof(*s->trees))) {
-        free(name);
         p_oom(p);
         return -1;
     }
-    s->trees[s->ntrees].name = name;
+    copy = p_strdup(p, name, len);
+    if (!copy)
+        return -1;
+    s->trees[s->ntrees].name = copy;
     s->trees[s->ntrees].root = root;
     s->ntrees++;
     return 0;
 }
 
+/* {{define "name"}} list {{end}} */
 static int p_definition(parser *p)
 {
     const tmpl_token *t = p_next_nonspace(p);
     size_t len;
-    char *name;
-    tmpl_node *root;
-    tmpl_node *end = NULL;
-    size_t saved_vars = p->nvars;
+    char *name = p_template_name(p, t, "define clause", &len);
+    int rc = -1;
 
-    if (t->type != TMPL_T_STRING && t->type != TMPL_T_RAWSTRING) {
-        p_unexpected(p, t, "define clause");
-        return -1;
-    }
-    name = p_template_name(p, t, "define clause", &len);
-    if (!name)
-        return -1;
-    if (!p_expect(p, TMPL_T_RDELIM, "define clause")) {
-        free(name);
-        return -1;
-    }
-    p->nvars = 0;
-    root = p_item_list(p, &end);
-    p->nvars = saved_vars;
-    if (!root) {
-        free(name);
-        return -1;
-    }
-    if (end->type != TMPL_N_END) {
-        p_fail_node(p, "unexpected %s in define clause", end);
-        free(name);
-        return -1;
-    }
-    return p_add_tree(p, name, root);
+    if (name && p_expect(p, TMPL_T_RDELIM, "define clause"))
+        rc = p_define_list(p, name, len, "define clause");
+    free(name);
+    return rc;
 }
 
 static int p_parse(parser *p)
 {
     tmpl_node *root = p_node(p, TMPL_N_LIST, p_peek(p)->pos);
     tmpl_node *n;
-    char *name;
 
     if (!root)
         return -1;
@@ -1271,19 +1255,13 @@ static int p_parse(parser *p)
         if (!n)
             return -1;
         if (n->type == TMPL_N_END || n->type == TMPL_N_ELSE) {
-            p_fail_node(p, "unexpected %s", n);
+            p_fail_node(p, "unexpected %s", n, NULL);
             return -1;
         }
         if (p_append(p, root, n))
             return -1;
     }
-    name = malloc(strlen(p->set->name) + 1);
-    if (!name) {
-        p_oom(p);
-        return -1;
-    }
-    memcpy(name, p->set->name, strlen(p->set->name) + 1);
-    return p_add_tree(p, name, root);
+    return p_add_tree(p, p->set->name, strlen(p->set->name), root);
 }
 
 int tmpl_set_parse(tmpl_set *set, const char *name, const char *text, size_t len,
