@@ -107,6 +107,14 @@ static int x_prefix(tmpl_exec *x, tmpl_buf *b)
     return rc;
 }
 
+/* Fails the execution with "template: NAME:LINE:COL: executing ... at <NODE>: "
+ * and the message; the first failure stays. Returns TMPL_EEXEC (or TMPL_ENOMEM). */
+static int x_fail(tmpl_exec *x, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
 static int x_fail(tmpl_exec *x, const char *fmt, ...)
 {
     tmpl_buf b;
@@ -126,60 +134,35 @@ static int x_fail(tmpl_exec *x, const char *fmt, ...)
     return x->err ? TMPL_EEXEC : TMPL_ENOMEM;
 }
 
-/* An error message with a long user-supplied part (e.g. a nested template error). */
-static int x_fail_long(tmpl_exec *x, const char *head, const char *tail)
-{
-    tmpl_buf b;
-    int rc;
-
-    if (x->err)
-        return TMPL_EEXEC;
-    tmpl_buf_init(&b, 0);
-    rc = x_prefix(x, &b);
-    rc = rc ? rc : tmpl_buf_adds(&b, head);
-    rc = rc ? rc : tmpl_buf_adds(&b, tail);
-    x_set_err(x, &b, rc);
-    return x->err ? TMPL_EEXEC : TMPL_ENOMEM;
-}
-
-/* An error "<before>"<s quoted>"<after>". */
+/* An error "<before><s quoted><after>". */
 static int x_fail_quoted(tmpl_exec *x, const char *before, const char *s, size_t n,
                          const char *after)
 {
-    tmpl_buf msg;
+    tmpl_buf q;
     int rc;
 
-    tmpl_buf_init(&msg, 0);
-    rc = tmpl_buf_adds(&msg, before);
-    rc = rc ? rc : tmpl_go_quote(&msg, s, n, 0);
-    rc = rc ? rc : tmpl_buf_adds(&msg, after);
-    rc = rc ? TMPL_ENOMEM : x_fail_long(x, "", msg.data);
-    tmpl_buf_cleanup(&msg);
+    tmpl_buf_init(&q, 0);
+    if (tmpl_go_quote(&q, s, n, 0) != 0)
+        rc = TMPL_ENOMEM;
+    else
+        rc = x_fail(x, "%s%s%s", before, q.data, after);
+    tmpl_buf_cleanup(&q);
     return rc;
 }
 
-/* Go's String() of a node, for messages; returns a new string or NULL. */
-static char *node_str(const tmpl_node *n)
+/* x_fail with the String() of a node as the first %s argument and arg as the
+ * second, if fmt has one (else arg is NULL). */
+static int x_fail_node(tmpl_exec *x, const char *fmt, const tmpl_node *n, const char *arg)
 {
     tmpl_buf b;
-
-    tmpl_buf_init(&b, 0);
-    if (tmpl_node_write(&b, n) != 0) {
-        tmpl_buf_cleanup(&b);
-        return NULL;
-    }
-    return tmpl_buf_steal(&b, NULL);
-}
-
-static int x_fail_node(tmpl_exec *x, const char *fmt, const tmpl_node *n)
-{
-    char *s = node_str(n);
     int rc;
 
-    if (!s)
-        return TMPL_ENOMEM;
-    rc = x_fail(x, fmt, s);
-    free(s);
+    tmpl_buf_init(&b, 0);
+    if (tmpl_node_write(&b, n) != 0 || tmpl_buf_add(&b, "", 0) != 0)
+        rc = TMPL_ENOMEM;
+    else
+        rc = x_fail(x, fmt, b.data, arg);
+    tmpl_buf_cleanup(&b);
     return rc;
 }
 
@@ -327,7 +310,7 @@ static int not_a_function(tmpl_exec *x, const tmpl_node *const *args, size_t nar
                           const tmpl_value *final)
 {
     if (nargs > 1 || final)
-        return x_fail_node(x, "can't give argument to non-function %s", args[0]);
+        return x_fail_node(x, "can't give argument to non-function %s", args[0], NULL);
     return TMPL_OK;
 }
 
@@ -558,7 +541,7 @@ static int eval_chain_node(tmpl_exec *x, tmpl_value dot, const tmpl_node *chain,
 
     x->at = chain;
     if (chain->base->type == TMPL_N_NIL)
-        return x_fail_node(x, "indirection through explicit nil in %s", chain);
+        return x_fail_node(x, "indirection through explicit nil in %s", chain, NULL);
     rc = eval_arg(x, dot, -1, chain->base, &base);
     if (rc)
         return rc;
@@ -612,7 +595,7 @@ static int eval_command(tmpl_exec *x, tmpl_value dot, const tmpl_node *cmd,
         *out = tv_str_borrow(first->text, first->text_len);
         return TMPL_OK;
     default:
-        return x_fail_node(x, "can't evaluate command %s", first);
+        return x_fail_node(x, "can't evaluate command %s", first, NULL);
     }
 }
 
@@ -630,7 +613,7 @@ static int eval_empty_interface(tmpl_exec *x, tmpl_value dot, const tmpl_node *n
         return TMPL_OK;
     default:
         (void)dot;
-        return x_fail_node(x, "can't handle %s for arg of type interface {}", n);
+        return x_fail_node(x, "can't handle %s for arg of type interface {}", n, NULL);
     }
 }
 
@@ -693,31 +676,25 @@ literal:
     switch (ptype) {
     case TP_BOOL:
         if (n->type != TMPL_N_BOOL)
-            return x_fail_node(x, "expected bool; found %s", n);
+            return x_fail_node(x, "expected bool; found %s", n, NULL);
         *out = tv_bool(n->bool_val);
         return TMPL_OK;
     case TP_INT:
         if (n->type != TMPL_N_NUMBER || !n->is_int)
-            return x_fail_node(x, "expected integer; found %s", n);
+            return x_fail_node(x, "expected integer; found %s", n, NULL);
         *out = tv_int(n->ival);
         return TMPL_OK;
     case TP_STRING:
         if (n->type != TMPL_N_STRING)
-            return x_fail_node(x, "expected string; found %s", n);
+            return x_fail_node(x, "expected string; found %s", n, NULL);
         *out = tv_str_borrow(n->text, n->text_len);
         return TMPL_OK;
     case TP_ANY:
     case TP_VALUE:
         return eval_empty_interface(x, dot, n, out);
-    default: {
-        char *s = node_str(n);
-        if (!s)
-            return TMPL_ENOMEM;
-        rc = x_fail(x, "can't handle %s for arg of type %s", s,
-                    tmpl_ptype_name((tmpl_ptype)ptype));
-        free(s);
-        return rc;
-    }
+    default:
+        return x_fail_node(x, "can't handle %s for arg of type %s", n,
+                           tmpl_ptype_name((tmpl_ptype)ptype));
     }
 }
 
@@ -798,12 +775,8 @@ static int eval_call(tmpl_exec *x, tmpl_value dot, const tmpl_func *f,
             *out = tv_invalid();
         }
         if (rc == TMPL_EEXEC && !x->err) {
-            char head[128];
             x->at = node;
-            snprintf(head, sizeof(head), "error calling %s: ", name);
-            rc = x_fail_long(x, head, x->fn_err ? x->fn_err : "");
-            if (rc == TMPL_OK)
-                rc = TMPL_EEXEC;
+            rc = x_fail(x, "error calling %s: %s", name, x->fn_err ? x->fn_err : "");
         }
     }
     while (i > 0)
@@ -968,9 +941,10 @@ static int walk_range(tmpl_exec *x, tmpl_value dot, const tmpl_node *r)
     } else if (val.kind != TV_INVALID) {
         tmpl_buf b;
         tmpl_buf_init(&b, 0);
-        rc = tmpl_fmt_value(&b, val);
-        rc = rc ? TMPL_ENOMEM : tmpl_buf_add(&b, "", 0);
-        rc = rc ? TMPL_ENOMEM : x_fail_long(x, "range can't iterate over ", b.data);
+        if (tmpl_fmt_value(&b, val) != 0 || tmpl_buf_add(&b, "", 0) != 0)
+            rc = TMPL_ENOMEM;
+        else
+            rc = x_fail(x, "range can't iterate over %s", b.data);
         tmpl_buf_cleanup(&b);
     }
     if (rc == 0 && empty && r->else_list)

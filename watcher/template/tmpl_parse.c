@@ -30,6 +30,14 @@ typedef struct parser {
 
 /* ---- errors ---------------------------------------------------------- */
 
+/* Fails the parse with "template: NAME:LINE: " and the message; the first failure
+ * stays. */
+static void p_fail(parser *p, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
 static void p_fail(parser *p, const char *fmt, ...)
 {
     tmpl_buf b;
