@@ -78,24 +78,14 @@ static void heap_sort(const sorter *s, long a, long b)
     }
 }
 
+/* Partitions [a, b) around the element at pivot; *already: nothing had to move. */
 static long partition(const sorter *s, long a, long b, long pivot, bool *already)
 {
     long i = a + 1;
     long j = b - 1;
 
     swap(s, a, pivot);
-    while (i <= j && less(s, i, a))
-        i++;
-    while (i <= j && !less(s, j, a))
-        j--;
-    if (i > j) {
-        swap(s, j, a);
-        *already = true;
-        return j;
-    }
-    swap(s, i, j);
-    i++;
-    j--;
+    *already = true;
     for (;;) {
         while (i <= j && less(s, i, a))
             i++;
@@ -104,11 +94,11 @@ static long partition(const sorter *s, long a, long b, long pivot, bool *already
         if (i > j)
             break;
         swap(s, i, j);
+        *already = false;
         i++;
         j--;
     }
     swap(s, j, a);
-    *already = false;
     return j;
 }
 
