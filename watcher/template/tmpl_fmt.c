@@ -63,9 +63,27 @@ static int pad_no_zero(tmpl_buf *b, const fmt_flags *f, const char *s, size_t n)
 
 /* ---- strconv.Quote --------------------------------------------------- */
 
+static const char escaped_chars[] = "\a\b\f\n\r\t\v";
+static const char escape_letters[] = "abfnrtv";
+
+char tmpl_escape_letter(int32_t c)
+{
+    const char *p = c > 0 && c < 0x80 ? strchr(escaped_chars, (int)c) : NULL;
+
+    return p ? escape_letters[p - escaped_chars] : 0;
+}
+
+int32_t tmpl_escape_char(char letter)
+{
+    const char *p = letter ? strchr(escape_letters, letter) : NULL;
+
+    return p ? escaped_chars[p - escape_letters] : -1;
+}
+
 static int quote_rune_esc(tmpl_buf *b, int32_t r, int ascii, char quote)
 {
     static const char hex[] = "0123456789abcdef";
+    char letter = tmpl_escape_letter(r);
     char tmp[12];
     size_t k;
 
@@ -78,23 +96,10 @@ static int quote_rune_esc(tmpl_buf *b, int32_t r, int ascii, char quote)
         k = tmpl_utf8_encode(r, tmp);
         return tmpl_buf_add(b, tmp, k);
     }
-    switch (r) {
-    case 7:
-        return tmpl_buf_adds(b, "\\a");
-    case 8:
-        return tmpl_buf_adds(b, "\\b");
-    case 12:
-        return tmpl_buf_adds(b, "\\f");
-    case 10:
-        return tmpl_buf_adds(b, "\\n");
-    case 13:
-        return tmpl_buf_adds(b, "\\r");
-    case 9:
-        return tmpl_buf_adds(b, "\\t");
-    case 11:
-        return tmpl_buf_adds(b, "\\v");
-    default:
-        break;
+    if (letter) {
+        tmp[0] = '\\';
+        tmp[1] = letter;
+        return tmpl_buf_add(b, tmp, 2);
     }
     if (r < ' ' || r == 0x7f) {
         tmp[0] = '\\';
@@ -744,11 +749,13 @@ static int print_kv(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t verb,
     return rc ? rc : tmpl_buf_addc(b, '}');
 }
 
+/* A *net.SRV as fmt prints it at the top: &{Target Port Priority Weight}. Go prints a
+ * nested one as its address, which no output can match; this prints it the same. */
 static int print_srv(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t verb,
                      int depth)
 {
     tv_srv *s = (tv_srv *)v.ref;
-    int rc = tmpl_buf_adds(b, depth == 0 ? "&{" : "&{");
+    int rc = tmpl_buf_adds(b, "&{");
 
     rc = rc ? rc : print_value(b, f, s->target, verb, depth + 1);
     rc = rc ? rc : tmpl_buf_addc(b, ' ');
@@ -824,7 +831,7 @@ int tmpl_fmt_value(tmpl_buf *b, tmpl_value v)
     memset(&f, 0, sizeof(f));
     if (v.kind == TV_INVALID)
         return tmpl_buf_adds(b, "<no value>");
-    if (v.kind == TV_SRV) {
+    if (v.kind == TV_SRV) { /* text/template prints what a pointer points to */
         tmpl_buf t;
         int rc;
         tmpl_buf_init(&t, 0);

@@ -22,9 +22,7 @@ typedef struct jp {
 /* encoding/json's quoteChar: the byte as a quoted rune, without allocating. */
 static void quote_char(char *out, size_t n, unsigned char c)
 {
-    static const char esc[] = "\a\b\f\n\r\t\v";
-    static const char letters[] = "abfnrtv";
-    const char *e = c ? strchr(esc, c) : NULL;
+    char letter = tmpl_escape_letter(c);
 
     if (c == '\'')
         snprintf(out, n, "'\\''");
@@ -32,8 +30,8 @@ static void quote_char(char *out, size_t n, unsigned char c)
         snprintf(out, n, "'\"'");
     else if (c == '\\')
         snprintf(out, n, "'\\\\'");
-    else if (e)
-        snprintf(out, n, "'\\%c'", letters[e - esc]);
+    else if (letter)
+        snprintf(out, n, "'\\%c'", letter);
     else if (c < 0x20 || c == 0x7f)
         snprintf(out, n, "'\\x%02x'", c);
     else if (c < 0x80)

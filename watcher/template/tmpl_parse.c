@@ -1344,7 +1344,8 @@ static int hexval(char c)
     return -1;
 }
 
-/* One escape after a backslash at s[*i]; appends to b. Returns -1 on bad syntax. */
+/* One escape after a backslash at s[*i]; appends to b. Returns -1 on bad syntax,
+ * -2 when out of memory. */
 static int unquote_escape(const char *s, size_t n, size_t *i, char quote, tmpl_buf *b,
                           int32_t *rune_out)
 {
@@ -1356,27 +1357,6 @@ static int unquote_escape(const char *s, size_t n, size_t *i, char quote, tmpl_b
 
     (*i)++;
     switch (c) {
-    case 'a':
-        v = 7;
-        break;
-    case 'b':
-        v = 8;
-        break;
-    case 'f':
-        v = 12;
-        break;
-    case 'n':
-        v = 10;
-        break;
-    case 'r':
-        v = 13;
-        break;
-    case 't':
-        v = 9;
-        break;
-    case 'v':
-        v = 11;
-        break;
     case '\\':
         v = '\\';
         break;
@@ -1396,6 +1376,9 @@ static int unquote_escape(const char *s, size_t n, size_t *i, char quote, tmpl_b
         digits = 8;
         break;
     default:
+        v = tmpl_escape_char(c); /* \a \b \f \n \r \t \v */
+        if (v >= 0)
+            break;
         if (c < '0' || c > '7')
             return -1;
         v = c - '0';
