@@ -292,8 +292,7 @@ static int fn_map(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
         if (tv_map_push(*out, k, v))
             return TMPL_ENOMEM;
     }
-    tv_map_sort(*out);
-    return 0;
+    return tv_map_sort(*out);
 }
 
 static int b64_val(unsigned char c)
@@ -717,7 +716,7 @@ static int fn_keys(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
     if (out->kind != TV_LIST)
         return TMPL_ENOMEM;
     for (i = 0; i < m->len; i++) {
-        if (tv_list_push(*out, tv_retain(m->keys[i])))
+        if (tv_list_push(*out, tv_retain(m->items[i].key)))
             return TMPL_ENOMEM;
     }
     return 0;

@@ -898,8 +898,8 @@ static void range_item(tmpl_value val, size_t i, tmpl_value *index, tmpl_value *
         *elem = tv_list_item(tv_as_list(val), i);
         return;
     }
-    *index = m->keys[i];
-    *elem = tv_retain(m->vals[i]);
+    *index = m->items[i].key;
+    *elem = tv_retain(m->items[i].val);
     elem->flags |= TV_F_IFACE;
 }
 

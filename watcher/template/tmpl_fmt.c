@@ -723,9 +723,9 @@ static int print_map(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t verb
     for (i = 0; i < m->len && rc == 0; i++) {
         if (i > 0)
             rc = tmpl_buf_adds(b, f->sharp_v ? ", " : " ");
-        rc = rc ? rc : print_value(b, f, m->keys[i], verb, depth + 1);
+        rc = rc ? rc : print_value(b, f, m->items[i].key, verb, depth + 1);
         rc = rc ? rc : tmpl_buf_addc(b, ':');
-        rc = rc ? rc : print_value(b, f, m->vals[i], verb, depth + 1);
+        rc = rc ? rc : print_value(b, f, m->items[i].val, verb, depth + 1);
     }
     return rc ? rc : tmpl_buf_addc(b, f->sharp_v ? '}' : ']');
 }

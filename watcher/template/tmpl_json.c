@@ -386,7 +386,10 @@ static int jp_object(jp *p, tmpl_value *out)
             goto fail;
     }
     p->depth--;
-    tv_map_sort(map);
+    if (tv_map_sort(map)) {
+        jp_nomem(p);
+        goto fail;
+    }
     *out = map;
     return 0;
 fail:
@@ -606,10 +609,10 @@ static int enc_value(tmpl_buf *b, tmpl_value v, char *err, size_t errlen, int de
         for (i = 0; i < m->len; i++) {
             if (i > 0 && tmpl_buf_addc(b, ','))
                 return TMPL_ENOMEM;
-            if (enc_string(b, m->keys[i].u.s.p, m->keys[i].u.s.n) ||
+            if (enc_string(b, m->items[i].key.u.s.p, m->items[i].key.u.s.n) ||
                 tmpl_buf_addc(b, ':'))
                 return TMPL_ENOMEM;
-            rc = enc_value(b, m->vals[i], err, errlen, depth + 1);
+            rc = enc_value(b, m->items[i].val, err, errlen, depth + 1);
             if (rc)
                 return rc;
         }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct sorter {
     tmpl_value *v;
@@ -279,6 +280,30 @@ static void pdqsort(const sorter *s, long a, long b, int limit)
             b = mid;
         }
     }
+}
+
+void tmpl_merge_sort(void *base, size_t n, size_t size,
+                     int (*cmp)(const void *a, const void *b), void *tmp)
+{
+    char *a = base;
+    char *t = tmp;
+    size_t mid = n / 2;
+    size_t i = 0;
+    size_t j = mid;
+    size_t k = 0;
+
+    if (n < 2)
+        return;
+    tmpl_merge_sort(a, mid, size, cmp, tmp);
+    tmpl_merge_sort(a + mid * size, n - mid, size, cmp, tmp);
+    while (i < mid && j < n) {
+        if (cmp(a + j * size, a + i * size) < 0)
+            memcpy(t + k++ * size, a + j++ * size, size);
+        else
+            memcpy(t + k++ * size, a + i++ * size, size);
+    }
+    memcpy(t + k * size, a + i * size, (mid - i) * size);
+    memcpy(a, t, (k + mid - i) * size); /* what is left from j on is in place */
 }
 
 void tmpl_go_sort(tmpl_value *items, size_t n, tmpl_less_fn less_fn)

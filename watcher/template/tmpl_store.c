@@ -5,6 +5,7 @@
 #include "tmpl_buf.h"
 #include "tmpl_funcs.h"
 #include "tmpl_path.h"
+#include "tmpl_sort.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -53,28 +54,12 @@ int tmpl_snapshot_add(tmpl_snapshot *s, const char *key, size_t klen, const char
     return TMPL_OK;
 }
 
-static void merge_sort(tmpl_kv *a, tmpl_kv *tmp, size_t n)
+static int kv_cmp(const void *a, const void *b)
 {
-    size_t mid = n / 2;
-    size_t i = 0;
-    size_t j = mid;
-    size_t k = 0;
+    const tmpl_kv *x = a;
+    const tmpl_kv *y = b;
 
-    if (n < 2)
-        return;
-    merge_sort(a, tmp, mid);
-    merge_sort(a + mid, tmp, n - mid);
-    while (i < mid && j < n) {
-        if (tv_bytes_cmp(a[j].key, a[j].key_len, a[i].key, a[i].key_len) < 0)
-            tmp[k++] = a[j++];
-        else
-            tmp[k++] = a[i++];
-    }
-    while (i < mid)
-        tmp[k++] = a[i++];
-    while (j < n)
-        tmp[k++] = a[j++];
-    memcpy(a, tmp, n * sizeof(*a));
+    return tv_bytes_cmp(x->key, x->key_len, y->key, y->key_len);
 }
 
 int tmpl_snapshot_finish(tmpl_snapshot *s)
@@ -90,11 +75,10 @@ int tmpl_snapshot_finish(tmpl_snapshot *s)
     tmp = malloc(s->n * sizeof(*tmp));
     if (!tmp)
         return TMPL_ENOMEM;
-    merge_sort(s->kvs, tmp, s->n);
+    tmpl_merge_sort(s->kvs, s->n, sizeof(*s->kvs), kv_cmp, tmp);
     free(tmp);
     for (i = 0; i < s->n; i++) {
-        if (i + 1 < s->n && tv_bytes_cmp(s->kvs[i].key, s->kvs[i].key_len,
-                                         s->kvs[i + 1].key, s->kvs[i + 1].key_len) == 0) {
+        if (i + 1 < s->n && kv_cmp(&s->kvs[i], &s->kvs[i + 1]) == 0) {
             free((char *)s->kvs[i].key);
             continue;
         }

@@ -1,5 +1,7 @@
 #include "tmpl_value.h"
 
+#include "tmpl_sort.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,11 +139,8 @@ tmpl_value tv_map_new(size_t cap)
     if (!m)
         return v;
     if (cap) {
-        m->keys = malloc(cap * sizeof(*m->keys));
-        m->vals = malloc(cap * sizeof(*m->vals));
-        if (!m->keys || !m->vals) {
-            free(m->keys);
-            free(m->vals);
+        m->items = malloc(cap * sizeof(*m->items));
+        if (!m->items) {
             free(m);
             return v;
         }
@@ -200,11 +199,10 @@ static void tv_free_obj(tv_obj *o)
     case TV_MAP: {
         tv_map *m = (tv_map *)o;
         for (i = 0; i < m->len; i++) {
-            tv_release(m->keys[i]);
-            tv_release(m->vals[i]);
+            tv_release(m->items[i].key);
+            tv_release(m->items[i].val);
         }
-        free(m->keys);
-        free(m->vals);
+        free(m->items);
         break;
     }
     case TV_SRV:
@@ -258,27 +256,21 @@ int tv_map_push(tmpl_value map, tmpl_value key, tmpl_value val)
 
     if (m->len == m->cap) {
         size_t ncap = m->cap ? m->cap * 2 : 8;
-        tmpl_value *k = realloc(m->keys, ncap * sizeof(*k));
-        tmpl_value *v;
-        if (!k)
-            goto nomem;
-        m->keys = k;
-        v = realloc(m->vals, ncap * sizeof(*v));
-        if (!v)
-            goto nomem;
-        m->vals = v;
+        tv_entry *p = realloc(m->items, ncap * sizeof(*p));
+        if (!p) {
+            tv_release(key);
+            tv_release(val);
+            return TMPL_ENOMEM;
+        }
+        m->items = p;
         m->cap = ncap;
     }
-    m->keys[m->len] = key;
-    m->vals[m->len] = val;
+    m->items[m->len].key = key;
+    m->items[m->len].val = val;
     m->len++;
     if (tv_depth(val) + 1 > m->depth)
         m->depth = tv_depth(val) + 1;
     return TMPL_OK;
-nomem:
-    tv_release(key);
-    tv_release(val);
-    return TMPL_ENOMEM;
 }
 
 int tv_bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
@@ -318,38 +310,35 @@ void tv_list_sort_unique(tv_list *l)
     l->len = out;
 }
 
-/* Stable insertion-merge sort on (key, value, order) so later duplicates win. */
-void tv_map_sort(tmpl_value map)
+static int entry_cmp(const void *a, const void *b)
+{
+    return tv_str_cmp(&((const tv_entry *)a)->key, &((const tv_entry *)b)->key);
+}
+
+int tv_map_sort(tmpl_value map)
 {
     tv_map *m = tv_as_map(map);
+    tv_entry *tmp;
     size_t i;
-    size_t j;
-    size_t out;
+    size_t out = 0;
 
-    for (i = 1; i < m->len; i++) {
-        tmpl_value k = m->keys[i];
-        tmpl_value v = m->vals[i];
-        j = i;
-        while (j > 0 && tv_str_cmp(&m->keys[j - 1], &k) > 0) {
-            m->keys[j] = m->keys[j - 1];
-            m->vals[j] = m->vals[j - 1];
-            j--;
-        }
-        m->keys[j] = k;
-        m->vals[j] = v;
-    }
-    out = 0;
+    if (m->len < 2)
+        return TMPL_OK;
+    tmp = malloc(m->len * sizeof(*tmp));
+    if (!tmp)
+        return TMPL_ENOMEM;
+    tmpl_merge_sort(m->items, m->len, sizeof(*m->items), entry_cmp, tmp);
+    free(tmp);
     for (i = 0; i < m->len; i++) {
-        if (i + 1 < m->len && tv_str_cmp(&m->keys[i], &m->keys[i + 1]) == 0) {
-            tv_release(m->keys[i]);
-            tv_release(m->vals[i]);
+        if (i + 1 < m->len && entry_cmp(&m->items[i], &m->items[i + 1]) == 0) {
+            tv_release(m->items[i].key);
+            tv_release(m->items[i].val);
             continue;
         }
-        m->keys[out] = m->keys[i];
-        m->vals[out] = m->vals[i];
-        out++;
+        m->items[out++] = m->items[i];
     }
     m->len = out;
+    return TMPL_OK;
 }
 
 const tmpl_value *tv_map_get(tmpl_value map, const char *k, size_t n)
@@ -364,9 +353,9 @@ const tmpl_value *tv_map_get(tmpl_value map, const char *k, size_t n)
     hi = m->len;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = tv_str_cmp(&m->keys[mid], &key);
+        int c = tv_str_cmp(&m->items[mid].key, &key);
         if (c == 0)
-            return &m->vals[mid];
+            return &m->items[mid].val;
         if (c < 0)
             lo = mid + 1;
         else

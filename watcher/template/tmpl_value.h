@@ -75,14 +75,18 @@ typedef struct tv_list {
     tmpl_value *items;
 } tv_list;
 
+typedef struct tv_entry {
+    tmpl_value key; /* a string */
+    tmpl_value val;
+} tv_entry;
+
 typedef struct tv_map {
     tv_obj h;
     unsigned depth; /* 1 + the deepest value's depth */
     bool is_nil;    /* a nil map in Go (empty; %#v and toJson tell it apart) */
     size_t len;
     size_t cap;
-    tmpl_value *keys; /* strings, sorted, unique */
-    tmpl_value *vals;
+    tv_entry *items; /* sorted by key, keys unique (once tv_map_sort has run) */
 } tv_map;
 
 typedef struct tv_timeobj {
@@ -125,7 +129,9 @@ tv_map *tv_as_map(tmpl_value v);
 int tv_list_push(tmpl_value list, tmpl_value item);
 /* Sets key (taking both references; later sets win). Call tv_map_sort after. */
 int tv_map_push(tmpl_value map, tmpl_value key, tmpl_value val);
-void tv_map_sort(tmpl_value map);
+/* Sorts the keys, keeping of a key set more than once its last value. Returns 0 or
+ * TMPL_ENOMEM. */
+int tv_map_sort(tmpl_value map);
 /* Borrowed value for key, or NULL. */
 const tmpl_value *tv_map_get(tmpl_value map, const char *k, size_t n);
 /* The i-th item of l (a new reference), typed interface{} when l is []interface{}. */
