@@ -236,16 +236,13 @@ tmpl_value tmpl_exec_receiver(const tmpl_exec *x)
 
 static int var_push(tmpl_exec *x, const char *name, size_t len, tmpl_value v)
 {
-    if (x->nvars == x->vcap) {
-        size_t ncap = x->vcap ? x->vcap * 2 : 16;
-        tmpl_var *p = realloc(x->vars, ncap * sizeof(*p));
-        if (!p) {
-            tv_release(v);
-            return TMPL_ENOMEM;
-        }
-        x->vars = p;
-        x->vcap = ncap;
+    tmpl_var *vars = tmpl_array_grow(x->vars, x->nvars, &x->vcap, sizeof(*vars), 16);
+
+    if (!vars) {
+        tv_release(v);
+        return TMPL_ENOMEM;
     }
+    x->vars = vars;
     x->vars[x->nvars].name = name;
     x->vars[x->nvars].len = len;
     x->vars[x->nvars].v = v;

@@ -25,17 +25,13 @@ typedef struct lex_state {
 static int lex_push(lex_state *l, tmpl_tok_type type, size_t pos, size_t len, int line)
 {
     tmpl_lexer *lx = l->lx;
+    tmpl_token *toks = tmpl_array_grow(lx->toks, lx->ntoks, &l->cap, sizeof(*toks), 64);
 
-    if (lx->ntoks == l->cap) {
-        size_t ncap = l->cap ? l->cap * 2 : 64;
-        tmpl_token *p = realloc(lx->toks, ncap * sizeof(*p));
-        if (!p) {
-            l->failed = 1;
-            return -1;
-        }
-        lx->toks = p;
-        l->cap = ncap;
+    if (!toks) {
+        l->failed = 1;
+        return -1;
     }
+    lx->toks = toks;
     lx->toks[lx->ntoks].type = type;
     lx->toks[lx->ntoks].pos = pos;
     lx->toks[lx->ntoks].len = len;

@@ -217,30 +217,23 @@ static tmpl_node *p_node(parser *p, tmpl_node_type type, size_t pos)
     return n;
 }
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
+/* Room for one more item in an array of the parser's (see tmpl_array_grow). */
+static void *p_grow(parser *p, void *items, size_t len, size_t *cap, size_t size)
 {
-    size_t ncap;
-    void *q;
+    void *grown = tmpl_array_grow(items, len, cap, size, 4);
 
-    if (need <= *cap)
-        return 0;
-    ncap = *cap ? *cap * 2 : 4;
-    while (ncap < need)
-        ncap *= 2;
-    q = realloc(*arr, ncap * elem);
-    if (!q)
-        return -1;
-    *arr = q;
-    *cap = ncap;
-    return 0;
+    if (!grown)
+        p_oom(p);
+    return grown;
 }
 
 static int p_append(parser *p, tmpl_node *parent, tmpl_node *kid)
 {
-    if (grow((void **)&parent->kids, &parent->kcap, parent->nkids + 1, sizeof(kid))) {
-        p_oom(p);
+    tmpl_node **kids = p_grow(p, parent->kids, parent->nkids, &parent->kcap, sizeof(kid));
+
+    if (!kids)
         return -1;
-    }
+    parent->kids = kids;
     parent->kids[parent->nkids++] = kid;
     return 0;
 }
@@ -274,12 +267,12 @@ static char *p_strdup(parser *p, const char *s, size_t len)
 
 static int p_add_ident(parser *p, tmpl_node *n, const char *s, size_t len)
 {
+    char **idents = p_grow(p, n->idents, n->nidents, &n->icap, sizeof(char *));
     char *copy;
 
-    if (grow((void **)&n->idents, &n->icap, n->nidents + 1, sizeof(char *))) {
-        p_oom(p);
+    if (!idents)
         return -1;
-    }
+    n->idents = idents;
     copy = p_strdup(p, s, len);
     if (!copy)
         return -1;
@@ -316,10 +309,11 @@ static tmpl_node *p_var_node(parser *p, size_t pos, const char *s, size_t len)
 
 static int p_push_var(parser *p, const tmpl_token *t)
 {
-    if (grow((void **)&p->vars, &p->vcap, p->nvars + 1, sizeof(*p->vars))) {
-        p_oom(p);
+    const tmpl_token **vars = p_grow(p, p->vars, p->nvars, &p->vcap, sizeof(*vars));
+
+    if (!vars)
         return -1;
-    }
+    p->vars = vars;
     p->vars[p->nvars++] = t;
     return 0;
 }
@@ -1200,6 +1194,7 @@ static int tree_is_empty(const tmpl_node *list)
 static int p_add_tree(parser *p, const char *name, size_t len, tmpl_node *root)
 {
     tmpl_set *s = p->set;
+    tmpl_tree *trees;
     char *copy;
     size_t i;
 
@@ -1214,10 +1209,10 @@ static int p_add_tree(parser *p, const char *name, size_t len, tmpl_node *root)
         }
         return 0;
     }
-    if (grow((void **)&s->trees, &s->tcap, s->ntrees + 1, sizeof(*s->trees))) {
-        p_oom(p);
+    trees = p_grow(p, s->trees, s->ntrees, &s->tcap, sizeof(*trees));
+    if (!trees)
         return -1;
-    }
+    s->trees = trees;
     copy = p_strdup(p, name, len);
     if (!copy)
         return -1;

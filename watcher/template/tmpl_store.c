@@ -24,20 +24,17 @@ tmpl_snapshot *tmpl_snapshot_new(void)
 int tmpl_snapshot_add(tmpl_snapshot *s, const char *key, size_t klen, const char *value,
                       size_t vlen)
 {
+    tmpl_kv *kvs;
     char *mem;
 
     if (!s || !key || (!value && vlen))
         return TMPL_EINVAL;
     if (klen > (size_t)-1 / 4 || vlen > (size_t)-1 / 4)
         return TMPL_EINVAL;
-    if (s->n == s->cap) {
-        size_t ncap = s->cap ? s->cap * 2 : 64;
-        tmpl_kv *p = realloc(s->kvs, ncap * sizeof(*p));
-        if (!p)
-            return TMPL_ENOMEM;
-        s->kvs = p;
-        s->cap = ncap;
-    }
+    kvs = tmpl_array_grow(s->kvs, s->n, &s->cap, sizeof(*kvs), 64);
+    if (!kvs)
+        return TMPL_ENOMEM;
+    s->kvs = kvs;
     mem = malloc(klen + vlen + 2);
     if (!mem)
         return TMPL_ENOMEM;

@@ -1,5 +1,6 @@
 #include "tmpl_value.h"
 
+#include "tmpl_buf.h"
 #include "tmpl_sort.h"
 
 #include <stdlib.h>
@@ -233,17 +234,13 @@ tv_map *tv_as_map(tmpl_value v)
 int tv_list_push(tmpl_value list, tmpl_value item)
 {
     tv_list *l = tv_as_list(list);
+    tmpl_value *items = tmpl_array_grow(l->items, l->len, &l->cap, sizeof(*items), 8);
 
-    if (l->len == l->cap) {
-        size_t ncap = l->cap ? l->cap * 2 : 8;
-        tmpl_value *p = realloc(l->items, ncap * sizeof(*p));
-        if (!p) {
-            tv_release(item);
-            return TMPL_ENOMEM;
-        }
-        l->items = p;
-        l->cap = ncap;
+    if (!items) {
+        tv_release(item);
+        return TMPL_ENOMEM;
     }
+    l->items = items;
     l->items[l->len++] = item;
     if (tv_depth(item) + 1 > l->depth)
         l->depth = tv_depth(item) + 1;
@@ -253,18 +250,14 @@ int tv_list_push(tmpl_value list, tmpl_value item)
 int tv_map_push(tmpl_value map, tmpl_value key, tmpl_value val)
 {
     tv_map *m = tv_as_map(map);
+    tv_entry *items = tmpl_array_grow(m->items, m->len, &m->cap, sizeof(*items), 8);
 
-    if (m->len == m->cap) {
-        size_t ncap = m->cap ? m->cap * 2 : 8;
-        tv_entry *p = realloc(m->items, ncap * sizeof(*p));
-        if (!p) {
-            tv_release(key);
-            tv_release(val);
-            return TMPL_ENOMEM;
-        }
-        m->items = p;
-        m->cap = ncap;
+    if (!items) {
+        tv_release(key);
+        tv_release(val);
+        return TMPL_ENOMEM;
     }
+    m->items = items;
     m->items[m->len].key = key;
     m->items[m->len].val = val;
     m->len++;
