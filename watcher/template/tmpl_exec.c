@@ -393,12 +393,37 @@ static int eval_call(tmpl_exec *x, tmpl_value dot, const tmpl_func *f,
                      const tmpl_node *const *args, size_t nargs, const tmpl_value *final,
                      tmpl_value *out);
 
+/* The field name of a struct value: memkv.KVPair's Key and Value, *net.SRV's Target,
+ * Port, Priority and Weight. Returns whether it has one; *out is then new. */
+static bool struct_field(tmpl_value v, const char *name, tmpl_value *out)
+{
+    const tv_srv *s = (const tv_srv *)v.ref;
+
+    if (v.kind == TV_KV && strcmp(name, "Key") == 0)
+        *out = tv_str_borrow(v.u.kv->key, v.u.kv->key_len);
+    else if (v.kind == TV_KV && strcmp(name, "Value") == 0)
+        *out = tv_str_borrow(v.u.kv->value, v.u.kv->value_len);
+    else if (v.kind == TV_SRV && strcmp(name, "Target") == 0)
+        *out = tv_retain(s->target);
+    else if (v.kind == TV_SRV && strcmp(name, "Port") == 0)
+        *out = tv_int(s->port);
+    else if (v.kind == TV_SRV && strcmp(name, "Priority") == 0)
+        *out = tv_int(s->priority);
+    else if (v.kind == TV_SRV && strcmp(name, "Weight") == 0)
+        *out = tv_int(s->weight);
+    else
+        return false;
+    return true;
+}
+
+/* Go's evalField: the field or method name of receiver, a map's key, called with
+ * args (args[0] is the field itself) and final, the value piped in. */
 static int eval_field(tmpl_exec *x, tmpl_value dot, const char *name,
                       const tmpl_node *node, const tmpl_node *const *args, size_t nargs,
                       const tmpl_value *final, tmpl_value receiver, tmpl_value *out)
 {
-    const char *typ = static_type(receiver);
     bool has_args = nargs > 1 || final;
+    const tmpl_value *v;
     const tmpl_func *m;
 
     if (receiver.kind == TV_INVALID) {
@@ -406,7 +431,7 @@ static int eval_field(tmpl_exec *x, tmpl_value dot, const char *name,
         return TMPL_OK;
     }
     if (receiver.kind == TV_NIL)
-        return x_fail(x, "nil pointer evaluating %s.%s", typ, name);
+        return x_fail(x, "nil pointer evaluating %s.%s", static_type(receiver), name);
     if (receiver.kind == TV_TIME && (m = tmpl_time_method(name)) != NULL) {
         tmpl_value saved = x->recv;
         int rc;
@@ -415,48 +440,26 @@ static int eval_field(tmpl_exec *x, tmpl_value dot, const char *name,
         x->recv = saved;
         return rc;
     }
-    if (receiver.kind == TV_KV) {
-        int is_key = strcmp(name, "Key") == 0;
-        if (is_key || strcmp(name, "Value") == 0) {
-            if (has_args)
-                return x_fail(x, "%s has arguments but cannot be invoked as function",
-                              name);
-            *out = is_key ? tv_str_borrow(receiver.u.kv->key, receiver.u.kv->key_len)
-                          : tv_str_borrow(receiver.u.kv->value, receiver.u.kv->value_len);
+    if (struct_field(receiver, name, out)) {
+        if (!has_args)
             return TMPL_OK;
-        }
-    } else if (receiver.kind == TV_SRV) {
-        tv_srv *s = (tv_srv *)receiver.ref;
-        if (!strcmp(name, "Target"))
-            *out = tv_retain(s->target);
-        else if (!strcmp(name, "Port"))
-            *out = tv_int(s->port);
-        else if (!strcmp(name, "Priority"))
-            *out = tv_int(s->priority);
-        else if (!strcmp(name, "Weight"))
-            *out = tv_int(s->weight);
-        else
-            return x_fail(x, "can't evaluate field %s in type %s", name, typ);
-        if (has_args) {
-            tv_release(*out);
-            *out = tv_invalid();
-            return x_fail(x, "%s has arguments but cannot be invoked as function", name);
-        }
-        return TMPL_OK;
-    } else if (receiver.kind == TV_MAP) {
-        const tmpl_value *v;
-        if (has_args)
-            return x_fail(x, "%s is not a method but has arguments", name);
-        v = tv_map_get(receiver, name, strlen(name));
-        if (!v) {
-            *out = tv_invalid();
-            return TMPL_OK;
-        }
-        *out = tv_retain(*v);
-        out->flags |= TV_F_IFACE;
+        tv_release(*out);
+        *out = tv_invalid();
+        return x_fail(x, "%s has arguments but cannot be invoked as function", name);
+    }
+    if (receiver.kind != TV_MAP)
+        return x_fail(x, "can't evaluate field %s in type %s", name,
+                      static_type(receiver));
+    if (has_args)
+        return x_fail(x, "%s is not a method but has arguments", name);
+    v = tv_map_get(receiver, name, strlen(name));
+    if (!v) {
+        *out = tv_invalid();
         return TMPL_OK;
     }
-    return x_fail(x, "can't evaluate field %s in type %s", name, typ);
+    *out = tv_retain(*v);
+    out->flags |= TV_F_IFACE;
+    return TMPL_OK;
 }
 
 static int eval_field_chain(tmpl_exec *x, tmpl_value dot, tmpl_value receiver,
@@ -596,8 +599,7 @@ static int eval_command(tmpl_exec *x, tmpl_value dot, const tmpl_node *cmd,
     }
 }
 
-static int eval_empty_interface(tmpl_exec *x, tmpl_value dot, const tmpl_node *n,
-                                tmpl_value *out)
+static int eval_empty_interface(tmpl_exec *x, const tmpl_node *n, tmpl_value *out)
 {
     switch (n->type) {
     case TMPL_N_BOOL:
@@ -609,28 +611,54 @@ static int eval_empty_interface(tmpl_exec *x, tmpl_value dot, const tmpl_node *n
         *out = tv_str_borrow(n->text, n->text_len);
         return TMPL_OK;
     default:
-        (void)dot;
         return x_fail_node(x, "can't handle %s for arg of type interface {}", n, NULL);
     }
 }
 
-/* ptype -1: Go's evalArg with a nil type (a chain's base). */
+/* Go's evalArg for a constant (a bool, number or string node) given for a
+ * parameter of type ptype. */
+static int eval_constant_arg(tmpl_exec *x, int ptype, const tmpl_node *n, tmpl_value *out)
+{
+    switch (ptype) {
+    case TP_BOOL:
+        if (n->type != TMPL_N_BOOL)
+            return x_fail_node(x, "expected bool; found %s", n, NULL);
+        *out = tv_bool(n->bool_val);
+        return TMPL_OK;
+    case TP_INT:
+        if (n->type != TMPL_N_NUMBER || !n->is_int)
+            return x_fail_node(x, "expected integer; found %s", n, NULL);
+        *out = tv_int(n->ival);
+        return TMPL_OK;
+    case TP_STRING:
+        if (n->type != TMPL_N_STRING)
+            return x_fail_node(x, "expected string; found %s", n, NULL);
+        *out = tv_str_borrow(n->text, n->text_len);
+        return TMPL_OK;
+    case TP_ANY:
+    case TP_VALUE:
+        return eval_empty_interface(x, n, out);
+    default:
+        return x_fail_node(x, "can't handle %s for arg of type %s", n,
+                           tmpl_ptype_name((tmpl_ptype)ptype));
+    }
+}
+
+/* Go's evalArg: the argument n for a parameter of type ptype (-1: any type, as for
+ * a chain's base). */
 static int eval_arg(tmpl_exec *x, tmpl_value dot, int ptype, const tmpl_node *n,
                     tmpl_value *out)
 {
+    const tmpl_node *self[1] = {n}; /* a field alone: a command of one word */
     tmpl_value v;
-    const tmpl_node *self[1];
     int rc;
 
     x->at = n;
-    self[0] = n;
     switch (n->type) {
     case TMPL_N_DOT:
-        if (ptype < 0) {
-            *out = tv_retain(dot);
-            return TMPL_OK;
-        }
-        return validate_type(x, tv_retain(dot), ptype, out);
+        v = tv_retain(dot);
+        rc = TMPL_OK;
+        break;
     case TMPL_N_NIL:
         if (ptype == TP_VALUE) {
             *out = tv_invalid();
@@ -660,7 +688,7 @@ static int eval_arg(tmpl_exec *x, tmpl_value dot, int ptype, const tmpl_node *n,
         rc = eval_chain_node(x, dot, n, NULL, 0, NULL, &v);
         break;
     default:
-        goto literal;
+        return eval_constant_arg(x, ptype, n, out);
     }
     if (rc)
         return rc;
@@ -669,30 +697,6 @@ static int eval_arg(tmpl_exec *x, tmpl_value dot, int ptype, const tmpl_node *n,
         return TMPL_OK;
     }
     return validate_type(x, v, ptype, out);
-literal:
-    switch (ptype) {
-    case TP_BOOL:
-        if (n->type != TMPL_N_BOOL)
-            return x_fail_node(x, "expected bool; found %s", n, NULL);
-        *out = tv_bool(n->bool_val);
-        return TMPL_OK;
-    case TP_INT:
-        if (n->type != TMPL_N_NUMBER || !n->is_int)
-            return x_fail_node(x, "expected integer; found %s", n, NULL);
-        *out = tv_int(n->ival);
-        return TMPL_OK;
-    case TP_STRING:
-        if (n->type != TMPL_N_STRING)
-            return x_fail_node(x, "expected string; found %s", n, NULL);
-        *out = tv_str_borrow(n->text, n->text_len);
-        return TMPL_OK;
-    case TP_ANY:
-    case TP_VALUE:
-        return eval_empty_interface(x, dot, n, out);
-    default:
-        return x_fail_node(x, "can't handle %s for arg of type %s", n,
-                           tmpl_ptype_name((tmpl_ptype)ptype));
-    }
 }
 
 static int call_and_or(tmpl_exec *x, tmpl_value dot, const tmpl_func *f,
