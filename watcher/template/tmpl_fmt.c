@@ -491,6 +491,30 @@ static int float_sharp(tmpl_buf *t, char fc, int prec)
     return rc ? rc : tmpl_buf_adds(t, tail);
 }
 
+/* The end of Go's fmtFloat: num (n bytes) starts with its sign, '+' when positive.
+ * Writes it with the sign the flags ask for, zero padding after the sign, and Inf and
+ * NaN never padded with zeros. */
+static int pad_float(tmpl_buf *b, const fmt_flags *f, char *num, size_t n)
+{
+    int rc;
+
+    if (f->space && num[0] == '+' && !f->plus)
+        num[0] = ' ';
+    if (num[1] == 'I' || num[1] == 'N') {
+        if (num[1] == 'N' && !f->space && !f->plus)
+            return pad_no_zero(b, f, num + 1, n - 1);
+        return pad_no_zero(b, f, num, n);
+    }
+    if (!f->plus && num[0] == '+')
+        return pad(b, f, num + 1, n - 1);
+    if (f->zero && f->wid_present && f->wid > (int)n) {
+        rc = tmpl_buf_addc(b, num[0]);
+        rc = rc ? rc : write_padding(b, f, f->wid - (int)n);
+        return rc ? rc : tmpl_buf_add(b, num + 1, n - 1);
+    }
+    return pad(b, f, num, n);
+}
+
 static int fmt_float_verb(tmpl_buf *b, const fmt_flags *f, double v, int32_t verb)
 {
     tmpl_buf t;
@@ -498,7 +522,6 @@ static int fmt_float_verb(tmpl_buf *b, const fmt_flags *f, double v, int32_t ver
     int prec;
     int rc;
     char *num;
-    size_t n;
 
     switch (verb) {
     case 'v':
@@ -523,42 +546,13 @@ static int fmt_float_verb(tmpl_buf *b, const fmt_flags *f, double v, int32_t ver
     if (f->prec_present)
         prec = f->prec;
     tmpl_buf_init(&t, 0);
-    rc = tmpl_buf_addc(&t, '+');
+    rc = tmpl_buf_addc(&t, '+'); /* the sign of a positive number */
     rc = rc ? rc : tmpl_fmt_float(&t, v, fc, prec);
-    if (rc) {
-        tmpl_buf_cleanup(&t);
-        return rc;
-    }
-    if (f->sharp && tmpl_buf_add(&t, "", 0) == 0)
+    if (rc == 0 && f->sharp)
         rc = float_sharp(&t, fc, prec);
-    if (rc) {
-        tmpl_buf_cleanup(&t);
-        return rc;
-    }
-    num = t.data;
-    n = t.len;
-    if (num[1] == '-' || num[1] == '+') {
-        num++;
-        n--;
-    }
-    if (f->space && num[0] == '+' && !f->plus)
-        num[0] = ' ';
-    if (num[1] == 'I' || num[1] == 'N') {
-        if (num[1] == 'N' && !f->space && !f->plus) {
-            num++;
-            n--;
-        }
-        rc = pad_no_zero(b, f, num, n);
-    } else if (f->plus || num[0] != '+') {
-        if (f->zero && f->wid_present && f->wid > (int)n) {
-            rc = tmpl_buf_addc(b, num[0]);
-            rc = rc ? rc : write_padding(b, f, f->wid - (int)n);
-            rc = rc ? rc : tmpl_buf_add(b, num + 1, n - 1);
-        } else {
-            rc = pad(b, f, num, n);
-        }
-    } else {
-        rc = pad(b, f, num + 1, n - 1);
+    if (rc == 0) {
+        num = t.data[1] == '-' || t.data[1] == '+' ? t.data + 1 : t.data;
+        rc = pad_float(b, f, num, t.len - (size_t)(num - t.data));
     }
     tmpl_buf_cleanup(&t);
     return rc;

@@ -549,10 +549,52 @@ static int enc_float(tmpl_buf *b, double f)
     return rc;
 }
 
-static int enc_value(tmpl_buf *b, tmpl_value v, char *err, size_t errlen, int depth)
+static int enc_value(tmpl_buf *b, tmpl_value v, char *err, size_t errlen, int depth);
+
+static int enc_list(tmpl_buf *b, const tv_list *l, char *err, size_t errlen, int depth)
 {
     size_t i;
-    int rc = 0;
+    int rc;
+
+    if (l->is_nil)
+        return tmpl_buf_adds(b, "null") ? TMPL_ENOMEM : 0;
+    if (tmpl_buf_addc(b, '['))
+        return TMPL_ENOMEM;
+    for (i = 0; i < l->len; i++) {
+        if (i > 0 && tmpl_buf_addc(b, ','))
+            return TMPL_ENOMEM;
+        rc = enc_value(b, l->items[i], err, errlen, depth + 1);
+        if (rc)
+            return rc;
+    }
+    return tmpl_buf_addc(b, ']') ? TMPL_ENOMEM : 0;
+}
+
+static int enc_map(tmpl_buf *b, const tv_map *m, char *err, size_t errlen, int depth)
+{
+    size_t i;
+    int rc;
+
+    if (m->is_nil)
+        return tmpl_buf_adds(b, "null") ? TMPL_ENOMEM : 0;
+    if (tmpl_buf_addc(b, '{'))
+        return TMPL_ENOMEM;
+    for (i = 0; i < m->len; i++) {
+        const tmpl_value *key = &m->items[i].key;
+        if (i > 0 && tmpl_buf_addc(b, ','))
+            return TMPL_ENOMEM;
+        if (enc_string(b, key->u.s.p, key->u.s.n) || tmpl_buf_addc(b, ':'))
+            return TMPL_ENOMEM;
+        rc = enc_value(b, m->items[i].val, err, errlen, depth + 1);
+        if (rc)
+            return rc;
+    }
+    return tmpl_buf_addc(b, '}') ? TMPL_ENOMEM : 0;
+}
+
+static int enc_value(tmpl_buf *b, tmpl_value v, char *err, size_t errlen, int depth)
+{
+    int rc;
 
     if (depth > TMPL_JSON_MAX_DEPTH) {
         snprintf(err, errlen, "json: nesting too deep");
@@ -568,11 +610,10 @@ static int enc_value(tmpl_buf *b, tmpl_value v, char *err, size_t errlen, int de
         return tmpl_buf_addf(b, "%lld", (long long)v.u.i) ? TMPL_ENOMEM : 0;
     case TV_FLOAT:
         if (isnan(v.u.f) || isinf(v.u.f)) {
-            tmpl_buf t;
-            tmpl_buf_init(&t, 0);
-            tmpl_fmt_float(&t, v.u.f, 'g', -1);
-            snprintf(err, errlen, "json: unsupported value: %s", t.data ? t.data : "");
-            tmpl_buf_cleanup(&t);
+            snprintf(err, errlen, "json: unsupported value: %s",
+                     isnan(v.u.f) ? "NaN"
+                     : v.u.f > 0  ? "+Inf"
+                                  : "-Inf");
             return TMPL_EEXEC;
         }
         return enc_float(b, v.u.f) ? TMPL_ENOMEM : 0;
@@ -585,39 +626,10 @@ static int enc_value(tmpl_buf *b, tmpl_value v, char *err, size_t errlen, int de
         rc = rc ? rc : enc_string(b, v.u.kv->value, v.u.kv->value_len);
         rc = rc ? rc : tmpl_buf_addc(b, '}');
         return rc ? TMPL_ENOMEM : 0;
-    case TV_LIST: {
-        tv_list *l = tv_as_list(v);
-        if (l->is_nil)
-            return tmpl_buf_adds(b, "null") ? TMPL_ENOMEM : 0;
-        if (tmpl_buf_addc(b, '['))
-            return TMPL_ENOMEM;
-        for (i = 0; i < l->len; i++) {
-            if (i > 0 && tmpl_buf_addc(b, ','))
-                return TMPL_ENOMEM;
-            rc = enc_value(b, l->items[i], err, errlen, depth + 1);
-            if (rc)
-                return rc;
-        }
-        return tmpl_buf_addc(b, ']') ? TMPL_ENOMEM : 0;
-    }
-    case TV_MAP: {
-        tv_map *m = tv_as_map(v);
-        if (m->is_nil)
-            return tmpl_buf_adds(b, "null") ? TMPL_ENOMEM : 0;
-        if (tmpl_buf_addc(b, '{'))
-            return TMPL_ENOMEM;
-        for (i = 0; i < m->len; i++) {
-            if (i > 0 && tmpl_buf_addc(b, ','))
-                return TMPL_ENOMEM;
-            if (enc_string(b, m->items[i].key.u.s.p, m->items[i].key.u.s.n) ||
-                tmpl_buf_addc(b, ':'))
-                return TMPL_ENOMEM;
-            rc = enc_value(b, m->items[i].val, err, errlen, depth + 1);
-            if (rc)
-                return rc;
-        }
-        return tmpl_buf_addc(b, '}') ? TMPL_ENOMEM : 0;
-    }
+    case TV_LIST:
+        return enc_list(b, tv_as_list(v), err, errlen, depth);
+    case TV_MAP:
+        return enc_map(b, tv_as_map(v), err, errlen, depth);
     default:
         snprintf(err, errlen, "json: unsupported type: %s", tv_type_name(v));
         return TMPL_EEXEC;
