@@ -170,11 +170,6 @@ tmpl_value tv_time_new(const tmpl_time *t)
     return v;
 }
 
-bool tv_failed(tmpl_value v, tv_kind wanted)
-{
-    return v.kind != wanted;
-}
-
 tmpl_value tv_retain(tmpl_value v)
 {
     if (v.ref)

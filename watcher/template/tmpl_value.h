@@ -109,16 +109,15 @@ tmpl_value tv_int(int64_t i);
 tmpl_value tv_float(double f);
 /* A string that borrows p (it must outlive the execution). */
 tmpl_value tv_str_borrow(const char *p, size_t n);
-/* A string holding a copy of p; kind TV_INVALID when out of memory. */
+/* The constructors below that allocate return a value of kind TV_INVALID when out
+ * of memory. A string holding a copy of p: */
 tmpl_value tv_str_copy(const char *p, size_t n);
-/* A string that takes over p (malloc'd, n bytes + NUL). */
+/* A string that takes over p (malloc'd, n bytes + NUL; freed when out of memory). */
 tmpl_value tv_str_take(char *p, size_t n);
 tmpl_value tv_kv(const tmpl_kv *kv);
 tmpl_value tv_list_new(tv_elem elem, size_t cap);
 tmpl_value tv_map_new(size_t cap);
 tmpl_value tv_time_new(const tmpl_time *t);
-/* True when a constructor above failed for lack of memory. */
-bool tv_failed(tmpl_value v, tv_kind wanted);
 
 tmpl_value tv_retain(tmpl_value v);
 void tv_release(tmpl_value v);
