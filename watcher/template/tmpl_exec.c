@@ -98,7 +98,7 @@ static int x_prefix(tmpl_exec *x, tmpl_buf *b)
         return rc;
     }
     rc = tmpl_buf_addf(b, "template: %s:%d:%zu: executing ", x->set->name, line,
-                       n->pos - (line == 1 ? 0 : line_start));
+                       n->pos - line_start);
     rc = rc ? rc : tmpl_go_quote(b, x->tmpl_name, strlen(x->tmpl_name), 0);
     rc = rc ? rc : tmpl_buf_adds(b, " at <");
     rc = rc ? rc : tmpl_buf_add(b, ctx.data, ctx.len);
@@ -200,12 +200,18 @@ int tmpl_fn_error(tmpl_exec *x, const char *fmt, ...)
     return x->fn_err ? TMPL_EEXEC : TMPL_ENOMEM;
 }
 
+/* The outermost execution of an include chain: it holds the budget and the cache. */
+static tmpl_exec *exec_root(tmpl_exec *x)
+{
+    while (x->parent)
+        x = x->parent;
+    return x;
+}
+
 int tmpl_exec_charge(tmpl_exec *x, size_t n)
 {
-    tmpl_exec *root = x;
+    tmpl_exec *root = exec_root(x);
 
-    while (root->parent)
-        root = root->parent;
     if (root->max_ops == 0)
         return TMPL_OK;
     if (n > root->max_ops - root->ops || root->ops > root->max_ops) {
@@ -1116,13 +1122,6 @@ static int include_check(tmpl_exec *x, const char *name)
     if (depth > MAX_INCLUDE_DEPTH || x->depth + depth >= x->max_depth)
         return tmpl_fn_error(x, "%s: includes nested too deeply", name);
     return TMPL_OK;
-}
-
-static tmpl_exec *exec_root(tmpl_exec *x)
-{
-    while (x->parent)
-        x = x->parent;
-    return x;
 }
 
 /* The parsed template `name` (borrowed from the root's cache, or new in *owned
