@@ -295,7 +295,7 @@ static int slice_list(tmpl_value item, int64_t lo, int64_t hi, tmpl_value *out)
     *out = tv_list_new((tv_elem)l->elem, (size_t)(hi - lo));
     if (out->kind != TV_LIST)
         return TMPL_ENOMEM;
-    tv_as_list(*out)->named = l->named;
+    out->flags = item.flags & TV_F_KVPAIRS;
     for (i = lo; i < hi; i++) {
         if (tv_list_push(*out, tv_retain(l->items[i])))
             return TMPL_ENOMEM;

@@ -272,11 +272,7 @@ static int fn_map(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
     if (out->kind != TV_MAP)
         return TMPL_ENOMEM;
     for (i = 0; i < n; i += 2) {
-        tmpl_value k = tv_retain(a[i]);
-        tmpl_value v = tv_retain(a[i + 1]);
-        k.flags = 0;
-        v.flags = 0;
-        if (tv_map_push(*out, k, v))
+        if (tv_map_push(*out, tv_retain(a[i]), tv_retain(a[i + 1])))
             return TMPL_ENOMEM;
     }
     return tv_map_sort(*out);
@@ -564,10 +560,10 @@ static int fn_reverse(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *o
 
     (void)x;
     (void)n;
-    if (l && (l->elem == TV_E_STRING || (l->elem == TV_E_KV && !l->named)))
+    if (l &&
+        (l->elem == TV_E_STRING || (l->elem == TV_E_KV && !(a[0].flags & TV_F_KVPAIRS))))
         reverse_items(l);
     *out = tv_retain(a[0]);
-    out->flags = 0;
     return 0;
 }
 
@@ -603,7 +599,7 @@ static int fn_sort_kv_by_length(tmpl_exec *x, const tmpl_value *a, size_t n,
     (void)n;
     sort_by_len(tv_as_list(a[0]));
     *out = tv_retain(a[0]);
-    tv_as_list(*out)->named = false;
+    out->flags &= (uint8_t)~TV_F_KVPAIRS;
     return 0;
 }
 

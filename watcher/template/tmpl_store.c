@@ -242,7 +242,7 @@ static int get_all(tmpl_exec *x, tmpl_value pattern, tmpl_value *out)
     *out = tv_list_new(TV_E_KV, 0);
     if (out->kind != TV_LIST)
         return TMPL_ENOMEM;
-    tv_as_list(*out)->named = true;
+    out->flags = TV_F_KVPAIRS;
     if (lo == hi && tmpl_snapshot_count(s) > 0 &&
         tmpl_path_match(p, pn, s->kvs[0].key, s->kvs[0].key_len) < 0)
         goto bad;
@@ -287,10 +287,10 @@ static int fn_getvs(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out
         l->items[i] = tv_str_borrow(kv->value, kv->value_len);
     }
     l->elem = TV_E_STRING;
-    l->named = false;
     if (l->len > 1)
         qsort(l->items, l->len, sizeof(*l->items), tv_str_qsort_cmp);
     *out = kvs;
+    out->flags = 0;
     return 0;
 }
 

@@ -406,7 +406,7 @@ const char *tv_type_name(tmpl_value v)
         case TV_E_INT:
             return "[]int";
         case TV_E_KV:
-            return ((tv_list *)v.ref)->named ? "memkv.KVPairs" : "[]memkv.KVPair";
+            return (v.flags & TV_F_KVPAIRS) ? "memkv.KVPairs" : "[]memkv.KVPair";
         case TV_E_SRV:
             return "[]*net.SRV";
         default:

@@ -29,13 +29,17 @@ typedef enum tv_kind {
 /* value flags */
 #define TV_F_IFACE 1u /* static type interface{}: came out of a map or []interface{} */
 #define TV_F_U8 2u    /* an int that is Go's uint8 (a byte of a string) */
+/* a list of KV pairs typed memkv.KVPairs, not []memkv.KVPair; a flag of the value,
+ * as a type in Go, so that one list can be both (sortKVByLength's result and its
+ * argument share their items) */
+#define TV_F_KVPAIRS 4u
 
 /* list element types */
 typedef enum tv_elem {
     TV_E_STRING, /* []string */
     TV_E_ANY,    /* []interface {} */
     TV_E_INT,    /* []int */
-    TV_E_KV,     /* []memkv.KVPair, or memkv.KVPairs when named */
+    TV_E_KV,     /* []memkv.KVPair, or memkv.KVPairs (TV_F_KVPAIRS) */
     TV_E_SRV     /* []*net.SRV */
 } tv_elem;
 
@@ -68,7 +72,6 @@ typedef struct tv_list {
     tv_obj h;
     unsigned depth; /* 1 + the deepest item's depth */
     uint8_t elem;
-    bool named;  /* memkv.KVPairs rather than []memkv.KVPair */
     bool is_nil; /* a nil slice in Go (empty; %#v and toJson tell it apart) */
     size_t len;
     size_t cap;
