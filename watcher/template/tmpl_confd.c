@@ -554,6 +554,8 @@ static void reverse_items(tv_list *l)
     }
 }
 
+/* confd's Reverse: reverses a []string or a []memkv.KVPair in place (a value of any
+ * other type, memkv.KVPairs too, stays as it is) and returns it. */
 static int fn_reverse(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
 {
     tv_list *l = tv_as_list(a[0]);
