@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct sorter {
@@ -282,8 +283,9 @@ static void pdqsort(const sorter *s, long a, long b, int limit)
     }
 }
 
-void tmpl_merge_sort(void *base, size_t n, size_t size,
-                     int (*cmp)(const void *a, const void *b), void *tmp)
+/* A stable sort: equal elements keep their order. tmp has room for n elements. */
+static void merge_sort(void *base, size_t n, size_t size,
+                       int (*cmp)(const void *a, const void *b), void *tmp)
 {
     char *a = base;
     char *t = tmp;
@@ -294,8 +296,8 @@ void tmpl_merge_sort(void *base, size_t n, size_t size,
 
     if (n < 2)
         return;
-    tmpl_merge_sort(a, mid, size, cmp, tmp);
-    tmpl_merge_sort(a + mid * size, n - mid, size, cmp, tmp);
+    merge_sort(a, mid, size, cmp, tmp);
+    merge_sort(a + mid * size, n - mid, size, cmp, tmp);
     while (i < mid && j < n) {
         if (cmp(a + j * size, a + i * size) < 0)
             memcpy(t + k++ * size, a + j++ * size, size);
@@ -304,6 +306,35 @@ void tmpl_merge_sort(void *base, size_t n, size_t size,
     }
     memcpy(t + k * size, a + i * size, (mid - i) * size);
     memcpy(a, t, (k + mid - i) * size); /* what is left from j on is in place */
+}
+
+int tmpl_sort_unique(void *base, size_t *n, size_t size,
+                     int (*cmp)(const void *a, const void *b), void (*drop)(void *elem))
+{
+    char *a = base;
+    void *tmp;
+    size_t out = 0;
+    size_t i;
+
+    if (*n < 2)
+        return 0;
+    tmp = malloc(*n * size);
+    if (!tmp)
+        return -1;
+    merge_sort(a, *n, size, cmp, tmp);
+    free(tmp);
+    for (i = 0; i < *n; i++) {
+        char *e = a + i * size;
+        if (i + 1 < *n && cmp(e, e + size) == 0) {
+            drop(e);
+            continue;
+        }
+        if (out < i)
+            memcpy(a + out * size, e, size);
+        out++;
+    }
+    *n = out;
+    return 0;
 }
 
 void tmpl_go_sort(tmpl_value *items, size_t n, tmpl_less_fn less_fn)

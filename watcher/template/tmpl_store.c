@@ -59,29 +59,17 @@ static int kv_cmp(const void *a, const void *b)
     return tv_bytes_cmp(x->key, x->key_len, y->key, y->key_len);
 }
 
+static void kv_drop(void *kv)
+{
+    free((char *)((tmpl_kv *)kv)->key); /* the value shares the key's block */
+}
+
 int tmpl_snapshot_finish(tmpl_snapshot *s)
 {
-    tmpl_kv *tmp;
-    size_t i;
-    size_t out = 0;
-
     if (!s)
         return TMPL_EINVAL;
-    if (s->n < 2)
-        return TMPL_OK;
-    tmp = malloc(s->n * sizeof(*tmp));
-    if (!tmp)
+    if (tmpl_sort_unique(s->kvs, &s->n, sizeof(*s->kvs), kv_cmp, kv_drop))
         return TMPL_ENOMEM;
-    tmpl_merge_sort(s->kvs, s->n, sizeof(*s->kvs), kv_cmp, tmp);
-    free(tmp);
-    for (i = 0; i < s->n; i++) {
-        if (i + 1 < s->n && kv_cmp(&s->kvs[i], &s->kvs[i + 1]) == 0) {
-            free((char *)s->kvs[i].key);
-            continue;
-        }
-        s->kvs[out++] = s->kvs[i];
-    }
-    s->n = out;
     return TMPL_OK;
 }
 

@@ -303,29 +303,18 @@ static int entry_cmp(const void *a, const void *b)
     return tv_str_cmp(&((const tv_entry *)a)->key, &((const tv_entry *)b)->key);
 }
 
+static void entry_drop(void *e)
+{
+    tv_release(((tv_entry *)e)->key);
+    tv_release(((tv_entry *)e)->val);
+}
+
 int tv_map_sort(tmpl_value map)
 {
     tv_map *m = tv_as_map(map);
-    tv_entry *tmp;
-    size_t i;
-    size_t out = 0;
 
-    if (m->len < 2)
-        return TMPL_OK;
-    tmp = malloc(m->len * sizeof(*tmp));
-    if (!tmp)
+    if (tmpl_sort_unique(m->items, &m->len, sizeof(*m->items), entry_cmp, entry_drop))
         return TMPL_ENOMEM;
-    tmpl_merge_sort(m->items, m->len, sizeof(*m->items), entry_cmp, tmp);
-    free(tmp);
-    for (i = 0; i < m->len; i++) {
-        if (i + 1 < m->len && entry_cmp(&m->items[i], &m->items[i + 1]) == 0) {
-            tv_release(m->items[i].key);
-            tv_release(m->items[i].val);
-            continue;
-        }
-        m->items[out++] = m->items[i];
-    }
-    m->len = out;
     return TMPL_OK;
 }
 
