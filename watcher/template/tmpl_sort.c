@@ -298,6 +298,8 @@ static void merge_sort(void *base, size_t n, size_t size,
         return;
     merge_sort(a, mid, size, cmp, tmp);
     merge_sort(a + mid * size, n - mid, size, cmp, tmp);
+    if (cmp(a + (mid - 1) * size, a + mid * size) <= 0)
+        return; /* in order already, as a snapshot's keys mostly come */
     while (i < mid && j < n) {
         if (cmp(a + j * size, a + i * size) < 0)
             memcpy(t + k++ * size, a + j++ * size, size);
