@@ -112,6 +112,22 @@ int tmpl_buf_addf(tmpl_buf *b, const char *fmt, ...)
     return rc;
 }
 
+void *tmpl_array_grow(void *items, size_t len, size_t *cap, size_t size, size_t first)
+{
+    size_t ncap;
+    void *p;
+
+    if (len < *cap)
+        return items;
+    ncap = *cap ? *cap * 2 : first;
+    if (ncap < *cap || ncap > (size_t)-1 / size)
+        return NULL;
+    p = realloc(items, ncap * size);
+    if (p)
+        *cap = ncap;
+    return p;
+}
+
 char *tmpl_buf_steal(tmpl_buf *b, size_t *len)
 {
     char *p;

@@ -1,4 +1,5 @@
-/* tmpl_buf: a growable byte buffer with a hard upper bound (curl's dynbuf). */
+/* tmpl_buf: a growable byte buffer with a hard upper bound (curl's dynbuf), and
+ * the growth of the engine's arrays. */
 #ifndef TMPL_BUF_H
 #define TMPL_BUF_H
 
@@ -32,5 +33,10 @@ int tmpl_buf_addf(tmpl_buf *b, const char *fmt, ...)
     ;
 /* Hands the contents over (new, NUL-terminated); the buffer is reset. */
 char *tmpl_buf_steal(tmpl_buf *b, size_t *len);
+
+/* Room for one more item in an array of *cap items of size bytes that holds len:
+ * returns the array (moved, maybe), or NULL when out of memory and the array is
+ * unchanged. The capacity doubles, from first. */
+void *tmpl_array_grow(void *items, size_t len, size_t *cap, size_t size, size_t first);
 
 #endif

@@ -8,17 +8,6 @@
 
 typedef enum { K_INVALID, K_BOOL, K_INT, K_UINT, K_FLOAT, K_STRING } basic_kind;
 
-/* indirectInterface: the dynamic value of an interface{}. */
-static tmpl_value indirect_iface(tmpl_value v)
-{
-    if (v.flags & TV_F_IFACE) {
-        if (v.kind == TV_NIL)
-            return tv_invalid();
-        v.flags &= (uint8_t)~TV_F_IFACE;
-    }
-    return v;
-}
-
 static basic_kind basic(tmpl_value v)
 {
     switch (v.kind) {
@@ -88,14 +77,14 @@ static int eq2(tmpl_exec *x, tmpl_value a, tmpl_value b)
 
 static int fn_eq(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
 {
-    tmpl_value a = indirect_iface(args[0]);
+    tmpl_value a = tv_unwrap_iface(args[0]);
     size_t i;
     int r;
 
     if (n < 2)
         return tmpl_fn_error(x, "missing argument for comparison");
     for (i = 1; i < n; i++) {
-        r = eq2(x, a, indirect_iface(args[i]));
+        r = eq2(x, a, tv_unwrap_iface(args[i]));
         if (r < 0)
             return r;
         if (r) {
@@ -109,7 +98,7 @@ static int fn_eq(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out
 
 static int fn_ne(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
 {
-    int r = eq2(x, indirect_iface(args[0]), indirect_iface(args[1]));
+    int r = eq2(x, tv_unwrap_iface(args[0]), tv_unwrap_iface(args[1]));
 
     (void)n;
     if (r < 0)
@@ -156,7 +145,7 @@ static int cmp_result(int r, bool negate, tmpl_value *out)
 static int fn_lt(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
 {
     (void)n;
-    return cmp_result(lt2(x, indirect_iface(args[0]), indirect_iface(args[1])), false,
+    return cmp_result(lt2(x, tv_unwrap_iface(args[0]), tv_unwrap_iface(args[1])), false,
                       out);
 }
 
@@ -172,21 +161,21 @@ static int le2(tmpl_exec *x, tmpl_value a, tmpl_value b)
 static int fn_le(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
 {
     (void)n;
-    return cmp_result(le2(x, indirect_iface(args[0]), indirect_iface(args[1])), false,
+    return cmp_result(le2(x, tv_unwrap_iface(args[0]), tv_unwrap_iface(args[1])), false,
                       out);
 }
 
 static int fn_gt(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
 {
     (void)n;
-    return cmp_result(le2(x, indirect_iface(args[0]), indirect_iface(args[1])), true,
+    return cmp_result(le2(x, tv_unwrap_iface(args[0]), tv_unwrap_iface(args[1])), true,
                       out);
 }
 
 static int fn_ge(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
 {
     (void)n;
-    return cmp_result(lt2(x, indirect_iface(args[0]), indirect_iface(args[1])), true,
+    return cmp_result(lt2(x, tv_unwrap_iface(args[0]), tv_unwrap_iface(args[1])), true,
                       out);
 }
 
@@ -194,7 +183,7 @@ static int fn_not(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *ou
 {
     (void)x;
     (void)n;
-    *out = tv_bool(!tv_truth(indirect_iface(args[0])));
+    *out = tv_bool(!tv_truth(tv_unwrap_iface(args[0])));
     return 0;
 }
 
@@ -206,7 +195,7 @@ static int fn_len(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *ou
     (void)n;
     if (v.kind == TV_NIL && (v.flags & TV_F_IFACE))
         return tmpl_fn_error(x, "len of nil pointer");
-    v = indirect_iface(v);
+    v = tv_unwrap_iface(v);
     len = tv_len(v);
     if (len < 0) {
         if (v.kind == TV_INVALID)
@@ -219,7 +208,7 @@ static int fn_len(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *ou
 
 static int index_arg(tmpl_exec *x, tmpl_value idx, int64_t cap, int64_t *out)
 {
-    idx = indirect_iface(idx);
+    idx = tv_unwrap_iface(idx);
     if (idx.kind == TV_INVALID || idx.kind == TV_NIL)
         return tmpl_fn_error(x, "cannot index slice/array with nil");
     if (idx.kind != TV_INT)
@@ -229,15 +218,6 @@ static int index_arg(tmpl_exec *x, tmpl_value idx, int64_t cap, int64_t *out)
         return tmpl_fn_error(x, "index out of range: %lld", (long long)idx.u.i);
     *out = idx.u.i;
     return 0;
-}
-
-static tmpl_value list_elem(const tv_list *l, size_t i)
-{
-    tmpl_value v = tv_retain(l->items[i]);
-
-    if (l->elem == TV_E_ANY)
-        v.flags |= TV_F_IFACE;
-    return v;
 }
 
 static int index_one(tmpl_exec *x, tmpl_value item, tmpl_value idx, tmpl_value *out)
@@ -259,13 +239,13 @@ static int index_one(tmpl_exec *x, tmpl_value item, tmpl_value idx, tmpl_value *
             *out = tv_int((unsigned char)item.u.s.p[i]);
             out->flags |= TV_F_U8;
         } else {
-            *out = list_elem(tv_as_list(item), (size_t)i);
+            *out = tv_list_item(tv_as_list(item), (size_t)i);
         }
         return 0;
     }
     if (item.kind == TV_MAP) {
         const tmpl_value *v;
-        idx = indirect_iface(idx);
+        idx = tv_unwrap_iface(idx);
         if (idx.kind == TV_INVALID || idx.kind == TV_NIL) {
             *out = tv_nil();
             out->flags |= TV_F_IFACE;
@@ -284,7 +264,7 @@ static int index_one(tmpl_exec *x, tmpl_value item, tmpl_value idx, tmpl_value *
 
 static int fn_index(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
 {
-    tmpl_value item = tv_retain(indirect_iface(args[0]));
+    tmpl_value item = tv_retain(tv_unwrap_iface(args[0]));
     tmpl_value next;
     size_t i;
     int rc;
@@ -292,7 +272,7 @@ static int fn_index(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *
     if (item.kind == TV_INVALID)
         return tmpl_fn_error(x, "index of untyped nil");
     for (i = 1; i < n; i++) {
-        tmpl_value cur = indirect_iface(item);
+        tmpl_value cur = tv_unwrap_iface(item);
         if ((item.flags & TV_F_IFACE) && item.kind == TV_NIL) {
             tv_release(item);
             return tmpl_fn_error(x, "index of nil pointer");
@@ -307,27 +287,25 @@ static int fn_index(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *
     return 0;
 }
 
-static int slice_list(tmpl_exec *x, tmpl_value item, int64_t lo, int64_t hi,
-                      tmpl_value *out)
+static int slice_list(tmpl_value item, int64_t lo, int64_t hi, tmpl_value *out)
 {
     tv_list *l = tv_as_list(item);
-    int64_t i = 0;
+    int64_t i;
 
     *out = tv_list_new((tv_elem)l->elem, (size_t)(hi - lo));
     if (out->kind != TV_LIST)
         return TMPL_ENOMEM;
-    tv_as_list(*out)->named = l->named;
+    out->flags = item.flags & TV_F_KVPAIRS;
     for (i = lo; i < hi; i++) {
         if (tv_list_push(*out, tv_retain(l->items[i])))
             return TMPL_ENOMEM;
     }
-    (void)x;
     return 0;
 }
 
 static int fn_slice(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
 {
-    tmpl_value item = indirect_iface(args[0]);
+    tmpl_value item = tv_unwrap_iface(args[0]);
     int64_t idx[3] = {0, 0, 0};
     int64_t cap;
     size_t i;
@@ -362,14 +340,13 @@ static int fn_slice(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *
         out->u.s.n = (size_t)(idx[1] - idx[0]);
         return 0;
     }
-    return slice_list(x, item, idx[0], idx[1], out);
+    return slice_list(item, idx[0], idx[1], out);
 }
 
 static int fn_print(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
 {
     tmpl_buf b;
 
-    (void)x;
     tmpl_buf_init(&b, 0);
     return tmpl_fn_string(x, &b, tmpl_fmt_sprint(&b, args, n), out);
 }
@@ -378,7 +355,6 @@ static int fn_println(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value
 {
     tmpl_buf b;
 
-    (void)x;
     tmpl_buf_init(&b, 0);
     return tmpl_fn_string(x, &b, tmpl_fmt_sprintln(&b, args, n), out);
 }
@@ -387,7 +363,6 @@ static int fn_printf(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value 
 {
     tmpl_buf b;
 
-    (void)x;
     tmpl_buf_init(&b, 0);
     return tmpl_fn_string(
         x, &b, tmpl_fmt_sprintf(&b, args[0].u.s.p, args[0].u.s.n, args + 1, n - 1), out);
@@ -415,145 +390,139 @@ static int eval_args(tmpl_buf *b, const tmpl_value *args, size_t n)
     return rc;
 }
 
-static int fn_html(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
+/* Go's HTMLEscape: what replaces one byte, or NULL to keep it. */
+static const char *html_replacement(char c)
 {
-    tmpl_buf in;
-    tmpl_buf b;
-    size_t i;
-    int rc;
-
-    (void)x;
-    tmpl_buf_init(&in, 0);
-    tmpl_buf_init(&b, 0);
-    rc = eval_args(&in, args, n);
-    for (i = 0; i < in.len && rc == 0; i++) {
-        switch (in.data[i]) {
-        case '\0':
-            rc = tmpl_buf_adds(&b, "\xef\xbf\xbd");
-            break;
-        case '"':
-            rc = tmpl_buf_adds(&b, "&#34;");
-            break;
-        case '\'':
-            rc = tmpl_buf_adds(&b, "&#39;");
-            break;
-        case '&':
-            rc = tmpl_buf_adds(&b, "&amp;");
-            break;
-        case '<':
-            rc = tmpl_buf_adds(&b, "&lt;");
-            break;
-        case '>':
-            rc = tmpl_buf_adds(&b, "&gt;");
-            break;
-        default:
-            rc = tmpl_buf_addc(&b, in.data[i]);
-            break;
-        }
+    switch (c) {
+    case '\0':
+        return "\xef\xbf\xbd";
+    case '"':
+        return "&#34;";
+    case '\'':
+        return "&#39;";
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    default:
+        return NULL;
     }
-    tmpl_buf_cleanup(&in);
-    return tmpl_fn_string(x, &b, rc, out);
 }
 
-static int js_escape(tmpl_buf *b, const char *s, size_t n)
+static int html_escape(tmpl_buf *b, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    size_t i = 0;
+    size_t i;
     int rc = 0;
 
-    while (i < n && rc == 0) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x80) {
-            int32_t r;
-            size_t w = tmpl_utf8_decode(s + i, n - i, &r);
-            if (tmpl_rune_is_print(r))
-                rc = tmpl_buf_add(b, s + i, w);
-            else
-                rc = tmpl_buf_addf(b, "\\u%04X", (unsigned)r);
-            i += w;
-            continue;
-        }
-        switch (c) {
-        case '\\':
-            rc = tmpl_buf_adds(b, "\\\\");
-            break;
-        case '\'':
-            rc = tmpl_buf_adds(b, "\\'");
-            break;
-        case '"':
-            rc = tmpl_buf_adds(b, "\\\"");
-            break;
-        case '<':
-            rc = tmpl_buf_adds(b, "\\u003C");
-            break;
-        case '>':
-            rc = tmpl_buf_adds(b, "\\u003E");
-            break;
-        case '&':
-            rc = tmpl_buf_adds(b, "\\u0026");
-            break;
-        case '=':
-            rc = tmpl_buf_adds(b, "\\u003D");
-            break;
-        default:
-            if (c < ' ') {
-                char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-                rc = tmpl_buf_add(b, e, 6);
-            } else {
-                rc = tmpl_buf_addc(b, (char)c);
-            }
-        }
-        i++;
+    for (i = 0; i < n && rc == 0; i++) {
+        const char *rep = html_replacement(s[i]);
+        rc = rep ? tmpl_buf_adds(b, rep) : tmpl_buf_addc(b, s[i]);
     }
     return rc;
 }
 
-static int fn_js(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
+/* Go's JSEscape: what replaces one ASCII character, or NULL. */
+static const char *js_replacement(int32_t r)
+{
+    switch (r) {
+    case '\\':
+        return "\\\\";
+    case '\'':
+        return "\\'";
+    case '"':
+        return "\\\"";
+    case '<':
+        return "\\u003C";
+    case '>':
+        return "\\u003E";
+    case '&':
+        return "\\u0026";
+    case '=':
+        return "\\u003D";
+    default:
+        return NULL;
+    }
+}
+
+static int js_escape(tmpl_buf *b, const char *s, size_t n)
+{
+    size_t i = 0;
+    int rc = 0;
+
+    while (i < n && rc == 0) {
+        int32_t r;
+        size_t w = tmpl_utf8_decode(s + i, n - i, &r);
+        const char *rep = js_replacement(r);
+        if (rep)
+            rc = tmpl_buf_adds(b, rep);
+        else if (r < ' ' || (r >= 0x80 && !tmpl_rune_is_print(r)))
+            rc = tmpl_buf_addf(b, "\\u%04X", (unsigned)r);
+        else
+            rc = tmpl_buf_add(b, s + i, w);
+        i += w;
+    }
+    return rc;
+}
+
+/* url.QueryEscape. */
+static int query_escape(tmpl_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < n && rc == 0; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~') {
+            rc = tmpl_buf_addc(b, (char)c);
+        } else if (c == ' ') {
+            rc = tmpl_buf_addc(b, '+');
+        } else {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            rc = tmpl_buf_add(b, e, 3);
+        }
+    }
+    return rc;
+}
+
+/* html, js and urlquery: the text of evalArgs, escaped into a new string. */
+static int escape_args(tmpl_exec *x, const tmpl_value *args, size_t n,
+                       int (*escape)(tmpl_buf *b, const char *s, size_t n),
+                       tmpl_value *out)
 {
     tmpl_buf in;
     tmpl_buf b;
     int rc;
 
-    (void)x;
     tmpl_buf_init(&in, 0);
     tmpl_buf_init(&b, 0);
     rc = eval_args(&in, args, n);
-    rc = rc ? rc : js_escape(&b, in.data ? in.data : "", in.len);
+    rc = rc ? rc : escape(&b, in.data ? in.data : "", in.len);
     tmpl_buf_cleanup(&in);
     return tmpl_fn_string(x, &b, rc, out);
+}
+
+static int fn_html(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
+{
+    return escape_args(x, args, n, html_escape, out);
+}
+
+static int fn_js(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
+{
+    return escape_args(x, args, n, js_escape, out);
 }
 
 static int fn_urlquery(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    tmpl_buf in;
-    tmpl_buf b;
-    size_t i;
-    int rc;
-
-    (void)x;
-    tmpl_buf_init(&in, 0);
-    tmpl_buf_init(&b, 0);
-    rc = eval_args(&in, args, n);
-    for (i = 0; i < in.len && rc == 0; i++) {
-        unsigned char c = (unsigned char)in.data[i];
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '_' || c == '.' || c == '~') {
-            rc = tmpl_buf_addc(&b, (char)c);
-        } else if (c == ' ') {
-            rc = tmpl_buf_addc(&b, '+');
-        } else {
-            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-            rc = tmpl_buf_add(&b, e, 3);
-        }
-    }
-    tmpl_buf_cleanup(&in);
-    return tmpl_fn_string(x, &b, rc, out);
+    return escape_args(x, args, n, query_escape, out);
 }
 
 static int fn_call(tmpl_exec *x, const tmpl_value *args, size_t n, tmpl_value *out)
 {
-    tmpl_value f = indirect_iface(args[0]);
+    tmpl_value f = tv_unwrap_iface(args[0]);
 
     (void)n;
     (void)out;

@@ -32,7 +32,6 @@ static int fn_base(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
 {
     tmpl_buf b;
 
-    (void)x;
     (void)n;
     tmpl_buf_init(&b, 0);
     return tmpl_fn_string(x, &b, tmpl_path_base(&b, a[0].u.s.p, a[0].u.s.n), out);
@@ -42,7 +41,6 @@ static int fn_dir(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
 {
     tmpl_buf b;
 
-    (void)x;
     (void)n;
     tmpl_buf_init(&b, 0);
     return tmpl_fn_string(x, &b, tmpl_path_dir(&b, a[0].u.s.p, a[0].u.s.n), out);
@@ -100,7 +98,6 @@ static int fn_join(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
     size_t i;
     int rc = 0;
 
-    (void)x;
     (void)n;
     tmpl_buf_init(&b, 0);
     for (i = 0; i < l->len && rc == 0; i++) {
@@ -124,17 +121,8 @@ static int map_case(tmpl_exec *x, const tmpl_value *a, tmpl_value *out, int uppe
         int32_t r;
         size_t w = tmpl_utf8_decode(s + i, n - i, &r);
         char enc[4];
-        if (r < 0x80) {
-            char c = (char)r;
-            if (upper && c >= 'a' && c <= 'z')
-                c = (char)(c - 32);
-            else if (!upper && c >= 'A' && c <= 'Z')
-                c = (char)(c + 32);
-            rc = tmpl_buf_addc(&b, c);
-        } else {
-            r = upper ? tmpl_rune_upper(r) : tmpl_rune_lower(r);
-            rc = tmpl_buf_add(&b, enc, tmpl_utf8_encode(r, enc));
-        }
+        r = upper ? tmpl_rune_upper(r) : tmpl_rune_lower(r);
+        rc = tmpl_buf_add(&b, enc, tmpl_utf8_encode(r, enc));
         i += w;
     }
     return tmpl_fn_string(x, &b, rc, out);
@@ -142,14 +130,12 @@ static int map_case(tmpl_exec *x, const tmpl_value *a, tmpl_value *out, int uppe
 
 static int fn_to_upper(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
 {
-    (void)x;
     (void)n;
     return map_case(x, a, out, 1);
 }
 
 static int fn_to_lower(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
 {
-    (void)x;
     (void)n;
     return map_case(x, a, out, 0);
 }
@@ -190,7 +176,6 @@ static int fn_replace(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *o
     tmpl_buf b;
     int rc = 0;
 
-    (void)x;
     (void)n;
     if ((on == a[2].u.s.n && memcmp(old, a[2].u.s.p, on) == 0) || limit == 0) {
         *out = tv_retain(a[0]);
@@ -249,24 +234,26 @@ static int fn_trim_prefix(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_valu
     return 0;
 }
 
-static int fn_json(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
+/* encoding/json's Unmarshal of a[0] into what json or jsonArray wants. */
+static int json_decode(tmpl_exec *x, const tmpl_value *a, tmpl_json_want want,
+                       tmpl_value *out)
 {
     char err[256];
-    int rc =
-        tmpl_json_decode(a[0].u.s.p, a[0].u.s.n, TMPL_JSON_OBJECT, out, err, sizeof(err));
+    int rc = tmpl_json_decode(a[0].u.s.p, a[0].u.s.n, want, out, err, sizeof(err));
 
-    (void)n;
     return rc == TMPL_EEXEC ? tmpl_fn_error(x, "%s", err) : rc;
+}
+
+static int fn_json(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
+{
+    (void)n;
+    return json_decode(x, a, TMPL_JSON_OBJECT, out);
 }
 
 static int fn_json_array(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
 {
-    char err[256];
-    int rc =
-        tmpl_json_decode(a[0].u.s.p, a[0].u.s.n, TMPL_JSON_ARRAY, out, err, sizeof(err));
-
     (void)n;
-    return rc == TMPL_EEXEC ? tmpl_fn_error(x, "%s", err) : rc;
+    return json_decode(x, a, TMPL_JSON_ARRAY, out);
 }
 
 static int fn_map(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
@@ -285,15 +272,10 @@ static int fn_map(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
     if (out->kind != TV_MAP)
         return TMPL_ENOMEM;
     for (i = 0; i < n; i += 2) {
-        tmpl_value k = tv_retain(a[i]);
-        tmpl_value v = tv_retain(a[i + 1]);
-        k.flags = 0;
-        v.flags = 0;
-        if (tv_map_push(*out, k, v))
+        if (tv_map_push(*out, tv_retain(a[i]), tv_retain(a[i + 1])))
             return TMPL_ENOMEM;
     }
-    tv_map_sort(*out);
-    return 0;
+    return tv_map_sort(*out);
 }
 
 static int b64_val(unsigned char c)
@@ -321,7 +303,6 @@ static int fn_b64_encode(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value
     tmpl_buf b;
     int rc = 0;
 
-    (void)x;
     (void)n;
     tmpl_buf_init(&b, 0);
     for (i = 0; i + 2 < sn && rc == 0; i += 3) {
@@ -573,16 +554,18 @@ static void reverse_items(tv_list *l)
     }
 }
 
+/* confd's Reverse: reverses a []string or a []memkv.KVPair in place (a value of any
+ * other type, memkv.KVPairs too, stays as it is) and returns it. */
 static int fn_reverse(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
 {
     tv_list *l = tv_as_list(a[0]);
 
     (void)x;
     (void)n;
-    if (l && (l->elem == TV_E_STRING || (l->elem == TV_E_KV && !l->named)))
+    if (l &&
+        (l->elem == TV_E_STRING || (l->elem == TV_E_KV && !(a[0].flags & TV_F_KVPAIRS))))
         reverse_items(l);
     *out = tv_retain(a[0]);
-    out->flags = 0;
     return 0;
 }
 
@@ -618,7 +601,7 @@ static int fn_sort_kv_by_length(tmpl_exec *x, const tmpl_value *a, size_t n,
     (void)n;
     sort_by_len(tv_as_list(a[0]));
     *out = tv_retain(a[0]);
-    tv_as_list(*out)->named = false;
+    out->flags &= (uint8_t)~TV_F_KVPAIRS;
     return 0;
 }
 
@@ -670,7 +653,6 @@ static int fn_quote(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out
 {
     tmpl_buf b;
 
-    (void)x;
     (void)n;
     tmpl_buf_init(&b, 0);
     return tmpl_fn_string(x, &b, tmpl_go_quote(&b, a[0].u.s.p, a[0].u.s.n, 0), out);
@@ -717,7 +699,7 @@ static int fn_keys(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
     if (out->kind != TV_LIST)
         return TMPL_ENOMEM;
     for (i = 0; i < m->len; i++) {
-        if (tv_list_push(*out, tv_retain(m->keys[i])))
+        if (tv_list_push(*out, tv_retain(m->items[i].key)))
             return TMPL_ENOMEM;
     }
     return 0;

@@ -98,7 +98,7 @@ static int x_prefix(tmpl_exec *x, tmpl_buf *b)
         return rc;
     }
     rc = tmpl_buf_addf(b, "template: %s:%d:%zu: executing ", x->set->name, line,
-                       n->pos - (line == 1 ? 0 : line_start));
+                       n->pos - line_start);
     rc = rc ? rc : tmpl_go_quote(b, x->tmpl_name, strlen(x->tmpl_name), 0);
     rc = rc ? rc : tmpl_buf_adds(b, " at <");
     rc = rc ? rc : tmpl_buf_add(b, ctx.data, ctx.len);
@@ -106,6 +106,14 @@ static int x_prefix(tmpl_exec *x, tmpl_buf *b)
     tmpl_buf_cleanup(&ctx);
     return rc;
 }
+
+/* Fails the execution with "template: NAME:LINE:COL: executing ... at <NODE>: "
+ * and the message; the first failure stays. Returns TMPL_EEXEC (or TMPL_ENOMEM). */
+static int x_fail(tmpl_exec *x, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 
 static int x_fail(tmpl_exec *x, const char *fmt, ...)
 {
@@ -126,60 +134,35 @@ static int x_fail(tmpl_exec *x, const char *fmt, ...)
     return x->err ? TMPL_EEXEC : TMPL_ENOMEM;
 }
 
-/* An error message with a long user-supplied part (e.g. a nested template error). */
-static int x_fail_long(tmpl_exec *x, const char *head, const char *tail)
-{
-    tmpl_buf b;
-    int rc;
-
-    if (x->err)
-        return TMPL_EEXEC;
-    tmpl_buf_init(&b, 0);
-    rc = x_prefix(x, &b);
-    rc = rc ? rc : tmpl_buf_adds(&b, head);
-    rc = rc ? rc : tmpl_buf_adds(&b, tail);
-    x_set_err(x, &b, rc);
-    return x->err ? TMPL_EEXEC : TMPL_ENOMEM;
-}
-
-/* An error "<before>"<s quoted>"<after>". */
+/* An error "<before><s quoted><after>". */
 static int x_fail_quoted(tmpl_exec *x, const char *before, const char *s, size_t n,
                          const char *after)
 {
-    tmpl_buf msg;
+    tmpl_buf q;
     int rc;
 
-    tmpl_buf_init(&msg, 0);
-    rc = tmpl_buf_adds(&msg, before);
-    rc = rc ? rc : tmpl_go_quote(&msg, s, n, 0);
-    rc = rc ? rc : tmpl_buf_adds(&msg, after);
-    rc = rc ? TMPL_ENOMEM : x_fail_long(x, "", msg.data);
-    tmpl_buf_cleanup(&msg);
+    tmpl_buf_init(&q, 0);
+    if (tmpl_go_quote(&q, s, n, 0) != 0)
+        rc = TMPL_ENOMEM;
+    else
+        rc = x_fail(x, "%s%s%s", before, q.data, after);
+    tmpl_buf_cleanup(&q);
     return rc;
 }
 
-/* Go's String() of a node, for messages; returns a new string or NULL. */
-static char *node_str(const tmpl_node *n)
+/* x_fail with the String() of a node as the first %s argument and arg as the
+ * second, if fmt has one (else arg is NULL). */
+static int x_fail_node(tmpl_exec *x, const char *fmt, const tmpl_node *n, const char *arg)
 {
     tmpl_buf b;
-
-    tmpl_buf_init(&b, 0);
-    if (tmpl_node_write(&b, n) != 0) {
-        tmpl_buf_cleanup(&b);
-        return NULL;
-    }
-    return tmpl_buf_steal(&b, NULL);
-}
-
-static int x_fail_node(tmpl_exec *x, const char *fmt, const tmpl_node *n)
-{
-    char *s = node_str(n);
     int rc;
 
-    if (!s)
-        return TMPL_ENOMEM;
-    rc = x_fail(x, fmt, s);
-    free(s);
+    tmpl_buf_init(&b, 0);
+    if (tmpl_node_write(&b, n) != 0 || tmpl_buf_add(&b, "", 0) != 0)
+        rc = TMPL_ENOMEM;
+    else
+        rc = x_fail(x, fmt, b.data, arg);
+    tmpl_buf_cleanup(&b);
     return rc;
 }
 
@@ -217,12 +200,18 @@ int tmpl_fn_error(tmpl_exec *x, const char *fmt, ...)
     return x->fn_err ? TMPL_EEXEC : TMPL_ENOMEM;
 }
 
+/* The outermost execution of an include chain: it holds the budget and the cache. */
+static tmpl_exec *exec_root(tmpl_exec *x)
+{
+    while (x->parent)
+        x = x->parent;
+    return x;
+}
+
 int tmpl_exec_charge(tmpl_exec *x, size_t n)
 {
-    tmpl_exec *root = x;
+    tmpl_exec *root = exec_root(x);
 
-    while (root->parent)
-        root = root->parent;
     if (root->max_ops == 0)
         return TMPL_OK;
     if (n > root->max_ops - root->ops || root->ops > root->max_ops) {
@@ -253,16 +242,13 @@ tmpl_value tmpl_exec_receiver(const tmpl_exec *x)
 
 static int var_push(tmpl_exec *x, const char *name, size_t len, tmpl_value v)
 {
-    if (x->nvars == x->vcap) {
-        size_t ncap = x->vcap ? x->vcap * 2 : 16;
-        tmpl_var *p = realloc(x->vars, ncap * sizeof(*p));
-        if (!p) {
-            tv_release(v);
-            return TMPL_ENOMEM;
-        }
-        x->vars = p;
-        x->vcap = ncap;
+    tmpl_var *vars = tmpl_array_grow(x->vars, x->nvars, &x->vcap, sizeof(*vars), 16);
+
+    if (!vars) {
+        tv_release(v);
+        return TMPL_ENOMEM;
     }
+    x->vars = vars;
     x->vars[x->nvars].name = name;
     x->vars[x->nvars].len = len;
     x->vars[x->nvars].v = v;
@@ -323,34 +309,27 @@ static const char *static_type(tmpl_value v)
     return (v.flags & TV_F_IFACE) ? "interface {}" : tv_type_name(v);
 }
 
-/* Unwraps an interface{} the way evalPipeline does after each command. */
-static tmpl_value unwrap_iface(tmpl_value v)
-{
-    if (!(v.flags & TV_F_IFACE))
-        return v;
-    if (v.kind == TV_NIL)
-        return tv_invalid();
-    v.flags &= (uint8_t)~TV_F_IFACE;
-    return v;
-}
-
 static int not_a_function(tmpl_exec *x, const tmpl_node *const *args, size_t nargs,
                           const tmpl_value *final)
 {
     if (nargs > 1 || final)
-        return x_fail_node(x, "can't give argument to non-function %s", args[0]);
+        return x_fail_node(x, "can't give argument to non-function %s", args[0], NULL);
     return TMPL_OK;
 }
 
+/* Go's isHexInt: a hexadecimal integer literal (a hexadecimal float has a 'p'). */
+static bool is_hex_int(const char *s, size_t n)
+{
+    return n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && !memchr(s, 'p', n) &&
+           !memchr(s, 'P', n);
+}
+
+/* Go's idealConstant: a number written as a float is a float64, else an int. */
 static int ideal_constant(tmpl_exec *x, const tmpl_node *n, tmpl_value *out)
 {
     x->at = n;
-    if (n->is_float &&
-        !(n->text_len > 2 && n->text[0] == '0' &&
-          (n->text[1] == 'x' || n->text[1] == 'X') &&
-          !memchr(n->text, 'p', n->text_len) && !memchr(n->text, 'P', n->text_len)) &&
-        n->text[0] != '\'' && strpbrk(n->text, ".eEpP") &&
-        (size_t)(strpbrk(n->text, ".eEpP") - n->text) < n->text_len) {
+    if (n->is_float && !is_hex_int(n->text, n->text_len) && n->text[0] != '\'' &&
+        tmpl_number_looks_float(n)) {
         *out = tv_float(n->fval);
         return TMPL_OK;
     }
@@ -420,12 +399,37 @@ static int eval_call(tmpl_exec *x, tmpl_value dot, const tmpl_func *f,
                      const tmpl_node *const *args, size_t nargs, const tmpl_value *final,
                      tmpl_value *out);
 
+/* The field name of a struct value: memkv.KVPair's Key and Value, *net.SRV's Target,
+ * Port, Priority and Weight. Returns whether it has one; *out is then new. */
+static bool struct_field(tmpl_value v, const char *name, tmpl_value *out)
+{
+    const tv_srv *s = (const tv_srv *)v.ref;
+
+    if (v.kind == TV_KV && strcmp(name, "Key") == 0)
+        *out = tv_str_borrow(v.u.kv->key, v.u.kv->key_len);
+    else if (v.kind == TV_KV && strcmp(name, "Value") == 0)
+        *out = tv_str_borrow(v.u.kv->value, v.u.kv->value_len);
+    else if (v.kind == TV_SRV && strcmp(name, "Target") == 0)
+        *out = tv_retain(s->target);
+    else if (v.kind == TV_SRV && strcmp(name, "Port") == 0)
+        *out = tv_int(s->port);
+    else if (v.kind == TV_SRV && strcmp(name, "Priority") == 0)
+        *out = tv_int(s->priority);
+    else if (v.kind == TV_SRV && strcmp(name, "Weight") == 0)
+        *out = tv_int(s->weight);
+    else
+        return false;
+    return true;
+}
+
+/* Go's evalField: the field or method name of receiver, a map's key, called with
+ * args (args[0] is the field itself) and final, the value piped in. */
 static int eval_field(tmpl_exec *x, tmpl_value dot, const char *name,
                       const tmpl_node *node, const tmpl_node *const *args, size_t nargs,
                       const tmpl_value *final, tmpl_value receiver, tmpl_value *out)
 {
-    const char *typ = static_type(receiver);
     bool has_args = nargs > 1 || final;
+    const tmpl_value *v;
     const tmpl_func *m;
 
     if (receiver.kind == TV_INVALID) {
@@ -433,7 +437,7 @@ static int eval_field(tmpl_exec *x, tmpl_value dot, const char *name,
         return TMPL_OK;
     }
     if (receiver.kind == TV_NIL)
-        return x_fail(x, "nil pointer evaluating %s.%s", typ, name);
+        return x_fail(x, "nil pointer evaluating %s.%s", static_type(receiver), name);
     if (receiver.kind == TV_TIME && (m = tmpl_time_method(name)) != NULL) {
         tmpl_value saved = x->recv;
         int rc;
@@ -442,48 +446,26 @@ static int eval_field(tmpl_exec *x, tmpl_value dot, const char *name,
         x->recv = saved;
         return rc;
     }
-    if (receiver.kind == TV_KV) {
-        int is_key = strcmp(name, "Key") == 0;
-        if (is_key || strcmp(name, "Value") == 0) {
-            if (has_args)
-                return x_fail(x, "%s has arguments but cannot be invoked as function",
-                              name);
-            *out = is_key ? tv_str_borrow(receiver.u.kv->key, receiver.u.kv->key_len)
-                          : tv_str_borrow(receiver.u.kv->value, receiver.u.kv->value_len);
+    if (struct_field(receiver, name, out)) {
+        if (!has_args)
             return TMPL_OK;
-        }
-    } else if (receiver.kind == TV_SRV) {
-        tv_srv *s = (tv_srv *)receiver.ref;
-        if (!strcmp(name, "Target"))
-            *out = tv_retain(s->target);
-        else if (!strcmp(name, "Port"))
-            *out = tv_int(s->port);
-        else if (!strcmp(name, "Priority"))
-            *out = tv_int(s->priority);
-        else if (!strcmp(name, "Weight"))
-            *out = tv_int(s->weight);
-        else
-            return x_fail(x, "can't evaluate field %s in type %s", name, typ);
-        if (has_args) {
-            tv_release(*out);
-            *out = tv_invalid();
-            return x_fail(x, "%s has arguments but cannot be invoked as function", name);
-        }
-        return TMPL_OK;
-    } else if (receiver.kind == TV_MAP) {
-        const tmpl_value *v;
-        if (has_args)
-            return x_fail(x, "%s is not a method but has arguments", name);
-        v = tv_map_get(receiver, name, strlen(name));
-        if (!v) {
-            *out = tv_invalid();
-            return TMPL_OK;
-        }
-        *out = tv_retain(*v);
-        out->flags |= TV_F_IFACE;
+        tv_release(*out);
+        *out = tv_invalid();
+        return x_fail(x, "%s has arguments but cannot be invoked as function", name);
+    }
+    if (receiver.kind != TV_MAP)
+        return x_fail(x, "can't evaluate field %s in type %s", name,
+                      static_type(receiver));
+    if (has_args)
+        return x_fail(x, "%s is not a method but has arguments", name);
+    v = tv_map_get(receiver, name, strlen(name));
+    if (!v) {
+        *out = tv_invalid();
         return TMPL_OK;
     }
-    return x_fail(x, "can't evaluate field %s in type %s", name, typ);
+    *out = tv_retain(*v);
+    out->flags |= TV_F_IFACE;
+    return TMPL_OK;
 }
 
 static int eval_field_chain(tmpl_exec *x, tmpl_value dot, tmpl_value receiver,
@@ -565,7 +547,7 @@ static int eval_chain_node(tmpl_exec *x, tmpl_value dot, const tmpl_node *chain,
 
     x->at = chain;
     if (chain->base->type == TMPL_N_NIL)
-        return x_fail_node(x, "indirection through explicit nil in %s", chain);
+        return x_fail_node(x, "indirection through explicit nil in %s", chain, NULL);
     rc = eval_arg(x, dot, -1, chain->base, &base);
     if (rc)
         return rc;
@@ -619,12 +601,11 @@ static int eval_command(tmpl_exec *x, tmpl_value dot, const tmpl_node *cmd,
         *out = tv_str_borrow(first->text, first->text_len);
         return TMPL_OK;
     default:
-        return x_fail_node(x, "can't evaluate command %s", first);
+        return x_fail_node(x, "can't evaluate command %s", first, NULL);
     }
 }
 
-static int eval_empty_interface(tmpl_exec *x, tmpl_value dot, const tmpl_node *n,
-                                tmpl_value *out)
+static int eval_empty_interface(tmpl_exec *x, const tmpl_node *n, tmpl_value *out)
 {
     switch (n->type) {
     case TMPL_N_BOOL:
@@ -636,28 +617,54 @@ static int eval_empty_interface(tmpl_exec *x, tmpl_value dot, const tmpl_node *n
         *out = tv_str_borrow(n->text, n->text_len);
         return TMPL_OK;
     default:
-        (void)dot;
-        return x_fail_node(x, "can't handle %s for arg of type interface {}", n);
+        return x_fail_node(x, "can't handle %s for arg of type interface {}", n, NULL);
     }
 }
 
-/* ptype -1: Go's evalArg with a nil type (a chain's base). */
+/* Go's evalArg for a constant (a bool, number or string node) given for a
+ * parameter of type ptype. */
+static int eval_constant_arg(tmpl_exec *x, int ptype, const tmpl_node *n, tmpl_value *out)
+{
+    switch (ptype) {
+    case TP_BOOL:
+        if (n->type != TMPL_N_BOOL)
+            return x_fail_node(x, "expected bool; found %s", n, NULL);
+        *out = tv_bool(n->bool_val);
+        return TMPL_OK;
+    case TP_INT:
+        if (n->type != TMPL_N_NUMBER || !n->is_int)
+            return x_fail_node(x, "expected integer; found %s", n, NULL);
+        *out = tv_int(n->ival);
+        return TMPL_OK;
+    case TP_STRING:
+        if (n->type != TMPL_N_STRING)
+            return x_fail_node(x, "expected string; found %s", n, NULL);
+        *out = tv_str_borrow(n->text, n->text_len);
+        return TMPL_OK;
+    case TP_ANY:
+    case TP_VALUE:
+        return eval_empty_interface(x, n, out);
+    default:
+        return x_fail_node(x, "can't handle %s for arg of type %s", n,
+                           tmpl_ptype_name((tmpl_ptype)ptype));
+    }
+}
+
+/* Go's evalArg: the argument n for a parameter of type ptype (-1: any type, as for
+ * a chain's base). */
 static int eval_arg(tmpl_exec *x, tmpl_value dot, int ptype, const tmpl_node *n,
                     tmpl_value *out)
 {
+    const tmpl_node *self[1] = {n}; /* a field alone: a command of one word */
     tmpl_value v;
-    const tmpl_node *self[1];
     int rc;
 
     x->at = n;
-    self[0] = n;
     switch (n->type) {
     case TMPL_N_DOT:
-        if (ptype < 0) {
-            *out = tv_retain(dot);
-            return TMPL_OK;
-        }
-        return validate_type(x, tv_retain(dot), ptype, out);
+        v = tv_retain(dot);
+        rc = TMPL_OK;
+        break;
     case TMPL_N_NIL:
         if (ptype == TP_VALUE) {
             *out = tv_invalid();
@@ -687,7 +694,7 @@ static int eval_arg(tmpl_exec *x, tmpl_value dot, int ptype, const tmpl_node *n,
         rc = eval_chain_node(x, dot, n, NULL, 0, NULL, &v);
         break;
     default:
-        goto literal;
+        return eval_constant_arg(x, ptype, n, out);
     }
     if (rc)
         return rc;
@@ -696,36 +703,6 @@ static int eval_arg(tmpl_exec *x, tmpl_value dot, int ptype, const tmpl_node *n,
         return TMPL_OK;
     }
     return validate_type(x, v, ptype, out);
-literal:
-    switch (ptype) {
-    case TP_BOOL:
-        if (n->type != TMPL_N_BOOL)
-            return x_fail_node(x, "expected bool; found %s", n);
-        *out = tv_bool(n->bool_val);
-        return TMPL_OK;
-    case TP_INT:
-        if (n->type != TMPL_N_NUMBER || !n->is_int)
-            return x_fail_node(x, "expected integer; found %s", n);
-        *out = tv_int(n->ival);
-        return TMPL_OK;
-    case TP_STRING:
-        if (n->type != TMPL_N_STRING)
-            return x_fail_node(x, "expected string; found %s", n);
-        *out = tv_str_borrow(n->text, n->text_len);
-        return TMPL_OK;
-    case TP_ANY:
-    case TP_VALUE:
-        return eval_empty_interface(x, dot, n, out);
-    default: {
-        char *s = node_str(n);
-        if (!s)
-            return TMPL_ENOMEM;
-        rc = x_fail(x, "can't handle %s for arg of type %s", s,
-                    tmpl_ptype_name((tmpl_ptype)ptype));
-        free(s);
-        return rc;
-    }
-    }
 }
 
 static int call_and_or(tmpl_exec *x, tmpl_value dot, const tmpl_func *f,
@@ -742,7 +719,7 @@ static int call_and_or(tmpl_exec *x, tmpl_value dot, const tmpl_func *f,
         rc = eval_arg(x, dot, TP_VALUE, args[i], &v);
         if (rc)
             return rc;
-        if (tv_truth(unwrap_iface(v)) == is_or) {
+        if (tv_truth(tv_unwrap_iface(v)) == is_or) {
             *out = v;
             return TMPL_OK;
         }
@@ -805,12 +782,8 @@ static int eval_call(tmpl_exec *x, tmpl_value dot, const tmpl_func *f,
             *out = tv_invalid();
         }
         if (rc == TMPL_EEXEC && !x->err) {
-            char head[128];
             x->at = node;
-            snprintf(head, sizeof(head), "error calling %s: ", name);
-            rc = x_fail_long(x, head, x->fn_err ? x->fn_err : "");
-            if (rc == TMPL_OK)
-                rc = TMPL_EEXEC;
+            rc = x_fail(x, "error calling %s: %s", name, x->fn_err ? x->fn_err : "");
         }
     }
     while (i > 0)
@@ -837,7 +810,7 @@ static int eval_pipeline_body(tmpl_exec *x, tmpl_value dot, const tmpl_node *pip
         tv_release(value);
         if (rc)
             return rc;
-        value = unwrap_iface(next);
+        value = tv_unwrap_iface(next);
     }
     for (i = 0; i < pipe->ndecl; i++) {
         const char *vname = pipe->decl[i]->idents[0];
@@ -895,6 +868,8 @@ static int walk_if_or_with(tmpl_exec *x, tmpl_value dot, const tmpl_node *n)
     return rc;
 }
 
+/* One iteration of a range: binds the variables, walks the body. {{continue}} ends
+ * the iteration only; WALK_BREAK is passed up to end the range. */
 static int range_one(tmpl_exec *x, const tmpl_node *r, tmpl_value index, tmpl_value elem)
 {
     const tmpl_node *p = r->pipe;
@@ -917,56 +892,38 @@ static int range_one(tmpl_exec *x, const tmpl_node *r, tmpl_value index, tmpl_va
     if (rc == 0)
         rc = walk(x, elem, r->list);
     var_pop(x, mark);
-    return rc;
+    return rc == WALK_CONTINUE ? TMPL_OK : rc;
 }
 
-static tmpl_value list_item(tv_list *l, size_t i)
-{
-    tmpl_value v = tv_retain(l->items[i]);
-
-    if (l->elem == TV_E_ANY)
-        v.flags |= TV_F_IFACE;
-    return v;
-}
-
-static int range_list(tmpl_exec *x, const tmpl_node *r, tmpl_value val)
-{
-    tv_list *l = tv_as_list(val);
-    size_t n = l->len;
-    size_t i;
-    int rc = TMPL_OK;
-
-    for (i = 0; i < n && i < l->len; i++) {
-        tmpl_value elem = list_item(l, i);
-        rc = range_one(x, r, tv_int((int64_t)i), elem);
-        tv_release(elem);
-        if (rc == WALK_BREAK)
-            return TMPL_OK;
-        if (rc == WALK_CONTINUE)
-            rc = TMPL_OK;
-        if (rc)
-            return rc;
-    }
-    return TMPL_OK;
-}
-
-static int range_map(tmpl_exec *x, const tmpl_node *r, tmpl_value val)
+/* The i-th index (borrowed) and element (new) of a list or a map to range over. */
+static void range_item(tmpl_value val, size_t i, tmpl_value *index, tmpl_value *elem)
 {
     tv_map *m = tv_as_map(val);
+
+    if (!m) {
+        *index = tv_int((int64_t)i);
+        *elem = tv_list_item(tv_as_list(val), i);
+        return;
+    }
+    *index = m->items[i].key;
+    *elem = tv_retain(m->items[i].val);
+    elem->flags |= TV_F_IFACE;
+}
+
+/* Ranges over the items of a list or a map, in order. */
+static int range_items(tmpl_exec *x, const tmpl_node *r, tmpl_value val)
+{
+    tmpl_value index;
+    tmpl_value elem;
     size_t i;
     int rc;
 
-    for (i = 0; i < m->len; i++) {
-        tmpl_value elem = tv_retain(m->vals[i]);
-        elem.flags |= TV_F_IFACE;
-        rc = range_one(x, r, m->keys[i], elem);
+    for (i = 0; i < (size_t)tv_len(val); i++) {
+        range_item(val, i, &index, &elem);
+        rc = range_one(x, r, index, elem);
         tv_release(elem);
-        if (rc == WALK_BREAK)
-            return TMPL_OK;
-        if (rc == WALK_CONTINUE)
-            rc = TMPL_OK;
         if (rc)
-            return rc;
+            return rc == WALK_BREAK ? TMPL_OK : rc;
     }
     return TMPL_OK;
 }
@@ -982,23 +939,19 @@ static int walk_range(tmpl_exec *x, tmpl_value dot, const tmpl_node *r)
     rc = eval_pipeline(x, dot, r->pipe, &val);
     if (rc)
         return rc;
-    val = unwrap_iface(val);
+    val = tv_unwrap_iface(val);
     if (val.kind == TV_NIL)
         val = tv_invalid();
-    if (val.kind == TV_LIST) {
-        empty = tv_as_list(val)->len == 0;
-        if (!empty)
-            rc = range_list(x, r, val);
-    } else if (val.kind == TV_MAP) {
-        empty = tv_as_map(val)->len == 0;
-        if (!empty)
-            rc = range_map(x, r, val);
+    if (val.kind == TV_LIST || val.kind == TV_MAP) {
+        empty = tv_len(val) == 0;
+        rc = range_items(x, r, val);
     } else if (val.kind != TV_INVALID) {
         tmpl_buf b;
         tmpl_buf_init(&b, 0);
-        rc = tmpl_fmt_value(&b, val);
-        rc = rc ? TMPL_ENOMEM : tmpl_buf_add(&b, "", 0);
-        rc = rc ? TMPL_ENOMEM : x_fail_long(x, "range can't iterate over ", b.data);
+        if (tmpl_fmt_value(&b, val) != 0 || tmpl_buf_add(&b, "", 0) != 0)
+            rc = TMPL_ENOMEM;
+        else
+            rc = x_fail(x, "range can't iterate over %s", b.data);
         tmpl_buf_cleanup(&b);
     }
     if (rc == 0 && empty && r->else_list)
@@ -1169,13 +1122,6 @@ static int include_check(tmpl_exec *x, const char *name)
     if (depth > MAX_INCLUDE_DEPTH || x->depth + depth >= x->max_depth)
         return tmpl_fn_error(x, "%s: includes nested too deeply", name);
     return TMPL_OK;
-}
-
-static tmpl_exec *exec_root(tmpl_exec *x)
-{
-    while (x->parent)
-        x = x->parent;
-    return x;
 }
 
 /* The parsed template `name` (borrowed from the root's cache, or new in *owned

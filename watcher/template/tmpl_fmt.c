@@ -63,9 +63,27 @@ static int pad_no_zero(tmpl_buf *b, const fmt_flags *f, const char *s, size_t n)
 
 /* ---- strconv.Quote --------------------------------------------------- */
 
+static const char escaped_chars[] = "\a\b\f\n\r\t\v";
+static const char escape_letters[] = "abfnrtv";
+
+char tmpl_escape_letter(int32_t c)
+{
+    const char *p = c > 0 && c < 0x80 ? strchr(escaped_chars, (int)c) : NULL;
+
+    return p ? escape_letters[p - escaped_chars] : 0;
+}
+
+int32_t tmpl_escape_char(char letter)
+{
+    const char *p = letter ? strchr(escape_letters, letter) : NULL;
+
+    return p ? escaped_chars[p - escape_letters] : -1;
+}
+
 static int quote_rune_esc(tmpl_buf *b, int32_t r, int ascii, char quote)
 {
     static const char hex[] = "0123456789abcdef";
+    char letter = tmpl_escape_letter(r);
     char tmp[12];
     size_t k;
 
@@ -78,23 +96,10 @@ static int quote_rune_esc(tmpl_buf *b, int32_t r, int ascii, char quote)
         k = tmpl_utf8_encode(r, tmp);
         return tmpl_buf_add(b, tmp, k);
     }
-    switch (r) {
-    case 7:
-        return tmpl_buf_adds(b, "\\a");
-    case 8:
-        return tmpl_buf_adds(b, "\\b");
-    case 12:
-        return tmpl_buf_adds(b, "\\f");
-    case 10:
-        return tmpl_buf_adds(b, "\\n");
-    case 13:
-        return tmpl_buf_adds(b, "\\r");
-    case 9:
-        return tmpl_buf_adds(b, "\\t");
-    case 11:
-        return tmpl_buf_adds(b, "\\v");
-    default:
-        break;
+    if (letter) {
+        tmp[0] = '\\';
+        tmp[1] = letter;
+        return tmpl_buf_add(b, tmp, 2);
     }
     if (r < ' ' || r == 0x7f) {
         tmp[0] = '\\';
@@ -486,6 +491,30 @@ static int float_sharp(tmpl_buf *t, char fc, int prec)
     return rc ? rc : tmpl_buf_adds(t, tail);
 }
 
+/* The end of Go's fmtFloat: num (n bytes) starts with its sign, '+' when positive.
+ * Writes it with the sign the flags ask for, zero padding after the sign, and Inf and
+ * NaN never padded with zeros. */
+static int pad_float(tmpl_buf *b, const fmt_flags *f, char *num, size_t n)
+{
+    int rc;
+
+    if (f->space && num[0] == '+' && !f->plus)
+        num[0] = ' ';
+    if (num[1] == 'I' || num[1] == 'N') {
+        if (num[1] == 'N' && !f->space && !f->plus)
+            return pad_no_zero(b, f, num + 1, n - 1);
+        return pad_no_zero(b, f, num, n);
+    }
+    if (!f->plus && num[0] == '+')
+        return pad(b, f, num + 1, n - 1);
+    if (f->zero && f->wid_present && f->wid > (int)n) {
+        rc = tmpl_buf_addc(b, num[0]);
+        rc = rc ? rc : write_padding(b, f, f->wid - (int)n);
+        return rc ? rc : tmpl_buf_add(b, num + 1, n - 1);
+    }
+    return pad(b, f, num, n);
+}
+
 static int fmt_float_verb(tmpl_buf *b, const fmt_flags *f, double v, int32_t verb)
 {
     tmpl_buf t;
@@ -493,7 +522,6 @@ static int fmt_float_verb(tmpl_buf *b, const fmt_flags *f, double v, int32_t ver
     int prec;
     int rc;
     char *num;
-    size_t n;
 
     switch (verb) {
     case 'v':
@@ -518,42 +546,13 @@ static int fmt_float_verb(tmpl_buf *b, const fmt_flags *f, double v, int32_t ver
     if (f->prec_present)
         prec = f->prec;
     tmpl_buf_init(&t, 0);
-    rc = tmpl_buf_addc(&t, '+');
+    rc = tmpl_buf_addc(&t, '+'); /* the sign of a positive number */
     rc = rc ? rc : tmpl_fmt_float(&t, v, fc, prec);
-    if (rc) {
-        tmpl_buf_cleanup(&t);
-        return rc;
-    }
-    if (f->sharp && tmpl_buf_add(&t, "", 0) == 0)
+    if (rc == 0 && f->sharp)
         rc = float_sharp(&t, fc, prec);
-    if (rc) {
-        tmpl_buf_cleanup(&t);
-        return rc;
-    }
-    num = t.data;
-    n = t.len;
-    if (num[1] == '-' || num[1] == '+') {
-        num++;
-        n--;
-    }
-    if (f->space && num[0] == '+' && !f->plus)
-        num[0] = ' ';
-    if (num[1] == 'I' || num[1] == 'N') {
-        if (num[1] == 'N' && !f->space && !f->plus) {
-            num++;
-            n--;
-        }
-        rc = pad_no_zero(b, f, num, n);
-    } else if (f->plus || num[0] != '+') {
-        if (f->zero && f->wid_present && f->wid > (int)n) {
-            rc = tmpl_buf_addc(b, num[0]);
-            rc = rc ? rc : write_padding(b, f, f->wid - (int)n);
-            rc = rc ? rc : tmpl_buf_add(b, num + 1, n - 1);
-        } else {
-            rc = pad(b, f, num, n);
-        }
-    } else {
-        rc = pad(b, f, num + 1, n - 1);
+    if (rc == 0) {
+        num = t.data[1] == '-' || t.data[1] == '+' ? t.data + 1 : t.data;
+        rc = pad_float(b, f, num, t.len - (size_t)(num - t.data));
     }
     tmpl_buf_cleanup(&t);
     return rc;
@@ -718,9 +717,9 @@ static int print_map(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t verb
     for (i = 0; i < m->len && rc == 0; i++) {
         if (i > 0)
             rc = tmpl_buf_adds(b, f->sharp_v ? ", " : " ");
-        rc = rc ? rc : print_value(b, f, m->keys[i], verb, depth + 1);
+        rc = rc ? rc : print_value(b, f, m->items[i].key, verb, depth + 1);
         rc = rc ? rc : tmpl_buf_addc(b, ':');
-        rc = rc ? rc : print_value(b, f, m->vals[i], verb, depth + 1);
+        rc = rc ? rc : print_value(b, f, m->items[i].val, verb, depth + 1);
     }
     return rc ? rc : tmpl_buf_addc(b, f->sharp_v ? '}' : ']');
 }
@@ -744,11 +743,13 @@ static int print_kv(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t verb,
     return rc ? rc : tmpl_buf_addc(b, '}');
 }
 
+/* A *net.SRV as fmt prints it at the top: &{Target Port Priority Weight}. Go prints a
+ * nested one as its address, which no output can match; this prints it the same. */
 static int print_srv(tmpl_buf *b, const fmt_flags *f, tmpl_value v, int32_t verb,
                      int depth)
 {
     tv_srv *s = (tv_srv *)v.ref;
-    int rc = tmpl_buf_adds(b, depth == 0 ? "&{" : "&{");
+    int rc = tmpl_buf_adds(b, "&{");
 
     rc = rc ? rc : print_value(b, f, s->target, verb, depth + 1);
     rc = rc ? rc : tmpl_buf_addc(b, ' ');
@@ -824,7 +825,7 @@ int tmpl_fmt_value(tmpl_buf *b, tmpl_value v)
     memset(&f, 0, sizeof(f));
     if (v.kind == TV_INVALID)
         return tmpl_buf_adds(b, "<no value>");
-    if (v.kind == TV_SRV) {
+    if (v.kind == TV_SRV) { /* text/template prints what a pointer points to */
         tmpl_buf t;
         int rc;
         tmpl_buf_init(&t, 0);

@@ -22,9 +22,7 @@ typedef struct jp {
 /* encoding/json's quoteChar: the byte as a quoted rune, without allocating. */
 static void quote_char(char *out, size_t n, unsigned char c)
 {
-    static const char esc[] = "\a\b\f\n\r\t\v";
-    static const char letters[] = "abfnrtv";
-    const char *e = c ? strchr(esc, c) : NULL;
+    char letter = tmpl_escape_letter(c);
 
     if (c == '\'')
         snprintf(out, n, "'\\''");
@@ -32,8 +30,8 @@ static void quote_char(char *out, size_t n, unsigned char c)
         snprintf(out, n, "'\"'");
     else if (c == '\\')
         snprintf(out, n, "'\\\\'");
-    else if (e)
-        snprintf(out, n, "'\\%c'", letters[e - esc]);
+    else if (letter)
+        snprintf(out, n, "'\\%c'", letter);
     else if (c < 0x20 || c == 0x7f)
         snprintf(out, n, "'\\x%02x'", c);
     else if (c < 0x80)
@@ -73,91 +71,113 @@ static void skip_ws(jp *p)
         p->i++;
 }
 
+/* Consumes c when it comes next. */
+static bool jp_accept(jp *p, char c)
+{
+    if (p->i < p->n && p->s[p->i] == c) {
+        p->i++;
+        return true;
+    }
+    return false;
+}
+
 static int jp_value(jp *p, tmpl_value *out);
 
-static int hex4(const char *s, int32_t *r)
+/* The value of the hexadecimal digits at s, at most 4 of the n bytes; returns how
+ * many there are. */
+static size_t hex4(const char *s, size_t n, int32_t *r)
 {
-    int k;
+    size_t k;
 
     *r = 0;
-    for (k = 0; k < 4; k++) {
+    for (k = 0; k < 4 && k < n; k++) {
         char c = s[k];
         int v = (c >= '0' && c <= '9')   ? c - '0'
                 : (c >= 'a' && c <= 'f') ? c - 'a' + 10
                 : (c >= 'A' && c <= 'F') ? c - 'A' + 10
                                          : -1;
         if (v < 0)
-            return k;
+            break;
         *r = *r * 16 + v;
     }
-    return 4;
+    return k;
 }
 
-static int jp_escape(jp *p, tmpl_buf *b)
+/* The 4 hex digits after "\u" at p->i; a surrogate pair joins into one rune, a
+ * lone surrogate becomes U+FFFD. */
+static int jp_unicode_escape(jp *p, tmpl_buf *b)
 {
-    char c;
     int32_t r;
     int32_t r2;
     char enc[4];
-    int k;
+    size_t k = hex4(p->s + p->i, p->n - p->i, &r);
+
+    p->i += k;
+    if (k < 4)
+        return jp_fail(p, "in \\u hexadecimal character escape");
+    if (r >= 0xD800 && r < 0xDC00) {
+        if (p->n - p->i >= 6 && p->s[p->i] == '\\' && p->s[p->i + 1] == 'u' &&
+            hex4(p->s + p->i + 2, 4, &r2) == 4 && r2 >= 0xDC00 && r2 < 0xE000) {
+            r = 0x10000 + ((r - 0xD800) << 10) + (r2 - 0xDC00);
+            p->i += 6;
+        } else {
+            r = TMPL_RUNE_ERROR;
+        }
+    } else if (r >= 0xDC00 && r < 0xE000) {
+        r = TMPL_RUNE_ERROR;
+    }
+    return tmpl_buf_add(b, enc, tmpl_utf8_encode(r, enc)) ? jp_nomem(p) : 0;
+}
+
+/* An escape at p->i (on the backslash). */
+static int jp_escape(jp *p, tmpl_buf *b)
+{
+    char c;
 
     p->i++;
     if (p->i >= p->n)
         return jp_fail(p, "");
-    c = p->s[p->i];
-    switch (c) {
+    switch (p->s[p->i]) {
     case '"':
     case '\\':
     case '/':
-        p->i++;
-        return tmpl_buf_addc(b, c) ? jp_nomem(p) : 0;
+        c = p->s[p->i];
+        break;
     case 'b':
-        p->i++;
-        return tmpl_buf_addc(b, '\b') ? jp_nomem(p) : 0;
+        c = '\b';
+        break;
     case 'f':
-        p->i++;
-        return tmpl_buf_addc(b, '\f') ? jp_nomem(p) : 0;
+        c = '\f';
+        break;
     case 'n':
-        p->i++;
-        return tmpl_buf_addc(b, '\n') ? jp_nomem(p) : 0;
+        c = '\n';
+        break;
     case 'r':
-        p->i++;
-        return tmpl_buf_addc(b, '\r') ? jp_nomem(p) : 0;
+        c = '\r';
+        break;
     case 't':
-        p->i++;
-        return tmpl_buf_addc(b, '\t') ? jp_nomem(p) : 0;
+        c = '\t';
+        break;
     case 'u':
         p->i++;
-        if (p->n - p->i < 4) {
-            k = hex4(p->s + p->i, &r);
-            if ((size_t)k < p->n - p->i) {
-                p->i += (size_t)k;
-                return jp_fail(p, "in \\u hexadecimal character escape");
-            }
-            p->i = p->n;
-            return jp_fail(p, "");
-        }
-        k = hex4(p->s + p->i, &r);
-        if (k < 4) {
-            p->i += (size_t)k;
-            return jp_fail(p, "in \\u hexadecimal character escape");
-        }
-        p->i += 4;
-        if (r >= 0xD800 && r < 0xDC00) {
-            if (p->n - p->i >= 6 && p->s[p->i] == '\\' && p->s[p->i + 1] == 'u' &&
-                hex4(p->s + p->i + 2, &r2) == 4 && r2 >= 0xDC00 && r2 < 0xE000) {
-                r = 0x10000 + ((r - 0xD800) << 10) + (r2 - 0xDC00);
-                p->i += 6;
-            } else {
-                r = TMPL_RUNE_ERROR;
-            }
-        } else if (r >= 0xDC00 && r < 0xE000) {
-            r = TMPL_RUNE_ERROR;
-        }
-        return tmpl_buf_add(b, enc, tmpl_utf8_encode(r, enc)) ? jp_nomem(p) : 0;
+        return jp_unicode_escape(p, b);
     default:
         return jp_fail(p, "in string escape code");
     }
+    p->i++;
+    return tmpl_buf_addc(b, c) ? jp_nomem(p) : 0;
+}
+
+/* One unescaped character at p->i; an invalid UTF-8 byte becomes U+FFFD. */
+static int jp_plain(jp *p, tmpl_buf *b)
+{
+    int32_t r;
+    size_t w = tmpl_utf8_decode(p->s + p->i, p->n - p->i, &r);
+    int rc = (r == TMPL_RUNE_ERROR && w == 1) ? tmpl_buf_adds(b, "\xef\xbf\xbd")
+                                              : tmpl_buf_add(b, p->s + p->i, w);
+
+    p->i += w;
+    return rc ? jp_nomem(p) : 0;
 }
 
 /* A string literal at p->i (on the opening quote). */
@@ -166,50 +186,25 @@ static int jp_string(jp *p, tmpl_value *out)
     tmpl_buf b;
     size_t len;
     char *s;
+    int rc = 0;
 
     tmpl_buf_init(&b, 0);
     if (tmpl_buf_add(&b, "", 0))
         return jp_nomem(p);
     p->i++;
-    for (;;) {
-        unsigned char c;
-        if (p->i >= p->n) {
-            tmpl_buf_cleanup(&b);
-            return jp_fail(p, "");
-        }
-        c = (unsigned char)p->s[p->i];
-        if (c == '"') {
-            p->i++;
-            break;
-        }
-        if (c < 0x20) {
-            tmpl_buf_cleanup(&b);
-            return jp_fail(p, "in string literal");
-        }
-        if (c == '\\') {
-            if (jp_escape(p, &b)) {
-                tmpl_buf_cleanup(&b);
-                return -1;
-            }
-            continue;
-        }
-        if (c >= 0x80) {
-            int32_t r;
-            size_t w = tmpl_utf8_decode(p->s + p->i, p->n - p->i, &r);
-            int rc = (r == TMPL_RUNE_ERROR && w == 1) ? tmpl_buf_adds(&b, "\xef\xbf\xbd")
-                                                      : tmpl_buf_add(&b, p->s + p->i, w);
-            if (rc) {
-                tmpl_buf_cleanup(&b);
-                return jp_nomem(p);
-            }
-            p->i += w;
-            continue;
-        }
-        if (tmpl_buf_addc(&b, (char)c)) {
-            tmpl_buf_cleanup(&b);
-            return jp_nomem(p);
-        }
-        p->i++;
+    while (rc == 0 && !jp_accept(p, '"')) {
+        if (p->i >= p->n)
+            rc = jp_fail(p, "");
+        else if ((unsigned char)p->s[p->i] < 0x20)
+            rc = jp_fail(p, "in string literal");
+        else if (p->s[p->i] == '\\')
+            rc = jp_escape(p, &b);
+        else
+            rc = jp_plain(p, &b);
+    }
+    if (rc) {
+        tmpl_buf_cleanup(&b);
+        return -1;
     }
     s = tmpl_buf_steal(&b, &len);
     *out = tv_str_take(s, len);
@@ -302,10 +297,23 @@ static int jp_enter(jp *p)
     return 0;
 }
 
+/* After an array element or an object member: 0 when a ',' announces another, 1
+ * at the closing bracket, -1 (failed) otherwise. */
+static int jp_next(jp *p, char close, const char *ctx)
+{
+    skip_ws(p);
+    if (jp_accept(p, ','))
+        return 0;
+    if (jp_accept(p, close))
+        return 1;
+    return jp_fail(p, ctx);
+}
+
 static int jp_array(jp *p, tmpl_value *out)
 {
     tmpl_value list;
     tmpl_value item;
+    int end;
 
     if (jp_enter(p))
         return -1;
@@ -314,31 +322,18 @@ static int jp_array(jp *p, tmpl_value *out)
         return jp_nomem(p);
     p->i++;
     skip_ws(p);
-    if (p->i < p->n && p->s[p->i] == ']') {
-        p->i++;
-        goto done;
-    }
-    for (;;) {
-        skip_ws(p);
+    end = jp_accept(p, ']');
+    while (!end) {
         if (jp_value(p, &item))
             goto fail;
         if (tv_list_push(list, item)) {
             jp_nomem(p);
             goto fail;
         }
-        skip_ws(p);
-        if (p->i < p->n && p->s[p->i] == ',') {
-            p->i++;
-            continue;
-        }
-        if (p->i < p->n && p->s[p->i] == ']') {
-            p->i++;
-            break;
-        }
-        jp_fail(p, "after array element");
-        goto fail;
+        end = jp_next(p, ']', "after array element");
+        if (end < 0)
+            goto fail;
     }
-done:
     p->depth--;
     *out = list;
     return 0;
@@ -347,11 +342,33 @@ fail:
     return -1;
 }
 
+/* One "key": value member of an object at p->i, added to map. */
+static int jp_member(jp *p, tmpl_value map)
+{
+    tmpl_value key;
+    tmpl_value val;
+
+    skip_ws(p);
+    if (p->i >= p->n || p->s[p->i] != '"')
+        return jp_fail(p, "looking for beginning of object key string");
+    if (jp_string(p, &key))
+        return -1;
+    skip_ws(p);
+    if (!jp_accept(p, ':')) {
+        tv_release(key);
+        return jp_fail(p, "after object key");
+    }
+    if (jp_value(p, &val)) {
+        tv_release(key);
+        return -1;
+    }
+    return tv_map_push(map, key, val) ? jp_nomem(p) : 0;
+}
+
 static int jp_object(jp *p, tmpl_value *out)
 {
     tmpl_value map;
-    tmpl_value key;
-    tmpl_value val;
+    int end;
 
     if (jp_enter(p))
         return -1;
@@ -360,49 +377,19 @@ static int jp_object(jp *p, tmpl_value *out)
         return jp_nomem(p);
     p->i++;
     skip_ws(p);
-    if (p->i < p->n && p->s[p->i] == '}') {
-        p->i++;
-        goto done;
+    end = jp_accept(p, '}');
+    while (!end) {
+        if (jp_member(p, map))
+            goto fail;
+        end = jp_next(p, '}', "after object key:value pair");
+        if (end < 0)
+            goto fail;
     }
-    for (;;) {
-        skip_ws(p);
-        if (p->i >= p->n || p->s[p->i] != '"') {
-            jp_fail(p, "looking for beginning of object key string");
-            goto fail;
-        }
-        if (jp_string(p, &key))
-            goto fail;
-        skip_ws(p);
-        if (p->i >= p->n || p->s[p->i] != ':') {
-            tv_release(key);
-            jp_fail(p, "after object key");
-            goto fail;
-        }
-        p->i++;
-        skip_ws(p);
-        if (jp_value(p, &val)) {
-            tv_release(key);
-            goto fail;
-        }
-        if (tv_map_push(map, key, val)) {
-            jp_nomem(p);
-            goto fail;
-        }
-        skip_ws(p);
-        if (p->i < p->n && p->s[p->i] == ',') {
-            p->i++;
-            continue;
-        }
-        if (p->i < p->n && p->s[p->i] == '}') {
-            p->i++;
-            break;
-        }
-        jp_fail(p, "after object key:value pair");
+    p->depth--;
+    if (tv_map_sort(map)) {
+        jp_nomem(p);
         goto fail;
     }
-done:
-    p->depth--;
-    tv_map_sort(map);
     *out = map;
     return 0;
 fail:
@@ -562,10 +549,52 @@ static int enc_float(tmpl_buf *b, double f)
     return rc;
 }
 
-static int enc_value(tmpl_buf *b, tmpl_value v, char *err, size_t errlen, int depth)
+static int enc_value(tmpl_buf *b, tmpl_value v, char *err, size_t errlen, int depth);
+
+static int enc_list(tmpl_buf *b, const tv_list *l, char *err, size_t errlen, int depth)
 {
     size_t i;
-    int rc = 0;
+    int rc;
+
+    if (l->is_nil)
+        return tmpl_buf_adds(b, "null") ? TMPL_ENOMEM : 0;
+    if (tmpl_buf_addc(b, '['))
+        return TMPL_ENOMEM;
+    for (i = 0; i < l->len; i++) {
+        if (i > 0 && tmpl_buf_addc(b, ','))
+            return TMPL_ENOMEM;
+        rc = enc_value(b, l->items[i], err, errlen, depth + 1);
+        if (rc)
+            return rc;
+    }
+    return tmpl_buf_addc(b, ']') ? TMPL_ENOMEM : 0;
+}
+
+static int enc_map(tmpl_buf *b, const tv_map *m, char *err, size_t errlen, int depth)
+{
+    size_t i;
+    int rc;
+
+    if (m->is_nil)
+        return tmpl_buf_adds(b, "null") ? TMPL_ENOMEM : 0;
+    if (tmpl_buf_addc(b, '{'))
+        return TMPL_ENOMEM;
+    for (i = 0; i < m->len; i++) {
+        const tmpl_value *key = &m->items[i].key;
+        if (i > 0 && tmpl_buf_addc(b, ','))
+            return TMPL_ENOMEM;
+        if (enc_string(b, key->u.s.p, key->u.s.n) || tmpl_buf_addc(b, ':'))
+            return TMPL_ENOMEM;
+        rc = enc_value(b, m->items[i].val, err, errlen, depth + 1);
+        if (rc)
+            return rc;
+    }
+    return tmpl_buf_addc(b, '}') ? TMPL_ENOMEM : 0;
+}
+
+static int enc_value(tmpl_buf *b, tmpl_value v, char *err, size_t errlen, int depth)
+{
+    int rc;
 
     if (depth > TMPL_JSON_MAX_DEPTH) {
         snprintf(err, errlen, "json: nesting too deep");
@@ -581,11 +610,10 @@ static int enc_value(tmpl_buf *b, tmpl_value v, char *err, size_t errlen, int de
         return tmpl_buf_addf(b, "%lld", (long long)v.u.i) ? TMPL_ENOMEM : 0;
     case TV_FLOAT:
         if (isnan(v.u.f) || isinf(v.u.f)) {
-            tmpl_buf t;
-            tmpl_buf_init(&t, 0);
-            tmpl_fmt_float(&t, v.u.f, 'g', -1);
-            snprintf(err, errlen, "json: unsupported value: %s", t.data ? t.data : "");
-            tmpl_buf_cleanup(&t);
+            snprintf(err, errlen, "json: unsupported value: %s",
+                     isnan(v.u.f) ? "NaN"
+                     : v.u.f > 0  ? "+Inf"
+                                  : "-Inf");
             return TMPL_EEXEC;
         }
         return enc_float(b, v.u.f) ? TMPL_ENOMEM : 0;
@@ -598,39 +626,10 @@ static int enc_value(tmpl_buf *b, tmpl_value v, char *err, size_t errlen, int de
         rc = rc ? rc : enc_string(b, v.u.kv->value, v.u.kv->value_len);
         rc = rc ? rc : tmpl_buf_addc(b, '}');
         return rc ? TMPL_ENOMEM : 0;
-    case TV_LIST: {
-        tv_list *l = tv_as_list(v);
-        if (l->is_nil)
-            return tmpl_buf_adds(b, "null") ? TMPL_ENOMEM : 0;
-        if (tmpl_buf_addc(b, '['))
-            return TMPL_ENOMEM;
-        for (i = 0; i < l->len; i++) {
-            if (i > 0 && tmpl_buf_addc(b, ','))
-                return TMPL_ENOMEM;
-            rc = enc_value(b, l->items[i], err, errlen, depth + 1);
-            if (rc)
-                return rc;
-        }
-        return tmpl_buf_addc(b, ']') ? TMPL_ENOMEM : 0;
-    }
-    case TV_MAP: {
-        tv_map *m = tv_as_map(v);
-        if (m->is_nil)
-            return tmpl_buf_adds(b, "null") ? TMPL_ENOMEM : 0;
-        if (tmpl_buf_addc(b, '{'))
-            return TMPL_ENOMEM;
-        for (i = 0; i < m->len; i++) {
-            if (i > 0 && tmpl_buf_addc(b, ','))
-                return TMPL_ENOMEM;
-            if (enc_string(b, m->keys[i].u.s.p, m->keys[i].u.s.n) ||
-                tmpl_buf_addc(b, ':'))
-                return TMPL_ENOMEM;
-            rc = enc_value(b, m->vals[i], err, errlen, depth + 1);
-            if (rc)
-                return rc;
-        }
-        return tmpl_buf_addc(b, '}') ? TMPL_ENOMEM : 0;
-    }
+    case TV_LIST:
+        return enc_list(b, tv_as_list(v), err, errlen, depth);
+    case TV_MAP:
+        return enc_map(b, tv_as_map(v), err, errlen, depth);
     default:
         snprintf(err, errlen, "json: unsupported type: %s", tv_type_name(v));
         return TMPL_EEXEC;

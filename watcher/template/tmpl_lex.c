@@ -15,8 +15,7 @@ typedef struct lex_state {
     tmpl_lexer *lx;
     size_t pos;
     size_t start;
-    int line;       /* line at pos */
-    int start_line; /* line at start */
+    int line; /* line at start */
     int paren_depth;
     size_t cap;
     int failed; /* out of memory */
@@ -26,17 +25,13 @@ typedef struct lex_state {
 static int lex_push(lex_state *l, tmpl_tok_type type, size_t pos, size_t len, int line)
 {
     tmpl_lexer *lx = l->lx;
+    tmpl_token *toks = tmpl_array_grow(lx->toks, lx->ntoks, &l->cap, sizeof(*toks), 64);
 
-    if (lx->ntoks == l->cap) {
-        size_t ncap = l->cap ? l->cap * 2 : 64;
-        tmpl_token *p = realloc(lx->toks, ncap * sizeof(*p));
-        if (!p) {
-            l->failed = 1;
-            return -1;
-        }
-        lx->toks = p;
-        l->cap = ncap;
+    if (!toks) {
+        l->failed = 1;
+        return -1;
     }
+    lx->toks = toks;
     lx->toks[lx->ntoks].type = type;
     lx->toks[lx->ntoks].pos = pos;
     lx->toks[lx->ntoks].len = len;
@@ -55,19 +50,18 @@ static int count_lines(const char *s, size_t n)
     return c;
 }
 
+/* Skips the input between start and pos. */
 static void lex_ignore(lex_state *l)
 {
     l->line += count_lines(l->lx->input + l->start, l->pos - l->start);
     l->start = l->pos;
-    l->start_line = l->line;
 }
 
+/* Makes a token of the input between start and pos. */
 static void lex_emit(lex_state *l, tmpl_tok_type type)
 {
-    lex_push(l, type, l->start, l->pos - l->start, l->start_line);
-    l->line = l->start_line + count_lines(l->lx->input + l->start, l->pos - l->start);
-    l->start = l->pos;
-    l->start_line = l->line;
+    lex_push(l, type, l->start, l->pos - l->start, l->line);
+    lex_ignore(l);
 }
 
 static void lex_error(lex_state *l, const char *fmt, const char *arg)
@@ -81,7 +75,7 @@ static void lex_error(lex_state *l, const char *fmt, const char *arg)
         return;
     }
     l->lx->errmsg = tmpl_buf_steal(&b, NULL);
-    lex_push(l, TMPL_T_ERROR, l->start, strlen(l->lx->errmsg), l->start_line);
+    lex_push(l, TMPL_T_ERROR, l->start, strlen(l->lx->errmsg), l->line);
     l->done = 1;
 }
 
@@ -365,44 +359,37 @@ static tmpl_tok_type word_type(const char *w, size_t n)
     return TMPL_T_IDENT;
 }
 
-static void lex_identifier(lex_state *l)
+/* Scans the alphanumeric run of a word; returns 0 (after reporting it) when the
+ * word ends in a character that cannot end it. */
+static int lex_word(lex_state *l)
 {
     size_t w;
     int32_t r;
 
-    for (;;) {
+    do {
         r = lex_next(l, &w);
-        if (!is_alnum(r))
-            break;
-    }
+    } while (is_alnum(r));
     l->pos -= w;
     if (!at_terminator(l)) {
         lex_error_rune(l, "bad character %s", r);
-        return;
+        return 0;
     }
-    lex_emit(l, word_type(l->lx->input + l->start, l->pos - l->start));
+    return 1;
 }
 
+static void lex_identifier(lex_state *l)
+{
+    if (lex_word(l))
+        lex_emit(l, word_type(l->lx->input + l->start, l->pos - l->start));
+}
+
+/* A field (".x") or a variable ("$x"); a bare "." or "$" when nothing follows. */
 static void lex_field_or_var(lex_state *l, tmpl_tok_type type)
 {
-    size_t w;
-    int32_t r;
-
-    if (at_terminator(l)) {
+    if (at_terminator(l))
         lex_emit(l, type == TMPL_T_VARIABLE ? TMPL_T_VARIABLE : TMPL_T_DOT);
-        return;
-    }
-    for (;;) {
-        r = lex_next(l, &w);
-        if (!is_alnum(r))
-            break;
-    }
-    l->pos -= w;
-    if (!at_terminator(l)) {
-        lex_error_rune(l, "bad character %s", r);
-        return;
-    }
-    lex_emit(l, type);
+    else if (lex_word(l))
+        lex_emit(l, type);
 }
 
 /* Scans a quoted string or character constant; returns 0 when unterminated. */
@@ -611,7 +598,6 @@ int tmpl_lex_run(tmpl_lexer *lx, const char *text, size_t len)
     memset(&l, 0, sizeof(l));
     l.lx = lx;
     l.line = 1;
-    l.start_line = 1;
     while (!l.done && !l.failed) {
         switch (st) {
         case ST_TEXT:

@@ -1,6 +1,18 @@
 #include "tmpl_node.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+bool tmpl_number_looks_float(const tmpl_node *n)
+{
+    const char *c;
+
+    for (c = ".eEpP"; *c; c++) {
+        if (memchr(n->text, *c, n->text_len))
+            return true;
+    }
+    return false;
+}
 
 static int write_kids(tmpl_buf *b, tmpl_node *const *kids, size_t n, const char *sep)
 {

@@ -37,8 +37,7 @@ typedef struct tmpl_node tmpl_node;
 
 struct tmpl_node {
     tmpl_node_type type;
-    size_t pos;
-    int line;
+    size_t pos; /* byte offset in the template text: errors derive line:col from it */
     tmpl_node *next_alloc; /* chain of every node of a template, for freeing */
 
     /* LIST items, PIPE commands, COMMAND args */
@@ -79,6 +78,9 @@ struct tmpl_node {
     double fval;
 };
 
+/* Whether a NUMBER node is written like a float: with a '.', an exponent or a 'p'
+ * (Go's strings.ContainsAny(text, ".eEpP"); a hexadecimal integer may match too). */
+bool tmpl_number_looks_float(const tmpl_node *n);
 /* Appends Go's String() of n to b (used in error messages). */
 int tmpl_node_write(tmpl_buf *b, const tmpl_node *n);
 /* Frees every node of an allocation chain. */

@@ -30,6 +30,14 @@ typedef struct parser {
 
 /* ---- errors ---------------------------------------------------------- */
 
+/* Fails the parse with "template: NAME:LINE: " and the message; the first failure
+ * stays. */
+static void p_fail(parser *p, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
 static void p_fail(parser *p, const char *fmt, ...)
 {
     tmpl_buf b;
@@ -58,8 +66,9 @@ static void p_oom(parser *p)
     p->oom = 1;
 }
 
-/* p_fail with the String() of a node as the one %s argument. */
-static void p_fail_node(parser *p, const char *fmt, const tmpl_node *n)
+/* p_fail with the String() of a node as the first %s argument and arg as the
+ * second, if fmt has one (else arg is NULL). */
+static void p_fail_node(parser *p, const char *fmt, const tmpl_node *n, const char *arg)
 {
     tmpl_buf b;
 
@@ -67,7 +76,7 @@ static void p_fail_node(parser *p, const char *fmt, const tmpl_node *n)
     if (tmpl_node_write(&b, n) != 0 || tmpl_buf_add(&b, "", 0) != 0)
         p_oom(p);
     else
-        p_fail(p, fmt, b.data);
+        p_fail(p, fmt, b.data, arg);
     tmpl_buf_cleanup(&b);
 }
 
@@ -208,30 +217,23 @@ static tmpl_node *p_node(parser *p, tmpl_node_type type, size_t pos)
     return n;
 }
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
+/* Room for one more item in an array of the parser's (see tmpl_array_grow). */
+static void *p_grow(parser *p, void *items, size_t len, size_t *cap, size_t size)
 {
-    size_t ncap;
-    void *q;
+    void *grown = tmpl_array_grow(items, len, cap, size, 4);
 
-    if (need <= *cap)
-        return 0;
-    ncap = *cap ? *cap * 2 : 4;
-    while (ncap < need)
-        ncap *= 2;
-    q = realloc(*arr, ncap * elem);
-    if (!q)
-        return -1;
-    *arr = q;
-    *cap = ncap;
-    return 0;
+    if (!grown)
+        p_oom(p);
+    return grown;
 }
 
 static int p_append(parser *p, tmpl_node *parent, tmpl_node *kid)
 {
-    if (grow((void **)&parent->kids, &parent->kcap, parent->nkids + 1, sizeof(kid))) {
-        p_oom(p);
+    tmpl_node **kids = p_grow(p, parent->kids, parent->nkids, &parent->kcap, sizeof(kid));
+
+    if (!kids)
         return -1;
-    }
+    parent->kids = kids;
     parent->kids[parent->nkids++] = kid;
     return 0;
 }
@@ -249,22 +251,33 @@ static int p_add_decl(parser *p, tmpl_node *pipe, tmpl_node *var)
     return 0;
 }
 
-static int p_add_ident(parser *p, tmpl_node *n, const char *s, size_t len)
+/* A new NUL-terminated copy of the len bytes at s, or NULL (out of memory noted). */
+static char *p_strdup(parser *p, const char *s, size_t len)
 {
-    char *copy;
+    char *copy = malloc(len + 1);
 
-    if (grow((void **)&n->idents, &n->icap, n->nidents + 1, sizeof(char *)))
-        goto oom;
-    copy = malloc(len + 1);
-    if (!copy)
-        goto oom;
+    if (!copy) {
+        p_oom(p);
+        return NULL;
+    }
     memcpy(copy, s, len);
     copy[len] = '\0';
+    return copy;
+}
+
+static int p_add_ident(parser *p, tmpl_node *n, const char *s, size_t len)
+{
+    char **idents = p_grow(p, n->idents, n->nidents, &n->icap, sizeof(char *));
+    char *copy;
+
+    if (!idents)
+        return -1;
+    n->idents = idents;
+    copy = p_strdup(p, s, len);
+    if (!copy)
+        return -1;
     n->idents[n->nidents++] = copy;
     return 0;
-oom:
-    p_oom(p);
-    return -1;
 }
 
 /* Splits "$x.a.b" or ".a.b" into identifiers. */
@@ -296,10 +309,11 @@ static tmpl_node *p_var_node(parser *p, size_t pos, const char *s, size_t len)
 
 static int p_push_var(parser *p, const tmpl_token *t)
 {
-    if (grow((void **)&p->vars, &p->vcap, p->nvars + 1, sizeof(*p->vars))) {
-        p_oom(p);
+    const tmpl_token **vars = p_grow(p, p->vars, p->nvars, &p->vcap, sizeof(*vars));
+
+    if (!vars)
         return -1;
-    }
+    p->vars = vars;
     p->vars[p->nvars++] = t;
     return 0;
 }
@@ -477,9 +491,7 @@ static int p_number_from_text(parser *p, tmpl_node *n, const char *clean, size_t
         n->is_float = true;
         n->fval = (double)n->uval;
     } else if (parse_go_float(clean, &f) == 0) {
-        if (!memchr(n->text, '.', n->text_len) && !memchr(n->text, 'e', n->text_len) &&
-            !memchr(n->text, 'E', n->text_len) && !memchr(n->text, 'p', n->text_len) &&
-            !memchr(n->text, 'P', n->text_len)) {
+        if (!tmpl_number_looks_float(n)) {
             p_fail(p, "integer overflow: \"%.*s\"", (int)n->text_len, n->text);
             return -1;
         }
@@ -873,7 +885,6 @@ static tmpl_node *p_pipeline(parser *p, const char *context, tmpl_tok_type end)
 
     if (!pipe)
         return NULL;
-    pipe->line = t->line;
     if (p_decls(p, pipe, context))
         return NULL;
     for (;;) {
@@ -923,7 +934,6 @@ static tmpl_node *p_control(parser *p, tmpl_node_type type, const char *context)
     n = p_node(p, type, pipe->pos);
     if (!n)
         goto out;
-    n->line = pipe->line;
     n->pipe = pipe;
     if (type == TMPL_N_RANGE)
         p->range_depth++;
@@ -950,7 +960,7 @@ static tmpl_node *p_control(parser *p, tmpl_node_type type, const char *context)
             goto out;
         }
         if (next->type != TMPL_N_END) {
-            p_fail_node(p, "expected end; found %s", next);
+            p_fail_node(p, "expected end; found %s", next, NULL);
             n = NULL;
         }
     }
@@ -980,13 +990,37 @@ static char *p_template_name(parser *p, const tmpl_token *t, const char *context
     return s;
 }
 
-static int p_add_tree(parser *p, char *name, tmpl_node *root);
+static int p_add_tree(parser *p, const char *name, size_t len, tmpl_node *root);
 
-static tmpl_node *p_template(parser *p)
+/* The list of a {{define}} or {{block}} up to its {{end}}, added to the set as the
+ * template name. The enclosing template's variables are not visible in it. */
+static int p_define_list(parser *p, const char *name, size_t len, const char *context)
+{
+    size_t saved_vars = p->nvars;
+    tmpl_node *root = NULL;
+    tmpl_node *end = NULL;
+
+    p->nvars = 0;
+    if (p_enter(p) == 0) {
+        root = p_item_list(p, &end);
+        p->depth--;
+    }
+    p->nvars = saved_vars;
+    if (!root)
+        return -1;
+    if (end->type != TMPL_N_END) {
+        p_fail_node(p, "unexpected %s in %s", end, context);
+        return -1;
+    }
+    return p_add_tree(p, name, len, root);
+}
+
+/* A TEMPLATE node named by the next token, a string. */
+static tmpl_node *p_template_node(parser *p, const char *context)
 {
     const tmpl_token *t = p_next_nonspace(p);
     size_t len;
-    char *name = p_template_name(p, t, "template clause", &len);
+    char *name = p_template_name(p, t, context, &len);
     tmpl_node *n;
 
     if (!name)
@@ -999,7 +1033,16 @@ static tmpl_node *p_template(parser *p)
     n->owned = name;
     n->text = name;
     n->text_len = len;
-    n->line = t->line;
+    return n;
+}
+
+/* {{template "name"}} or {{template "name" pipeline}} */
+static tmpl_node *p_template(parser *p)
+{
+    tmpl_node *n = p_template_node(p, "template clause");
+
+    if (!n)
+        return NULL;
     if (p_next_nonspace(p)->type != TMPL_T_RDELIM) {
         p_backup(p);
         n->pipe = p_pipeline(p, "template clause", TMPL_T_RDELIM);
@@ -1009,49 +1052,15 @@ static tmpl_node *p_template(parser *p)
     return n;
 }
 
+/* {{block "name" pipeline}} list {{end}}: defines the template and calls it. */
 static tmpl_node *p_block(parser *p)
 {
-    const tmpl_token *t = p_next_nonspace(p);
-    size_t len;
-    char *name = p_template_name(p, t, "block clause", &len);
-    tmpl_node *n;
-    tmpl_node *root;
-    tmpl_node *end = NULL;
-    size_t saved_vars = p->nvars;
-    char *name2;
+    tmpl_node *n = p_template_node(p, "block clause");
 
-    if (!name)
+    if (!n)
         return NULL;
-    n = p_node(p, TMPL_N_TEMPLATE, t->pos);
-    if (!n) {
-        free(name);
-        return NULL;
-    }
-    n->owned = name;
-    n->text = name;
-    n->text_len = len;
     n->pipe = p_pipeline(p, "block clause", TMPL_T_RDELIM);
-    if (!n->pipe)
-        return NULL;
-    p->nvars = 0;
-    if (p_enter(p))
-        return NULL;
-    root = p_item_list(p, &end);
-    p->depth--;
-    p->nvars = saved_vars;
-    if (!root)
-        return NULL;
-    if (end->type != TMPL_N_END) {
-        p_fail_node(p, "unexpected %s in block clause", end);
-        return NULL;
-    }
-    name2 = malloc(len + 1);
-    if (!name2) {
-        p_oom(p);
-        return NULL;
-    }
-    memcpy(name2, name, len + 1);
-    if (p_add_tree(p, name2, root))
+    if (!n->pipe || p_define_list(p, n->text, n->text_len, "block clause"))
         return NULL;
     return n;
 }
@@ -1060,7 +1069,6 @@ static tmpl_node *p_break_continue(parser *p, const tmpl_token *kw)
 {
     const tmpl_token *t = p_next_nonspace(p);
     int is_break = kw->type == TMPL_T_BREAK;
-    tmpl_node *n;
 
     if (t->type != TMPL_T_RDELIM) {
         p_unexpected(p, t, is_break ? "{{break}}" : "{{continue}}");
@@ -1070,10 +1078,7 @@ static tmpl_node *p_break_continue(parser *p, const tmpl_token *kw)
         p_fail(p, "%s outside {{range}}", is_break ? "{{break}}" : "{{continue}}");
         return NULL;
     }
-    n = p_node(p, is_break ? TMPL_N_BREAK : TMPL_N_CONTINUE, kw->pos);
-    if (n)
-        n->line = kw->line;
-    return n;
+    return p_node(p, is_break ? TMPL_N_BREAK : TMPL_N_CONTINUE, kw->pos);
 }
 
 static tmpl_node *p_action(parser *p)
@@ -1113,7 +1118,6 @@ static tmpl_node *p_action(parser *p)
     n = p_node(p, TMPL_N_ACTION, peek->pos);
     if (!n)
         return NULL;
-    n->line = peek->line;
     n->pipe = p_pipeline(p, "command", TMPL_T_RDELIM);
     return n->pipe ? n : NULL;
 }
@@ -1185,10 +1189,13 @@ static int tree_is_empty(const tmpl_node *list)
     return 1;
 }
 
-/* Takes name (new). */
-static int p_add_tree(parser *p, char *name, tmpl_node *root)
+/* Adds the tree root as the template name (copied). A template defined twice keeps
+ * the definition that is not empty; two that are not is an error. */
+static int p_add_tree(parser *p, const char *name, size_t len, tmpl_node *root)
 {
     tmpl_set *s = p->set;
+    tmpl_tree *trees;
+    char *copy;
     size_t i;
 
     for (i = 0; i < s->ntrees; i++) {
@@ -1198,63 +1205,41 @@ static int p_add_tree(parser *p, char *name, tmpl_node *root)
             s->trees[i].root = root;
         } else if (!tree_is_empty(root)) {
             p_fail(p, "template: multiple definition of template \"%s\"", name);
-            free(name);
             return -1;
         }
-        free(name);
         return 0;
     }
-    if (grow((void **)&s->trees, &s->tcap, s->ntrees + 1, sizeof(*s->trees))) {
-        free(name);
-        p_oom(p);
+    trees = p_grow(p, s->trees, s->ntrees, &s->tcap, sizeof(*trees));
+    if (!trees)
         return -1;
-    }
-    s->trees[s->ntrees].name = name;
+    s->trees = trees;
+    copy = p_strdup(p, name, len);
+    if (!copy)
+        return -1;
+    s->trees[s->ntrees].name = copy;
     s->trees[s->ntrees].root = root;
     s->ntrees++;
     return 0;
 }
 
+/* {{define "name"}} list {{end}} */
 static int p_definition(parser *p)
 {
     const tmpl_token *t = p_next_nonspace(p);
     size_t len;
-    char *name;
-    tmpl_node *root;
-    tmpl_node *end = NULL;
-    size_t saved_vars = p->nvars;
+    char *name = p_template_name(p, t, "define clause", &len);
+    int rc = -1;
 
-    if (t->type != TMPL_T_STRING && t->type != TMPL_T_RAWSTRING) {
-        p_unexpected(p, t, "define clause");
-        return -1;
-    }
-    name = p_template_name(p, t, "define clause", &len);
-    if (!name)
-        return -1;
-    if (!p_expect(p, TMPL_T_RDELIM, "define clause")) {
-        free(name);
-        return -1;
-    }
-    p->nvars = 0;
-    root = p_item_list(p, &end);
-    p->nvars = saved_vars;
-    if (!root) {
-        free(name);
-        return -1;
-    }
-    if (end->type != TMPL_N_END) {
-        p_fail_node(p, "unexpected %s in define clause", end);
-        free(name);
-        return -1;
-    }
-    return p_add_tree(p, name, root);
+    if (name && p_expect(p, TMPL_T_RDELIM, "define clause"))
+        rc = p_define_list(p, name, len, "define clause");
+    free(name);
+    return rc;
 }
 
 static int p_parse(parser *p)
 {
     tmpl_node *root = p_node(p, TMPL_N_LIST, p_peek(p)->pos);
     tmpl_node *n;
-    char *name;
 
     if (!root)
         return -1;
@@ -1273,19 +1258,13 @@ static int p_parse(parser *p)
         if (!n)
             return -1;
         if (n->type == TMPL_N_END || n->type == TMPL_N_ELSE) {
-            p_fail_node(p, "unexpected %s", n);
+            p_fail_node(p, "unexpected %s", n, NULL);
             return -1;
         }
         if (p_append(p, root, n))
             return -1;
     }
-    name = malloc(strlen(p->set->name) + 1);
-    if (!name) {
-        p_oom(p);
-        return -1;
-    }
-    memcpy(name, p->set->name, strlen(p->set->name) + 1);
-    return p_add_tree(p, name, root);
+    return p_add_tree(p, p->set->name, strlen(p->set->name), root);
 }
 
 int tmpl_set_parse(tmpl_set *set, const char *name, const char *text, size_t len,
@@ -1360,7 +1339,8 @@ static int hexval(char c)
     return -1;
 }
 
-/* One escape after a backslash at s[*i]; appends to b. Returns -1 on bad syntax. */
+/* One escape after a backslash at s[*i]; appends to b. Returns -1 on bad syntax,
+ * -2 when out of memory. */
 static int unquote_escape(const char *s, size_t n, size_t *i, char quote, tmpl_buf *b,
                           int32_t *rune_out)
 {
@@ -1372,27 +1352,6 @@ static int unquote_escape(const char *s, size_t n, size_t *i, char quote, tmpl_b
 
     (*i)++;
     switch (c) {
-    case 'a':
-        v = 7;
-        break;
-    case 'b':
-        v = 8;
-        break;
-    case 'f':
-        v = 12;
-        break;
-    case 'n':
-        v = 10;
-        break;
-    case 'r':
-        v = 13;
-        break;
-    case 't':
-        v = 9;
-        break;
-    case 'v':
-        v = 11;
-        break;
     case '\\':
         v = '\\';
         break;
@@ -1412,6 +1371,9 @@ static int unquote_escape(const char *s, size_t n, size_t *i, char quote, tmpl_b
         digits = 8;
         break;
     default:
+        v = tmpl_escape_char(c); /* \a \b \f \n \r \t \v */
+        if (v >= 0)
+            break;
         if (c < '0' || c > '7')
             return -1;
         v = c - '0';

@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 typedef struct sorter {
     tmpl_value *v;
@@ -78,24 +80,14 @@ static void heap_sort(const sorter *s, long a, long b)
     }
 }
 
+/* Partitions [a, b) around the element at pivot; *already: nothing had to move. */
 static long partition(const sorter *s, long a, long b, long pivot, bool *already)
 {
     long i = a + 1;
     long j = b - 1;
 
     swap(s, a, pivot);
-    while (i <= j && less(s, i, a))
-        i++;
-    while (i <= j && !less(s, j, a))
-        j--;
-    if (i > j) {
-        swap(s, j, a);
-        *already = true;
-        return j;
-    }
-    swap(s, i, j);
-    i++;
-    j--;
+    *already = true;
     for (;;) {
         while (i <= j && less(s, i, a))
             i++;
@@ -104,11 +96,11 @@ static long partition(const sorter *s, long a, long b, long pivot, bool *already
         if (i > j)
             break;
         swap(s, i, j);
+        *already = false;
         i++;
         j--;
     }
     swap(s, j, a);
-    *already = false;
     return j;
 }
 
@@ -289,6 +281,62 @@ static void pdqsort(const sorter *s, long a, long b, int limit)
             b = mid;
         }
     }
+}
+
+/* A stable sort: equal elements keep their order. tmp has room for n elements. */
+static void merge_sort(void *base, size_t n, size_t size,
+                       int (*cmp)(const void *a, const void *b), void *tmp)
+{
+    char *a = base;
+    char *t = tmp;
+    size_t mid = n / 2;
+    size_t i = 0;
+    size_t j = mid;
+    size_t k = 0;
+
+    if (n < 2)
+        return;
+    merge_sort(a, mid, size, cmp, tmp);
+    merge_sort(a + mid * size, n - mid, size, cmp, tmp);
+    if (cmp(a + (mid - 1) * size, a + mid * size) <= 0)
+        return; /* in order already, as a snapshot's keys mostly come */
+    while (i < mid && j < n) {
+        if (cmp(a + j * size, a + i * size) < 0)
+            memcpy(t + k++ * size, a + j++ * size, size);
+        else
+            memcpy(t + k++ * size, a + i++ * size, size);
+    }
+    memcpy(t + k * size, a + i * size, (mid - i) * size);
+    memcpy(a, t, (k + mid - i) * size); /* what is left from j on is in place */
+}
+
+int tmpl_sort_unique(void *base, size_t *n, size_t size,
+                     int (*cmp)(const void *a, const void *b), void (*drop)(void *elem))
+{
+    char *a = base;
+    void *tmp;
+    size_t out = 0;
+    size_t i;
+
+    if (*n < 2)
+        return 0;
+    tmp = malloc(*n * size);
+    if (!tmp)
+        return -1;
+    merge_sort(a, *n, size, cmp, tmp);
+    free(tmp);
+    for (i = 0; i < *n; i++) {
+        char *e = a + i * size;
+        if (i + 1 < *n && cmp(e, e + size) == 0) {
+            drop(e);
+            continue;
+        }
+        if (out < i)
+            memcpy(a + out * size, e, size);
+        out++;
+    }
+    *n = out;
+    return 0;
 }
 
 void tmpl_go_sort(tmpl_value *items, size_t n, tmpl_less_fn less_fn)

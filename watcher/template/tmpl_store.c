@@ -5,6 +5,7 @@
 #include "tmpl_buf.h"
 #include "tmpl_funcs.h"
 #include "tmpl_path.h"
+#include "tmpl_sort.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,20 +24,17 @@ tmpl_snapshot *tmpl_snapshot_new(void)
 int tmpl_snapshot_add(tmpl_snapshot *s, const char *key, size_t klen, const char *value,
                       size_t vlen)
 {
+    tmpl_kv *kvs;
     char *mem;
 
     if (!s || !key || (!value && vlen))
         return TMPL_EINVAL;
     if (klen > (size_t)-1 / 4 || vlen > (size_t)-1 / 4)
         return TMPL_EINVAL;
-    if (s->n == s->cap) {
-        size_t ncap = s->cap ? s->cap * 2 : 64;
-        tmpl_kv *p = realloc(s->kvs, ncap * sizeof(*p));
-        if (!p)
-            return TMPL_ENOMEM;
-        s->kvs = p;
-        s->cap = ncap;
-    }
+    kvs = tmpl_array_grow(s->kvs, s->n, &s->cap, sizeof(*kvs), 64);
+    if (!kvs)
+        return TMPL_ENOMEM;
+    s->kvs = kvs;
     mem = malloc(klen + vlen + 2);
     if (!mem)
         return TMPL_ENOMEM;
@@ -53,54 +51,25 @@ int tmpl_snapshot_add(tmpl_snapshot *s, const char *key, size_t klen, const char
     return TMPL_OK;
 }
 
-static void merge_sort(tmpl_kv *a, tmpl_kv *tmp, size_t n)
+static int kv_cmp(const void *a, const void *b)
 {
-    size_t mid = n / 2;
-    size_t i = 0;
-    size_t j = mid;
-    size_t k = 0;
+    const tmpl_kv *x = a;
+    const tmpl_kv *y = b;
 
-    if (n < 2)
-        return;
-    merge_sort(a, tmp, mid);
-    merge_sort(a + mid, tmp, n - mid);
-    while (i < mid && j < n) {
-        if (tv_bytes_cmp(a[j].key, a[j].key_len, a[i].key, a[i].key_len) < 0)
-            tmp[k++] = a[j++];
-        else
-            tmp[k++] = a[i++];
-    }
-    while (i < mid)
-        tmp[k++] = a[i++];
-    while (j < n)
-        tmp[k++] = a[j++];
-    memcpy(a, tmp, n * sizeof(*a));
+    return tv_bytes_cmp(x->key, x->key_len, y->key, y->key_len);
+}
+
+static void kv_drop(void *kv)
+{
+    free((char *)((tmpl_kv *)kv)->key); /* the value shares the key's block */
 }
 
 int tmpl_snapshot_finish(tmpl_snapshot *s)
 {
-    tmpl_kv *tmp;
-    size_t i;
-    size_t out = 0;
-
     if (!s)
         return TMPL_EINVAL;
-    if (s->n < 2)
-        return TMPL_OK;
-    tmp = malloc(s->n * sizeof(*tmp));
-    if (!tmp)
+    if (tmpl_sort_unique(s->kvs, &s->n, sizeof(*s->kvs), kv_cmp, kv_drop))
         return TMPL_ENOMEM;
-    merge_sort(s->kvs, tmp, s->n);
-    free(tmp);
-    for (i = 0; i < s->n; i++) {
-        if (i + 1 < s->n && tv_bytes_cmp(s->kvs[i].key, s->kvs[i].key_len,
-                                         s->kvs[i + 1].key, s->kvs[i + 1].key_len) == 0) {
-            free((char *)s->kvs[i].key);
-            continue;
-        }
-        s->kvs[out++] = s->kvs[i];
-    }
-    s->n = out;
     return TMPL_OK;
 }
 
@@ -261,7 +230,7 @@ static int get_all(tmpl_exec *x, tmpl_value pattern, tmpl_value *out)
     *out = tv_list_new(TV_E_KV, 0);
     if (out->kind != TV_LIST)
         return TMPL_ENOMEM;
-    tv_as_list(*out)->named = true;
+    out->flags = TV_F_KVPAIRS;
     if (lo == hi && tmpl_snapshot_count(s) > 0 &&
         tmpl_path_match(p, pn, s->kvs[0].key, s->kvs[0].key_len) < 0)
         goto bad;
@@ -306,10 +275,10 @@ static int fn_getvs(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out
         l->items[i] = tv_str_borrow(kv->value, kv->value_len);
     }
     l->elem = TV_E_STRING;
-    l->named = false;
     if (l->len > 1)
         qsort(l->items, l->len, sizeof(*l->items), tv_str_qsort_cmp);
     *out = kvs;
+    out->flags = 0;
     return 0;
 }
 
@@ -363,7 +332,7 @@ static int same_prefix_terms(const terms *prefix, const terms *test)
     return 1;
 }
 
-/* Collects unique names into a sorted []string. */
+/* Adds a copy of the name to list. */
 static int add_name(tmpl_value list, const char *p, size_t n)
 {
     tmpl_value v = tv_str_copy(p, n);
@@ -395,70 +364,81 @@ static void first_elem(const tmpl_kv *kv, const char *p, size_t pn, const char *
     *en = i;
 }
 
-static void candidates(const tmpl_snapshot *s, const terms *prefix, const char *p,
-                       size_t pn, size_t *lo, size_t *hi)
+/* memkv's List (ls) for one key: the key p itself adds its base name, a key in the
+ * directory p or below it the first element after p. */
+static int ls_name(const tmpl_kv *kv, const char *p, size_t pn, const terms *prefix,
+                   tmpl_value names)
 {
-    (void)p;
-    (void)pn;
-    if (prefix->clean.len > 0 && prefix->clean.data[0] == '/') {
-        size_t cl = prefix->clean.len == 1 ? 1 : prefix->clean.len;
-        prefix_range(s, prefix->clean.data, cl, lo, hi);
-        return;
+    terms dir;
+    tmpl_buf b;
+    const char *e;
+    size_t en;
+    int rc = 0;
+
+    if (kv->key_len == pn && memcmp(kv->key, p, pn) == 0) {
+        tmpl_buf_init(&b, 0);
+        rc = tmpl_path_base(&b, kv->key, kv->key_len) ? TMPL_ENOMEM
+                                                      : add_name(names, b.data, b.len);
+        tmpl_buf_cleanup(&b);
+        return rc;
     }
-    *lo = 0;
-    *hi = tmpl_snapshot_count(s);
+    if (to_terms(&dir, kv->key, kv->key_len, 1))
+        return TMPL_ENOMEM;
+    if (same_prefix_terms(prefix, &dir)) {
+        first_elem(kv, p, pn, &e, &en);
+        rc = add_name(names, e, en);
+    }
+    tmpl_buf_cleanup(&dir.clean);
+    return rc;
 }
 
-static int list_keys(tmpl_exec *x, const tmpl_value *a, tmpl_value *out, int dirs)
+/* memkv's ListDir (lsdir) for one key starting with p: the first element of its
+ * directory below p, if it has one. */
+static int lsdir_name(const tmpl_kv *kv, const char *p, size_t pn, const terms *prefix,
+                      tmpl_value names)
+{
+    terms dir;
+    int rc = 0;
+
+    if (kv->key_len < pn || memcmp(kv->key, p, pn) != 0)
+        return 0;
+    if (to_terms(&dir, kv->key, kv->key_len, 1))
+        return TMPL_ENOMEM;
+    if (same_prefix_terms(prefix, &dir) && dir.n > prefix->n && prefix->n < MAX_TERMS)
+        rc = add_name(names, dir.t[prefix->n], dir.len[prefix->n]);
+    tmpl_buf_cleanup(&dir.clean);
+    return rc;
+}
+
+typedef int (*name_fn)(const tmpl_kv *kv, const char *p, size_t pn, const terms *prefix,
+                       tmpl_value names);
+
+/* The sorted, unique names name_of finds in the keys under path (a string). Only
+ * the keys that start with Clean(path), when it is absolute, and the key path
+ * itself can name anything: the others are not looked at. */
+static int list_names(tmpl_exec *x, tmpl_value path, name_fn name_of, tmpl_value *out)
 {
     const tmpl_snapshot *s = tmpl_exec_snapshot(x);
-    const char *p = a[0].u.s.p;
-    size_t pn = a[0].u.s.n;
+    const char *p = path.u.s.p;
+    size_t pn = path.u.s.n;
+    const tmpl_kv *exact = find(s, p, pn);
     terms prefix;
-    terms target;
-    size_t lo;
-    size_t hi;
+    size_t lo = 0;
+    size_t hi = tmpl_snapshot_count(s);
     size_t i;
     int rc = 0;
 
     *out = tv_list_new(TV_E_STRING, 0);
     if (out->kind != TV_LIST || to_terms(&prefix, p, pn, 0))
         return TMPL_ENOMEM;
-    candidates(s, &prefix, p, pn, &lo, &hi);
-    if (!dirs) {
-        const tmpl_kv *exact = find(s, p, pn);
-        if (exact && (size_t)(exact - s->kvs) < lo)
-            lo = (size_t)(exact - s->kvs);
-        if (exact && (size_t)(exact - s->kvs) >= hi)
-            hi = (size_t)(exact - s->kvs) + 1;
-    }
-    for (i = lo; i < hi && rc == 0; i++) {
-        const tmpl_kv *kv = &s->kvs[i];
-        const char *e;
-        size_t en;
-        if (!dirs && kv->key_len == pn && memcmp(kv->key, p, pn) == 0) {
-            tmpl_buf b;
-            tmpl_buf_init(&b, 0);
-            rc = tmpl_path_base(&b, kv->key, kv->key_len) ? TMPL_ENOMEM
-                                                          : add_name(*out, b.data, b.len);
-            tmpl_buf_cleanup(&b);
-            continue;
-        }
-        if (dirs && (kv->key_len < pn || memcmp(kv->key, p, pn) != 0))
-            continue;
-        if (to_terms(&target, kv->key, kv->key_len, 1)) {
-            rc = TMPL_ENOMEM;
-            break;
-        }
-        if (!dirs && same_prefix_terms(&prefix, &target)) {
-            first_elem(kv, p, pn, &e, &en);
-            rc = add_name(*out, e, en);
-        } else if (dirs && same_prefix_terms(&prefix, &target) && target.n > prefix.n &&
-                   prefix.n < MAX_TERMS) {
-            rc = add_name(*out, target.t[prefix.n], target.len[prefix.n]);
-        }
-        tmpl_buf_cleanup(&target.clean);
-    }
+    if (prefix.clean.data[0] == '/')
+        prefix_range(s, prefix.clean.data, prefix.clean.len, &lo, &hi);
+    if (exact && (size_t)(exact - s->kvs) < lo)
+        lo = (size_t)(exact - s->kvs);
+    if (exact && (size_t)(exact - s->kvs) >= hi)
+        hi = (size_t)(exact - s->kvs) + 1;
+    for (i = lo; i < hi && rc == 0; i++)
+        rc = name_of(&s->kvs[i], p, pn, &prefix, *out);
     tmpl_buf_cleanup(&prefix.clean);
     if (rc)
         return rc;
@@ -469,13 +449,13 @@ static int list_keys(tmpl_exec *x, const tmpl_value *a, tmpl_value *out, int dir
 static int fn_ls(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
 {
     (void)n;
-    return list_keys(x, a, out, 0);
+    return list_names(x, a[0], ls_name, out);
 }
 
 static int fn_lsdir(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
 {
     (void)n;
-    return list_keys(x, a, out, 1);
+    return list_names(x, a[0], lsdir_name, out);
 }
 
 const tmpl_func tmpl_store_funcs[] = {

@@ -358,32 +358,38 @@ static const tmpl_time *recv_time(tmpl_exec *x)
     return &((tv_timeobj *)r.ref)->t;
 }
 
-static int m_format(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
+/* A method's string result: takes b over (rc: how building it went). */
+static int time_text(tmpl_buf *b, int rc, tmpl_value *out)
 {
-    tmpl_buf b;
     size_t len;
     char *s;
 
-    (void)n;
-    tmpl_buf_init(&b, 0);
-    if (tmpl_time_format(&b, recv_time(x), a[0].u.s.p, a[0].u.s.n) ||
-        tmpl_buf_add(&b, "", 0)) {
-        tmpl_buf_cleanup(&b);
+    if (rc || tmpl_buf_add(b, "", 0)) {
+        tmpl_buf_cleanup(b);
         return TMPL_ENOMEM;
     }
-    s = tmpl_buf_steal(&b, &len);
+    s = tmpl_buf_steal(b, &len);
     *out = tv_str_take(s, len);
     return out->kind == TV_STRING ? 0 : TMPL_ENOMEM;
 }
 
+static int m_format(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
+{
+    tmpl_buf b;
+
+    (void)n;
+    tmpl_buf_init(&b, 0);
+    return time_text(&b, tmpl_time_format(&b, recv_time(x), a[0].u.s.p, a[0].u.s.n), out);
+}
+
 static int m_string(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)
 {
-    static const char layout[] = "2006-01-02 15:04:05.999999999 -0700 MST";
-    tmpl_value l = tv_str_borrow(layout, sizeof(layout) - 1);
+    tmpl_buf b;
 
     (void)a;
     (void)n;
-    return m_format(x, &l, 1, out);
+    tmpl_buf_init(&b, 0);
+    return time_text(&b, tmpl_time_string(&b, recv_time(x)), out);
 }
 
 static int m_unix(tmpl_exec *x, const tmpl_value *a, size_t n, tmpl_value *out)

@@ -65,6 +65,15 @@ static int is_lower(const char *s, size_t n, size_t i)
     return i < n && s[i] >= 'a' && s[i] <= 'z';
 }
 
+/* Fills in the code and length of the chunk found at c->start; returns 1. */
+static int found(std_chunk *c, int code, size_t len)
+{
+    c->code = code;
+    c->len = len;
+    return 1;
+}
+
+/* A numeric zone ("-0700", "Z07:00", ...) at i, on its '-' or 'Z'. */
 static int tz_chunk(const char *s, size_t n, size_t i, std_chunk *c, int iso)
 {
     static const struct {
@@ -81,15 +90,32 @@ static int tz_chunk(const char *s, size_t n, size_t i, std_chunk *c, int iso)
 
     for (k = 0; k < sizeof(forms) / sizeof(forms[0]); k++) {
         if (has(s, n, i + 1, forms[k].p)) {
-            c->code = iso ? STD_ISO_TZ : STD_NUM_TZ;
-            c->len = 1 + strlen(forms[k].p);
             c->colons = forms[k].colons;
             c->secs = forms[k].secs;
             c->hours_only = forms[k].hours;
-            return 1;
+            return found(c, iso ? STD_ISO_TZ : STD_NUM_TZ, 1 + strlen(forms[k].p));
         }
     }
     return 0;
+}
+
+/* Fractional seconds (".000" or ",999") at i, on the separator; not when a digit
+ * follows the run. */
+static int frac_chunk(const char *s, size_t n, size_t i, std_chunk *c)
+{
+    char ch;
+    size_t j;
+
+    if (i + 1 >= n || (s[i + 1] != '0' && s[i + 1] != '9'))
+        return 0;
+    ch = s[i + 1];
+    for (j = i + 1; j < n && s[j] == ch; j++)
+        ;
+    if (j < n && s[j] >= '0' && s[j] <= '9')
+        return 0;
+    c->digits = (int)(j - i - 1);
+    c->sep = s[i];
+    return found(c, ch == '0' ? STD_FRAC0 : STD_FRAC9, j - i);
 }
 
 /* Go's nextStdChunk: finds the chunk at position i, if any. */
@@ -100,77 +126,58 @@ static int std_at(const char *s, size_t n, size_t i, std_chunk *c)
     switch (s[i]) {
     case 'J':
         if (has(s, n, i, "January"))
-            return c->code = STD_LONG_MONTH, c->len = 7, 1;
+            return found(c, STD_LONG_MONTH, 7);
         if (has(s, n, i, "Jan") && !is_lower(s, n, i + 3))
-            return c->code = STD_MONTH, c->len = 3, 1;
+            return found(c, STD_MONTH, 3);
         return 0;
     case 'M':
         if (has(s, n, i, "Monday"))
-            return c->code = STD_LONG_WEEKDAY, c->len = 6, 1;
+            return found(c, STD_LONG_WEEKDAY, 6);
         if (has(s, n, i, "Mon") && !is_lower(s, n, i + 3))
-            return c->code = STD_WEEKDAY, c->len = 3, 1;
+            return found(c, STD_WEEKDAY, 3);
         if (has(s, n, i, "MST"))
-            return c->code = STD_TZ, c->len = 3, 1;
+            return found(c, STD_TZ, 3);
         return 0;
     case '0':
         if (i + 1 < n && s[i + 1] >= '1' && s[i + 1] <= '6') {
             static const int codes[] = {STD_ZERO_MONTH,  STD_ZERO_DAY,    STD_ZERO_HOUR12,
                                         STD_ZERO_MINUTE, STD_ZERO_SECOND, STD_YEAR};
-            return c->code = codes[s[i + 1] - '1'], c->len = 2, 1;
+            return found(c, codes[s[i + 1] - '1'], 2);
         }
         if (has(s, n, i, "002"))
-            return c->code = STD_ZERO_YDAY, c->len = 3, 1;
+            return found(c, STD_ZERO_YDAY, 3);
         return 0;
     case '1':
-        if (has(s, n, i, "15"))
-            return c->code = STD_HOUR, c->len = 2, 1;
-        return c->code = STD_NUM_MONTH, c->len = 1, 1;
+        return has(s, n, i, "15") ? found(c, STD_HOUR, 2) : found(c, STD_NUM_MONTH, 1);
     case '2':
-        if (has(s, n, i, "2006"))
-            return c->code = STD_LONG_YEAR, c->len = 4, 1;
-        return c->code = STD_DAY, c->len = 1, 1;
+        return has(s, n, i, "2006") ? found(c, STD_LONG_YEAR, 4) : found(c, STD_DAY, 1);
     case '_':
-        if (has(s, n, i, "_2006"))
-            return c->code = STD_LONG_YEAR, c->start = i + 1, c->len = 4, 1;
+        if (has(s, n, i, "_2006")) {
+            c->start = i + 1; /* the '_' stays as it is */
+            return found(c, STD_LONG_YEAR, 4);
+        }
         if (has(s, n, i, "_2"))
-            return c->code = STD_UNDER_DAY, c->len = 2, 1;
+            return found(c, STD_UNDER_DAY, 2);
         if (has(s, n, i, "__2"))
-            return c->code = STD_UNDER_YDAY, c->len = 3, 1;
+            return found(c, STD_UNDER_YDAY, 3);
         return 0;
     case '3':
-        return c->code = STD_HOUR12, c->len = 1, 1;
+        return found(c, STD_HOUR12, 1);
     case '4':
-        return c->code = STD_MINUTE, c->len = 1, 1;
+        return found(c, STD_MINUTE, 1);
     case '5':
-        return c->code = STD_SECOND, c->len = 1, 1;
+        return found(c, STD_SECOND, 1);
     case 'P':
-        if (has(s, n, i, "PM"))
-            return c->code = STD_PM, c->len = 2, 1;
-        return 0;
+        return has(s, n, i, "PM") ? found(c, STD_PM, 2) : 0;
     case 'p':
-        if (has(s, n, i, "pm"))
-            return c->code = STD_PM_LOWER, c->len = 2, 1;
-        return 0;
+        return has(s, n, i, "pm") ? found(c, STD_PM_LOWER, 2) : 0;
     case '-':
         return tz_chunk(s, n, i, c, 0);
     case 'Z':
         return tz_chunk(s, n, i, c, 1);
     case '.':
     case ',':
-        if (i + 1 < n && (s[i + 1] == '0' || s[i + 1] == '9')) {
-            char ch = s[i + 1];
-            size_t j = i + 1;
-            while (j < n && s[j] == ch)
-                j++;
-            if (j < n && s[j] >= '0' && s[j] <= '9')
-                return 0;
-            c->code = ch == '0' ? STD_FRAC0 : STD_FRAC9;
-            c->digits = (int)(j - i - 1);
-            c->sep = s[i];
-            c->len = j - i;
-            return 1;
-        }
-        return 0;
+        return frac_chunk(s, n, i, c);
     default:
         return 0;
     }

@@ -130,23 +130,6 @@ int tmpl_rune_is_print(int32_t r)
     return IN_TABLE(tmpl_print_ranges, r);
 }
 
-int tmpl_rune_is_space(int32_t r)
-{
-    switch (r) {
-    case '\t':
-    case '\n':
-    case '\v':
-    case '\f':
-    case '\r':
-    case ' ':
-    case 0x85:
-    case 0xA0:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 /* unicode.To: the case mapping of Go's CaseRanges (upper: 1 for upper case). */
 static int32_t rune_case(int32_t r, int upper)
 {

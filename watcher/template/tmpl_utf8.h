@@ -13,11 +13,10 @@ size_t tmpl_utf8_decode(const char *s, size_t n, int32_t *r);
 size_t tmpl_utf8_encode(int32_t r, char *out);
 /* Number of runes in s, counting each invalid byte as one. */
 size_t tmpl_utf8_count(const char *s, size_t n);
-/* unicode.IsLetter, IsDigit, IsPrint (Go 1.19's tables), and IsSpace. */
+/* unicode.IsLetter, IsDigit, IsPrint (Go 1.19's tables). */
 int tmpl_rune_is_letter(int32_t r);
 int tmpl_rune_is_digit(int32_t r);
 int tmpl_rune_is_print(int32_t r);
-int tmpl_rune_is_space(int32_t r);
 /* unicode.ToUpper / ToLower. */
 int32_t tmpl_rune_upper(int32_t r);
 int32_t tmpl_rune_lower(int32_t r);

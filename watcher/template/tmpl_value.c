@@ -1,5 +1,8 @@
 #include "tmpl_value.h"
 
+#include "tmpl_buf.h"
+#include "tmpl_sort.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,11 +140,8 @@ tmpl_value tv_map_new(size_t cap)
     if (!m)
         return v;
     if (cap) {
-        m->keys = malloc(cap * sizeof(*m->keys));
-        m->vals = malloc(cap * sizeof(*m->vals));
-        if (!m->keys || !m->vals) {
-            free(m->keys);
-            free(m->vals);
+        m->items = malloc(cap * sizeof(*m->items));
+        if (!m->items) {
             free(m);
             return v;
         }
@@ -170,11 +170,6 @@ tmpl_value tv_time_new(const tmpl_time *t)
     return v;
 }
 
-bool tv_failed(tmpl_value v, tv_kind wanted)
-{
-    return v.kind != wanted;
-}
-
 tmpl_value tv_retain(tmpl_value v)
 {
     if (v.ref)
@@ -200,11 +195,10 @@ static void tv_free_obj(tv_obj *o)
     case TV_MAP: {
         tv_map *m = (tv_map *)o;
         for (i = 0; i < m->len; i++) {
-            tv_release(m->keys[i]);
-            tv_release(m->vals[i]);
+            tv_release(m->items[i].key);
+            tv_release(m->items[i].val);
         }
-        free(m->keys);
-        free(m->vals);
+        free(m->items);
         break;
     }
     case TV_SRV:
@@ -235,17 +229,13 @@ tv_map *tv_as_map(tmpl_value v)
 int tv_list_push(tmpl_value list, tmpl_value item)
 {
     tv_list *l = tv_as_list(list);
+    tmpl_value *items = tmpl_array_grow(l->items, l->len, &l->cap, sizeof(*items), 8);
 
-    if (l->len == l->cap) {
-        size_t ncap = l->cap ? l->cap * 2 : 8;
-        tmpl_value *p = realloc(l->items, ncap * sizeof(*p));
-        if (!p) {
-            tv_release(item);
-            return TMPL_ENOMEM;
-        }
-        l->items = p;
-        l->cap = ncap;
+    if (!items) {
+        tv_release(item);
+        return TMPL_ENOMEM;
     }
+    l->items = items;
     l->items[l->len++] = item;
     if (tv_depth(item) + 1 > l->depth)
         l->depth = tv_depth(item) + 1;
@@ -255,30 +245,20 @@ int tv_list_push(tmpl_value list, tmpl_value item)
 int tv_map_push(tmpl_value map, tmpl_value key, tmpl_value val)
 {
     tv_map *m = tv_as_map(map);
+    tv_entry *items = tmpl_array_grow(m->items, m->len, &m->cap, sizeof(*items), 8);
 
-    if (m->len == m->cap) {
-        size_t ncap = m->cap ? m->cap * 2 : 8;
-        tmpl_value *k = realloc(m->keys, ncap * sizeof(*k));
-        tmpl_value *v;
-        if (!k)
-            goto nomem;
-        m->keys = k;
-        v = realloc(m->vals, ncap * sizeof(*v));
-        if (!v)
-            goto nomem;
-        m->vals = v;
-        m->cap = ncap;
+    if (!items) {
+        tv_release(key);
+        tv_release(val);
+        return TMPL_ENOMEM;
     }
-    m->keys[m->len] = key;
-    m->vals[m->len] = val;
+    m->items = items;
+    m->items[m->len].key = key;
+    m->items[m->len].val = val;
     m->len++;
     if (tv_depth(val) + 1 > m->depth)
         m->depth = tv_depth(val) + 1;
     return TMPL_OK;
-nomem:
-    tv_release(key);
-    tv_release(val);
-    return TMPL_ENOMEM;
 }
 
 int tv_bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
@@ -318,38 +298,24 @@ void tv_list_sort_unique(tv_list *l)
     l->len = out;
 }
 
-/* Stable insertion-merge sort on (key, value, order) so later duplicates win. */
-void tv_map_sort(tmpl_value map)
+static int entry_cmp(const void *a, const void *b)
+{
+    return tv_str_cmp(&((const tv_entry *)a)->key, &((const tv_entry *)b)->key);
+}
+
+static void entry_drop(void *e)
+{
+    tv_release(((tv_entry *)e)->key);
+    tv_release(((tv_entry *)e)->val);
+}
+
+int tv_map_sort(tmpl_value map)
 {
     tv_map *m = tv_as_map(map);
-    size_t i;
-    size_t j;
-    size_t out;
 
-    for (i = 1; i < m->len; i++) {
-        tmpl_value k = m->keys[i];
-        tmpl_value v = m->vals[i];
-        j = i;
-        while (j > 0 && tv_str_cmp(&m->keys[j - 1], &k) > 0) {
-            m->keys[j] = m->keys[j - 1];
-            m->vals[j] = m->vals[j - 1];
-            j--;
-        }
-        m->keys[j] = k;
-        m->vals[j] = v;
-    }
-    out = 0;
-    for (i = 0; i < m->len; i++) {
-        if (i + 1 < m->len && tv_str_cmp(&m->keys[i], &m->keys[i + 1]) == 0) {
-            tv_release(m->keys[i]);
-            tv_release(m->vals[i]);
-            continue;
-        }
-        m->keys[out] = m->keys[i];
-        m->vals[out] = m->vals[i];
-        out++;
-    }
-    m->len = out;
+    if (tmpl_sort_unique(m->items, &m->len, sizeof(*m->items), entry_cmp, entry_drop))
+        return TMPL_ENOMEM;
+    return TMPL_OK;
 }
 
 const tmpl_value *tv_map_get(tmpl_value map, const char *k, size_t n)
@@ -364,15 +330,34 @@ const tmpl_value *tv_map_get(tmpl_value map, const char *k, size_t n)
     hi = m->len;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = tv_str_cmp(&m->keys[mid], &key);
+        int c = tv_str_cmp(&m->items[mid].key, &key);
         if (c == 0)
-            return &m->vals[mid];
+            return &m->items[mid].val;
         if (c < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
     return NULL;
+}
+
+tmpl_value tv_list_item(const tv_list *l, size_t i)
+{
+    tmpl_value v = tv_retain(l->items[i]);
+
+    if (l->elem == TV_E_ANY)
+        v.flags |= TV_F_IFACE;
+    return v;
+}
+
+tmpl_value tv_unwrap_iface(tmpl_value v)
+{
+    if (!(v.flags & TV_F_IFACE))
+        return v;
+    if (v.kind == TV_NIL)
+        return tv_invalid();
+    v.flags &= (uint8_t)~TV_F_IFACE;
+    return v;
 }
 
 unsigned tv_depth(tmpl_value v)
@@ -410,7 +395,7 @@ const char *tv_type_name(tmpl_value v)
         case TV_E_INT:
             return "[]int";
         case TV_E_KV:
-            return ((tv_list *)v.ref)->named ? "memkv.KVPairs" : "[]memkv.KVPair";
+            return (v.flags & TV_F_KVPAIRS) ? "memkv.KVPairs" : "[]memkv.KVPair";
         case TV_E_SRV:
             return "[]*net.SRV";
         default:

@@ -29,13 +29,17 @@ typedef enum tv_kind {
 /* value flags */
 #define TV_F_IFACE 1u /* static type interface{}: came out of a map or []interface{} */
 #define TV_F_U8 2u    /* an int that is Go's uint8 (a byte of a string) */
+/* a list of KV pairs typed memkv.KVPairs, not []memkv.KVPair; a flag of the value,
+ * as a type in Go, so that one list can be both (sortKVByLength's result and its
+ * argument share their items) */
+#define TV_F_KVPAIRS 4u
 
 /* list element types */
 typedef enum tv_elem {
     TV_E_STRING, /* []string */
     TV_E_ANY,    /* []interface {} */
     TV_E_INT,    /* []int */
-    TV_E_KV,     /* []memkv.KVPair, or memkv.KVPairs when named */
+    TV_E_KV,     /* []memkv.KVPair, or memkv.KVPairs (TV_F_KVPAIRS) */
     TV_E_SRV     /* []*net.SRV */
 } tv_elem;
 
@@ -68,12 +72,16 @@ typedef struct tv_list {
     tv_obj h;
     unsigned depth; /* 1 + the deepest item's depth */
     uint8_t elem;
-    bool named;  /* memkv.KVPairs rather than []memkv.KVPair */
     bool is_nil; /* a nil slice in Go (empty; %#v and toJson tell it apart) */
     size_t len;
     size_t cap;
     tmpl_value *items;
 } tv_list;
+
+typedef struct tv_entry {
+    tmpl_value key; /* a string */
+    tmpl_value val;
+} tv_entry;
 
 typedef struct tv_map {
     tv_obj h;
@@ -81,8 +89,7 @@ typedef struct tv_map {
     bool is_nil;    /* a nil map in Go (empty; %#v and toJson tell it apart) */
     size_t len;
     size_t cap;
-    tmpl_value *keys; /* strings, sorted, unique */
-    tmpl_value *vals;
+    tv_entry *items; /* sorted by key, keys unique (once tv_map_sort has run) */
 } tv_map;
 
 typedef struct tv_timeobj {
@@ -105,16 +112,15 @@ tmpl_value tv_int(int64_t i);
 tmpl_value tv_float(double f);
 /* A string that borrows p (it must outlive the execution). */
 tmpl_value tv_str_borrow(const char *p, size_t n);
-/* A string holding a copy of p; kind TV_INVALID when out of memory. */
+/* The constructors below that allocate return a value of kind TV_INVALID when out
+ * of memory. A string holding a copy of p: */
 tmpl_value tv_str_copy(const char *p, size_t n);
-/* A string that takes over p (malloc'd, n bytes + NUL). */
+/* A string that takes over p (malloc'd, n bytes + NUL; freed when out of memory). */
 tmpl_value tv_str_take(char *p, size_t n);
 tmpl_value tv_kv(const tmpl_kv *kv);
 tmpl_value tv_list_new(tv_elem elem, size_t cap);
 tmpl_value tv_map_new(size_t cap);
 tmpl_value tv_time_new(const tmpl_time *t);
-/* True when a constructor above failed for lack of memory. */
-bool tv_failed(tmpl_value v, tv_kind wanted);
 
 tmpl_value tv_retain(tmpl_value v);
 void tv_release(tmpl_value v);
@@ -125,9 +131,16 @@ tv_map *tv_as_map(tmpl_value v);
 int tv_list_push(tmpl_value list, tmpl_value item);
 /* Sets key (taking both references; later sets win). Call tv_map_sort after. */
 int tv_map_push(tmpl_value map, tmpl_value key, tmpl_value val);
-void tv_map_sort(tmpl_value map);
+/* Sorts the keys, keeping of a key set more than once its last value. Returns 0 or
+ * TMPL_ENOMEM. */
+int tv_map_sort(tmpl_value map);
 /* Borrowed value for key, or NULL. */
 const tmpl_value *tv_map_get(tmpl_value map, const char *k, size_t n);
+/* The i-th item of l (a new reference), typed interface{} when l is []interface{}. */
+tmpl_value tv_list_item(const tv_list *l, size_t i);
+/* Go's indirectInterface: the value inside an interface{} (a nil interface{} is no
+ * value at all); any other value as it is. */
+tmpl_value tv_unwrap_iface(tmpl_value v);
 
 /* Byte-wise order of strings (Go's string comparison). */
 int tv_bytes_cmp(const char *a, size_t an, const char *b, size_t bn);
