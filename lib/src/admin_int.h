@@ -25,6 +25,10 @@ int etcd__admin_request(etcd_client *client, etcd__method method, etcd__decoder 
                         const char *path, const char *name, json_t *body,
                         etcd__req **out);
 
+/* The same request, sent to `sink`: the whole of most v2 admin calls. */
+int etcd__admin_call(etcd_client *client, etcd__method method, etcd__decoder decoder,
+                     const char *path, const char *name, json_t *body, etcd__sink sink);
+
 /* A JSON array of n strings, or NULL when out of memory or an item is NULL. */
 json_t *etcd__json_strings(const char *const *items, size_t n);
 

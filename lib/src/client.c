@@ -1285,16 +1285,16 @@ int etcd__req_dispatch(int rc, etcd__req *req, etcd__sink sink)
 
 /* ---- Composite operations ---------------------------------------------------------- */
 
-int etcd__op_begin(etcd__op *op, etcd_client *c, etcd__sink sink)
+/* ETCD_EBUSY for a _sync op on a client that cannot run its own loop now. */
+static int op_begin(etcd__op *op, void *job, etcd_client *c, etcd__sink sink)
 {
-    if (sink.sync && sink.out)
-        *sink.out = NULL;
     if (sink.sync ? c->external || c->in_callback : !sink.cb)
         return sink.sync ? ETCD_EBUSY : ETCD_EINVAL;
     if (c->closing)
         return ETCD_ECANCELED;
     op->client = c;
     op->sink = sink;
+    op->job = job;
     op->result = NULL;
     op->done = 0;
     c->pending++;
@@ -1310,30 +1310,27 @@ void etcd__op_finish(etcd__op *op, etcd_response *resp)
     c->pending--;
     op->done = 1;
     if (op->sink.sync) {
-        op->result = resp;
+        op->result = resp; /* the job is freed by etcd__op_start() */
         return;
     }
     c->in_callback++;
     op->sink.cb(c, resp, op->sink.data);
     c->in_callback--;
     etcd_response_free(resp);
-}
-
-void etcd__op_abort(etcd__op *op)
-{
-    op->client->pending--;
-    op->client = NULL;
+    free(op->job);
 }
 
 int etcd__op_start(etcd__op *op, void *job, etcd_client *client, etcd__sink sink, int rc,
                    etcd__req *req, etcd__done_fn done)
 {
+    int status;
+
     if (sink.sync && sink.out)
         *sink.out = NULL;
     if (!rc && !job)
         rc = ETCD_ENOMEM;
     if (!rc)
-        rc = etcd__op_begin(op, client, sink);
+        rc = op_begin(op, job, client, sink);
     if (rc) {
         etcd__req_free(req);
         free(job);
@@ -1341,28 +1338,20 @@ int etcd__op_start(etcd__op *op, void *job, etcd_client *client, etcd__sink sink
     }
     rc = etcd__req_send_internal(req, done, job);
     if (rc) {
-        etcd__op_abort(op);
+        client->pending--;
         free(job);
         return rc;
     }
     if (!sink.sync)
         return ETCD_OK;
-    rc = etcd__op_wait(op);
-    free(job);
-    return rc;
-}
-
-int etcd__op_wait(etcd__op *op)
-{
-    int status;
-
     while (!op->done)
-        loop_step(op->client, -1);
+        loop_step(client, -1);
     status = op->result->status;
-    if (op->sink.out)
-        *op->sink.out = op->result;
+    if (sink.out)
+        *sink.out = op->result;
     else
         etcd_response_free(op->result);
+    free(job);
     return status;
 }
 

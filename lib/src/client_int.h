@@ -105,35 +105,25 @@ void etcd__req_abort(etcd__req *req);
 /* ---- Composite operations ---------------------------------------------------------- */
 
 /* An answer built from several requests (cluster health). Embed it in the operation's
- * state; begin it, send internal requests, finish it once with the answer. */
+ * state (its "job"), start it with etcd__op_start(), finish it once with the answer. */
 typedef struct etcd__op {
     etcd_client *client;
     etcd__sink sink;
+    void *job;             /* freed once the answer is delivered */
     etcd_response *result; /* a _sync caller's answer, once done */
     int done;
 } etcd__op;
 
-/* ETCD_EBUSY for a _sync op on a client that cannot run its own loop now. */
-int etcd__op_begin(etcd__op *op, etcd_client *client, etcd__sink sink);
-
-/* Deliver `resp` (owned; NULL means out of memory): to the callback, which runs now, or
- * kept for etcd__op_wait(). */
-void etcd__op_finish(etcd__op *op, etcd_response *resp);
-
-/* Undo etcd__op_begin() when nothing was sent: no answer is delivered. */
-void etcd__op_abort(etcd__op *op);
-
 /* Start a composite operation: `job` (calloc'd, NULL when that failed) holds `op`; its
  * first request `req` was built with status `rc` (req NULL on failure) and answers to
- * `done`. On any failure everything is freed, nothing is called and the error returned.
- * A _sync op then runs until done, hands over the answer and frees job; an async one
- * owns job from now on (free it after etcd__op_finish()). */
+ * `done`, with job as its owner. On any failure everything is freed, nothing is called
+ * and the error returned. A _sync op runs until done and returns the answer's status. */
 int etcd__op_start(etcd__op *op, void *job, etcd_client *client, etcd__sink sink, int rc,
                    etcd__req *req, etcd__done_fn done);
 
-/* For a _sync op: run the loop until it finished; hand the answer to the caller and
- * return its status. */
-int etcd__op_wait(etcd__op *op);
+/* Deliver `resp` (owned; NULL means out of memory) and free the job: to the callback,
+ * which runs now, or to the _sync caller. Neither op nor its job may be used after. */
+void etcd__op_finish(etcd__op *op, etcd_response *resp);
 
 /* ---- v3 tokens ------------------------------------------------------------------------
  */

@@ -111,15 +111,25 @@ int etcd__v3_request_as(etcd_client *client, const char *path, json_t *body,
 {
     int rc = etcd__v3_request_new(client, path, flags, decoder, out);
 
-    if (!rc)
-        rc = etcd__req_set_json(*out, body ? body : json_object());
-    else
+    if (rc) {
         json_decref(body);
-    if (rc && *out) {
+        return rc;
+    }
+    rc = etcd__req_set_json(*out, body);
+    if (rc) {
         etcd__req_free(*out);
         *out = NULL;
     }
     return rc;
+}
+
+int etcd__v3_call(etcd_client *client, const char *path, json_t *body, unsigned flags,
+                  etcd__sink sink)
+{
+    etcd__req *req;
+    int rc = etcd__v3_request(client, path, body, flags, &req);
+
+    return etcd__req_dispatch(rc, req, sink);
 }
 
 int etcd__v3_request_new(etcd_client *client, const char *path, unsigned flags,
@@ -312,17 +322,6 @@ static json_t *txn_body(const etcd_txn *txn, int depth)
 /* ---- The calls
  * -------------------------------------------------------------------------- */
 
-static int send_v3(etcd_client *client, const char *path, json_t *body, unsigned flags,
-                   etcd__sink sink)
-{
-    etcd__req *req;
-    int rc = body ? etcd__v3_request(client, path, body, flags, &req) : ETCD_ENOMEM;
-
-    if (!body)
-        req = NULL;
-    return etcd__req_dispatch(rc, req, sink);
-}
-
 /* A range, put or delete: its body written straight into the request (v3_fast.c). */
 typedef struct kv_call {
     const char *path;
@@ -439,22 +438,22 @@ static json_t *compact_body(int64_t revision, int physical)
 int etcd_v3_compact(etcd_client *client, int64_t revision, int physical,
                     etcd_response_cb cb, void *data)
 {
-    return send_v3(client, "/v3/kv/compaction", compact_body(revision, physical), 0,
-                   etcd__async(cb, data));
+    return etcd__v3_call(client, "/v3/kv/compaction", compact_body(revision, physical), 0,
+                         etcd__async(cb, data));
 }
 
 int etcd_v3_compact_sync(etcd_client *client, int64_t revision, int physical,
                          etcd_response **out)
 {
-    return send_v3(client, "/v3/kv/compaction", compact_body(revision, physical), 0,
-                   etcd__sync(out));
+    return etcd__v3_call(client, "/v3/kv/compaction", compact_body(revision, physical), 0,
+                         etcd__sync(out));
 }
 
 static int txn_call(etcd_client *client, const etcd_txn *txn, etcd__sink sink)
 {
     if (!txn)
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return send_v3(client, "/v3/kv/txn", txn_body(txn, 0), 0, sink);
+    return etcd__v3_call(client, "/v3/kv/txn", txn_body(txn, 0), 0, sink);
 }
 
 int etcd_v3_txn(etcd_client *client, const etcd_txn *txn, etcd_response_cb cb, void *data)

@@ -295,15 +295,6 @@ void etcd_v3_session_close(etcd_v3_session *s)
 /* ---- Locks and elections --------------------------------------------------------------
  */
 
-static int conc_call(etcd_client *client, const char *path, json_t *body, unsigned flags,
-                     etcd__sink sink)
-{
-    etcd__req *req = NULL;
-    int rc = body ? etcd__v3_request(client, path, body, flags, &req) : ETCD_ENOMEM;
-
-    return etcd__req_dispatch(rc, req, sink);
-}
-
 static int bad_bytes(etcd_bytes b)
 {
     return !b.data && b.len && b.len != ETCD_STRLEN;
@@ -313,10 +304,10 @@ static int lock_call(etcd_client *client, etcd_bytes name, int64_t lease, etcd__
 {
     if (bad_bytes(name) || lease == 0)
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return conc_call(client, "/v3/lock/lock",
-                     json_pack("{s:o,s:o}", "name", etcd__v3_bytes(name), "lease",
-                               etcd__v3_int(lease)),
-                     ETCD__REQ_LONGPOLL, sink);
+    return etcd__v3_call(client, "/v3/lock/lock",
+                         json_pack("{s:o,s:o}", "name", etcd__v3_bytes(name), "lease",
+                                   etcd__v3_int(lease)),
+                         ETCD__REQ_LONGPOLL, sink);
 }
 
 int etcd_v3_lock(etcd_client *client, etcd_bytes name, int64_t lease, etcd_response_cb cb,
@@ -335,9 +326,9 @@ static int unlock_call(etcd_client *client, etcd_bytes key, etcd__sink sink)
 {
     if (bad_bytes(key) || bytes_len(key) == 0)
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return conc_call(client, "/v3/lock/unlock",
-                     json_pack("{s:o}", "key", etcd__v3_bytes(key)), ETCD__REQ_IDEMPOTENT,
-                     sink);
+    return etcd__v3_call(client, "/v3/lock/unlock",
+                         json_pack("{s:o}", "key", etcd__v3_bytes(key)),
+                         ETCD__REQ_IDEMPOTENT, sink);
 }
 
 int etcd_v3_unlock(etcd_client *client, etcd_bytes key, etcd_response_cb cb, void *data)
@@ -355,10 +346,10 @@ static int campaign_call(etcd_client *client, etcd_bytes name, int64_t lease,
 {
     if (bad_bytes(name) || bad_bytes(value) || lease == 0)
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return conc_call(client, "/v3/election/campaign",
-                     json_pack("{s:o,s:o,s:o}", "name", etcd__v3_bytes(name), "lease",
-                               etcd__v3_int(lease), "value", etcd__v3_bytes(value)),
-                     ETCD__REQ_LONGPOLL, sink);
+    return etcd__v3_call(client, "/v3/election/campaign",
+                         json_pack("{s:o,s:o,s:o}", "name", etcd__v3_bytes(name), "lease",
+                                   etcd__v3_int(lease), "value", etcd__v3_bytes(value)),
+                         ETCD__REQ_LONGPOLL, sink);
 }
 
 int etcd_v3_campaign(etcd_client *client, etcd_bytes name, int64_t lease,
@@ -393,10 +384,10 @@ static int proclaim_call(etcd_client *client, const etcd_v3_leader_key *leader,
 {
     if (bad_leader(leader) || bad_bytes(value))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return conc_call(client, "/v3/election/proclaim",
-                     json_pack("{s:o,s:o}", "leader", leader_json(leader), "value",
-                               etcd__v3_bytes(value)),
-                     ETCD__REQ_IDEMPOTENT, sink);
+    return etcd__v3_call(client, "/v3/election/proclaim",
+                         json_pack("{s:o,s:o}", "leader", leader_json(leader), "value",
+                                   etcd__v3_bytes(value)),
+                         ETCD__REQ_IDEMPOTENT, sink);
 }
 
 int etcd_v3_proclaim(etcd_client *client, const etcd_v3_leader_key *leader,
@@ -415,9 +406,9 @@ static int leader_call(etcd_client *client, etcd_bytes name, etcd__sink sink)
 {
     if (bad_bytes(name))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return conc_call(client, "/v3/election/leader",
-                     json_pack("{s:o}", "name", etcd__v3_bytes(name)),
-                     ETCD__REQ_IDEMPOTENT, sink);
+    return etcd__v3_call(client, "/v3/election/leader",
+                         json_pack("{s:o}", "name", etcd__v3_bytes(name)),
+                         ETCD__REQ_IDEMPOTENT, sink);
 }
 
 int etcd_v3_election_leader(etcd_client *client, etcd_bytes name, etcd_response_cb cb,
@@ -437,9 +428,9 @@ static int resign_call(etcd_client *client, const etcd_v3_leader_key *leader,
 {
     if (bad_leader(leader))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return conc_call(client, "/v3/election/resign",
-                     json_pack("{s:o}", "leader", leader_json(leader)),
-                     ETCD__REQ_IDEMPOTENT, sink);
+    return etcd__v3_call(client, "/v3/election/resign",
+                         json_pack("{s:o}", "leader", leader_json(leader)),
+                         ETCD__REQ_IDEMPOTENT, sink);
 }
 
 int etcd_v3_resign(etcd_client *client, const etcd_v3_leader_key *leader,

@@ -83,12 +83,17 @@ int etcd__v3_set_range(json_t *obj, etcd_bytes key, const etcd_range_end *range)
  * ETCD_EPROTO response and is dropped. (v3_watch.c) */
 etcd_response *etcd__v3_next_message(etcd__req *req, etcd__buf *in);
 
-/* A POST of `body` (stolen) to `path` ("/v3/kv/range"), decoded with ETCD__DECODE_V3
- * (or `decoder`, with the _as form). */
+/* A POST of `body` (stolen; NULL means out of memory) to `path` ("/v3/kv/range"),
+ * decoded with ETCD__DECODE_V3 (or `decoder`, with the _as form). ETCD_EINVAL without
+ * a client, ETCD_ENOMEM; *out is NULL on failure. */
 int etcd__v3_request(etcd_client *client, const char *path, json_t *body, unsigned flags,
                      etcd__req **out);
 int etcd__v3_request_as(etcd_client *client, const char *path, json_t *body,
                         unsigned flags, etcd__decoder decoder, etcd__req **out);
+
+/* The same request, sent to `sink`: the whole of most v3 calls. */
+int etcd__v3_call(etcd_client *client, const char *path, json_t *body, unsigned flags,
+                  etcd__sink sink);
 
 /* The same request with an empty body, for the caller to write into
  * (etcd__req_body()). ETCD_EINVAL without a client, ETCD_ENOMEM. */

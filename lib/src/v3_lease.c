@@ -7,15 +7,6 @@
 
 #define BACKOFF_MIN_MS 100
 
-static int lease_call(etcd_client *client, const char *path, json_t *body, unsigned flags,
-                      etcd__sink sink)
-{
-    etcd__req *req = NULL;
-    int rc = body ? etcd__v3_request(client, path, body, flags, &req) : ETCD_ENOMEM;
-
-    return etcd__req_dispatch(rc, req, sink);
-}
-
 static json_t *id_body(int64_t id)
 {
     return json_pack("{s:o}", "ID", etcd__v3_int(id));
@@ -29,24 +20,26 @@ static json_t *grant_body(int64_t ttl, int64_t id)
 int etcd_v3_lease_grant(etcd_client *client, int64_t ttl, int64_t id, etcd_response_cb cb,
                         void *data)
 {
-    return lease_call(client, "/v3/lease/grant", grant_body(ttl, id), 0,
-                      etcd__async(cb, data));
+    return etcd__v3_call(client, "/v3/lease/grant", grant_body(ttl, id), 0,
+                         etcd__async(cb, data));
 }
 
 int etcd_v3_lease_grant_sync(etcd_client *client, int64_t ttl, int64_t id,
                              etcd_response **out)
 {
-    return lease_call(client, "/v3/lease/grant", grant_body(ttl, id), 0, etcd__sync(out));
+    return etcd__v3_call(client, "/v3/lease/grant", grant_body(ttl, id), 0,
+                         etcd__sync(out));
 }
 
 int etcd_v3_lease_revoke(etcd_client *client, int64_t id, etcd_response_cb cb, void *data)
 {
-    return lease_call(client, "/v3/lease/revoke", id_body(id), 0, etcd__async(cb, data));
+    return etcd__v3_call(client, "/v3/lease/revoke", id_body(id), 0,
+                         etcd__async(cb, data));
 }
 
 int etcd_v3_lease_revoke_sync(etcd_client *client, int64_t id, etcd_response **out)
 {
-    return lease_call(client, "/v3/lease/revoke", id_body(id), 0, etcd__sync(out));
+    return etcd__v3_call(client, "/v3/lease/revoke", id_body(id), 0, etcd__sync(out));
 }
 
 static json_t *ttl_body(int64_t id, int keys)
@@ -57,42 +50,42 @@ static json_t *ttl_body(int64_t id, int keys)
 int etcd_v3_lease_timetolive(etcd_client *client, int64_t id, int keys,
                              etcd_response_cb cb, void *data)
 {
-    return lease_call(client, "/v3/lease/timetolive", ttl_body(id, keys),
-                      ETCD__REQ_IDEMPOTENT, etcd__async(cb, data));
+    return etcd__v3_call(client, "/v3/lease/timetolive", ttl_body(id, keys),
+                         ETCD__REQ_IDEMPOTENT, etcd__async(cb, data));
 }
 
 int etcd_v3_lease_timetolive_sync(etcd_client *client, int64_t id, int keys,
                                   etcd_response **out)
 {
-    return lease_call(client, "/v3/lease/timetolive", ttl_body(id, keys),
-                      ETCD__REQ_IDEMPOTENT, etcd__sync(out));
+    return etcd__v3_call(client, "/v3/lease/timetolive", ttl_body(id, keys),
+                         ETCD__REQ_IDEMPOTENT, etcd__sync(out));
 }
 
 int etcd_v3_lease_list(etcd_client *client, etcd_response_cb cb, void *data)
 {
-    return lease_call(client, "/v3/lease/leases", json_object(), ETCD__REQ_IDEMPOTENT,
-                      etcd__async(cb, data));
+    return etcd__v3_call(client, "/v3/lease/leases", json_object(), ETCD__REQ_IDEMPOTENT,
+                         etcd__async(cb, data));
 }
 
 int etcd_v3_lease_list_sync(etcd_client *client, etcd_response **out)
 {
-    return lease_call(client, "/v3/lease/leases", json_object(), ETCD__REQ_IDEMPOTENT,
-                      etcd__sync(out));
+    return etcd__v3_call(client, "/v3/lease/leases", json_object(), ETCD__REQ_IDEMPOTENT,
+                         etcd__sync(out));
 }
 
 /* The gateway answers one keep-alive request with one message, then ends the stream. */
 int etcd_v3_lease_keepalive_once(etcd_client *client, int64_t id, etcd_response_cb cb,
                                  void *data)
 {
-    return lease_call(client, "/v3/lease/keepalive", id_body(id), ETCD__REQ_IDEMPOTENT,
-                      etcd__async(cb, data));
+    return etcd__v3_call(client, "/v3/lease/keepalive", id_body(id), ETCD__REQ_IDEMPOTENT,
+                         etcd__async(cb, data));
 }
 
 int etcd_v3_lease_keepalive_once_sync(etcd_client *client, int64_t id,
                                       etcd_response **out)
 {
-    return lease_call(client, "/v3/lease/keepalive", id_body(id), ETCD__REQ_IDEMPOTENT,
-                      etcd__sync(out));
+    return etcd__v3_call(client, "/v3/lease/keepalive", id_body(id), ETCD__REQ_IDEMPOTENT,
+                         etcd__sync(out));
 }
 
 /* ---- Managed keep-alives ----------------------------------------------------------- */
@@ -140,11 +133,9 @@ static long refresh_delay(const etcd_v3_keepalive *ka)
 static void ka_send(void *arg)
 {
     etcd_v3_keepalive *ka = arg;
-    etcd__req *req = NULL;
-    json_t *body = id_body(ka->id);
-    int rc = body ? etcd__v3_request(ka->client, "/v3/lease/keepalive", body,
-                                     ETCD__REQ_IDEMPOTENT, &req)
-                  : ETCD_ENOMEM;
+    etcd__req *req;
+    int rc = etcd__v3_request(ka->client, "/v3/lease/keepalive", id_body(ka->id),
+                              ETCD__REQ_IDEMPOTENT, &req);
 
     if (!rc)
         rc = etcd__req_send_internal(req, ka_done, ka);
