@@ -693,6 +693,14 @@ void etcd__req_abort(etcd__req *req)
     queue_drain(c);
 }
 
+void etcd__req_drop(etcd__req **req)
+{
+    if (*req) {
+        etcd__req_abort(*req);
+        *req = NULL;
+    }
+}
+
 /* Hand the response to the request's hook and free the request. */
 static void deliver(etcd__req *req, etcd_response *resp)
 {
@@ -1033,6 +1041,14 @@ void etcd__timer_start(etcd_client *c, etcd__timer *timer, long delay_ms)
     *pp = timer;
     timer->armed = 1;
     external_rearm(c);
+}
+
+void etcd__timer_backoff(etcd_client *c, etcd__timer *timer, long *backoff_ms)
+{
+    etcd__timer_start(c, timer, *backoff_ms);
+    *backoff_ms *= 2;
+    if (*backoff_ms > ETCD__BACKOFF_MAX_MS)
+        *backoff_ms = ETCD__BACKOFF_MAX_MS;
 }
 
 static void fire_timers(etcd_client *c)

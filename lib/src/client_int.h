@@ -102,6 +102,9 @@ const char *etcd__req_endpoint(const etcd__req *req);
 /* Drop a request sent with etcd__req_send_internal() without calling its hook. */
 void etcd__req_abort(etcd__req *req);
 
+/* The same for the request *req when there is one, and set *req to NULL. */
+void etcd__req_drop(etcd__req **req);
+
 /* ---- Composite operations ---------------------------------------------------------- */
 
 /* An answer built from several requests (cluster health). Embed it in the operation's
@@ -155,6 +158,14 @@ typedef struct etcd__timer {
 /* (Re)start `timer` to call timer->fire(timer->arg) after delay_ms from the loop. */
 void etcd__timer_start(etcd_client *client, etcd__timer *timer, long delay_ms);
 void etcd__timer_stop(etcd_client *client, etcd__timer *timer);
+
+/* The pause before a watch or session tries again: ETCD__BACKOFF_MIN_MS after a success,
+ * doubled after each failure up to ETCD__BACKOFF_MAX_MS. */
+#define ETCD__BACKOFF_MIN_MS 100
+#define ETCD__BACKOFF_MAX_MS 5000
+
+/* Start `timer` after *backoff_ms, and double *backoff_ms (up to the maximum). */
+void etcd__timer_backoff(etcd_client *client, etcd__timer *timer, long *backoff_ms);
 
 /* ---- Long-lived operations (watches) ----------------------------------------------- */
 

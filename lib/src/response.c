@@ -42,9 +42,18 @@ typedef struct response_impl {
 static const etcd_response oom_response = {.status = ETCD_ENOMEM,
                                            .reason = "out of memory"};
 
+/* The last answer of a watch or a session, when even that could not be allocated. */
+static const etcd_response canceled_response = {.status = ETCD_ECANCELED};
+
 etcd_response *etcd__response_oom(void)
 {
     return (etcd_response *)&oom_response;
+}
+
+/* Whether `resp` is one of the static answers above (not a response_impl). */
+static int is_static(const etcd_response *resp)
+{
+    return resp == &oom_response || resp == &canceled_response;
 }
 
 static const char *const action_names[] = {
@@ -129,7 +138,7 @@ void etcd_response_free(etcd_response *resp)
 {
     response_impl *r = (response_impl *)resp;
 
-    if (!r || resp == &oom_response)
+    if (!r || is_static(resp))
         return;
     while (r->arena) {
         arena_block *next = r->arena->next;
@@ -177,6 +186,13 @@ etcd_response *etcd__response_new_error(int status, const char *endpoint,
         return NULL;
     }
     return &r->pub;
+}
+
+etcd_response *etcd__response_canceled(const char *why)
+{
+    etcd_response *resp = etcd__response_new_error(ETCD_ECANCELED, NULL, why);
+
+    return resp ? resp : (etcd_response *)&canceled_response;
 }
 
 /* ---- Headers ----------------------------------------------------------------------- */
@@ -640,13 +656,14 @@ etcd_response *etcd__response_parse_full(etcd__decoder decoder, long http_status
 
 etcd_response *etcd_response_dup(const etcd_response *resp)
 {
-    const response_impl *src = (const response_impl *)resp;
     etcd_response *copy;
     etcd__headers h;
 
-    if (src->body)
-        copy = etcd__response_parse(src->decoder, resp->http_status, src->body,
-                                    resp->body_len);
+    /* Only a response with a body is sure to be a response_impl: the static answers a
+     * callback may get (out of memory, a session's "ready") are bare etcd_responses. */
+    if (resp->body)
+        copy = etcd__response_parse(((const response_impl *)resp)->decoder,
+                                    resp->http_status, resp->body, resp->body_len);
     else
         copy = etcd__response_new_error(resp->status, NULL, NULL);
     if (!copy)

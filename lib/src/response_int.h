@@ -54,6 +54,11 @@ etcd_response *etcd__response_parse_full(etcd__decoder decoder, long http_status
 etcd_response *etcd__response_new_error(int status, const char *endpoint,
                                         const char *reason);
 
+/* A new ETCD_ECANCELED response saying `why`: the last one of a watch, a keep-alive or
+ * a session. Never NULL: when out of memory, a static one without a reason, which
+ * etcd_response_free() ignores. */
+etcd_response *etcd__response_canceled(const char *why);
+
 /* A static response with status ETCD_ENOMEM, for when a response cannot be allocated;
  * etcd_response_free() ignores it. */
 etcd_response *etcd__response_oom(void);

@@ -14,11 +14,25 @@
 
 #define MAX_TXN_DEPTH 16
 
-static size_t bytes_len(etcd_bytes b)
+size_t etcd__bytes_len(etcd_bytes b)
 {
     if (!b.data)
         return 0;
     return b.len == ETCD_STRLEN ? strlen(b.data) : b.len;
+}
+
+char *etcd__bytes_dup(etcd_bytes b, size_t *len)
+{
+    size_t n = etcd__bytes_len(b);
+    char *copy = malloc(n + 1);
+
+    if (!copy)
+        return NULL;
+    if (n)
+        memcpy(copy, b.data, n);
+    copy[n] = '\0';
+    *len = n;
+    return copy;
 }
 
 json_t *etcd__v3_bytes(etcd_bytes b)
@@ -26,7 +40,7 @@ json_t *etcd__v3_bytes(etcd_bytes b)
     etcd__buf buf = {NULL, 0, 0};
     json_t *s;
 
-    if (etcd__base64_encode(&buf, b.data ? b.data : "", bytes_len(b)) ||
+    if (etcd__base64_encode(&buf, b.data ? b.data : "", etcd__bytes_len(b)) ||
         etcd__buf_puts(&buf, "")) {
         etcd__buf_free(&buf);
         return NULL;
@@ -50,7 +64,7 @@ static int set_key_range(json_t *obj, const char *key_field, etcd_bytes key,
                          const etcd_range_end *range)
 {
     static const char zero[1] = {0};
-    size_t n = bytes_len(key);
+    size_t n = etcd__bytes_len(key);
     char *end;
     etcd_bytes e;
     int rc;

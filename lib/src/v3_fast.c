@@ -440,13 +440,6 @@ int etcd__decode_v3_fast(etcd_response *resp, const char *body, size_t len)
 
 /* ---- Requests ---------------------------------------------------------------------- */
 
-static size_t bytes_len(etcd_bytes b)
-{
-    if (!b.data)
-        return 0;
-    return b.len == ETCD_STRLEN ? strlen(b.data) : b.len;
-}
-
 /* `,"name":"base64"` (or `{"name":...` for the first field, `lead` '{'). */
 static int put_b64(etcd__buf *out, char lead, const char *name, const void *data,
                    size_t n)
@@ -520,7 +513,7 @@ static int put_true(etcd__buf *out, const char *name, int flag)
 static int put_key_range(etcd__buf *out, etcd_bytes key, const etcd_range_end *range)
 {
     static const char zero[1] = {0};
-    size_t n = bytes_len(key);
+    size_t n = etcd__bytes_len(key);
     char *end;
     int rc;
 
@@ -533,7 +526,8 @@ static int put_key_range(etcd__buf *out, etcd_bytes key, const etcd_range_end *r
     if (rc || !range)
         return rc;
     if (range->end.data)
-        return put_b64(out, ',', "range_end", range->end.data, bytes_len(range->end));
+        return put_b64(out, ',', "range_end", range->end.data,
+                       etcd__bytes_len(range->end));
     if (range->from_key)
         return put_b64(out, ',', "range_end", zero, 1);
     if (!range->prefix)
@@ -593,7 +587,7 @@ int etcd__v3_write_put(etcd__buf *out, etcd_bytes key, etcd_bytes value,
     o = o ? o : &none;
     rc = put_key_range(out, key, NULL);
     if (!rc)
-        rc = put_b64(out, ',', "value", value.data, bytes_len(value));
+        rc = put_b64(out, ',', "value", value.data, etcd__bytes_len(value));
     if (!rc)
         rc = put_int(out, "lease", o->lease);
     if (!rc)

@@ -72,11 +72,24 @@ json_t *etcd__v3_range_json(etcd_bytes key, const etcd_range_opts *o);
 json_t *etcd__v3_put_json(etcd_bytes key, etcd_bytes value, const etcd_put_opts *o);
 json_t *etcd__v3_delete_json(etcd_bytes key, const etcd_delete_opts *o);
 
+/* The length of b: strlen(b.data) for ETCD_STRLEN, 0 when b.data is NULL. */
+size_t etcd__bytes_len(etcd_bytes b);
+
+/* A NUL-terminated copy of b (malloc'd), its length in *len; NULL when out of memory. */
+char *etcd__bytes_dup(etcd_bytes b, size_t *len);
+
 /* JSON request pieces. Each returns a new reference, or NULL when out of memory. */
 json_t *etcd__v3_bytes(etcd_bytes b);
 json_t *etcd__v3_int(int64_t v);
 /* Set "range_end" on obj for the key and range; 0, or -1 when out of memory. */
 int etcd__v3_set_range(json_t *obj, etcd_bytes key, const etcd_range_end *range);
+
+/* Open a stream (a watch, an observe): a long-poll POST of `body` (stolen; NULL means
+ * out of memory) to `path`, whose messages go to `stream` and whose end goes to `done`,
+ * with `owner`. *out is set only once it is sent. (v3_watch.c) */
+int etcd__v3_stream_open(etcd_client *client, const char *path, json_t *body,
+                         etcd__stream_fn stream, etcd__done_fn done, void *owner,
+                         etcd__req **out);
 
 /* The next whole message of a streamed answer (a watch, an observe), consumed from the
  * front of `in` and decoded; NULL when none is complete yet. A malformed stream gives an

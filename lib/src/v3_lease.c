@@ -5,8 +5,6 @@
 
 #include <stdlib.h>
 
-#define BACKOFF_MIN_MS 100
-
 static json_t *id_body(int64_t id)
 {
     return json_pack("{s:o}", "ID", etcd__v3_int(id));
@@ -109,14 +107,12 @@ static void ka_done(etcd__req *req, etcd_response *resp);
 
 static void ka_finish(etcd_v3_keepalive *ka)
 {
-    static const etcd_response oom = {.status = ETCD_ECANCELED};
     etcd_client *client = ka->client;
-    etcd_response *resp =
-        etcd__response_new_error(ETCD_ECANCELED, NULL, "keep-alive stopped");
+    etcd_response *resp = etcd__response_canceled("keep-alive stopped");
 
     etcd__client_detach(client, &ka->closer);
     etcd__client_callback_begin(client);
-    ka->cb(ka, resp ? resp : &oom, ka->data);
+    ka->cb(ka, resp, ka->data);
     etcd__client_callback_end(client);
     etcd_response_free(resp);
     free(ka);
@@ -158,7 +154,7 @@ static void ka_done(etcd__req *req, etcd_response *resp)
         ka->lost = 1;
     } else if (resp->status == ETCD_OK) {
         ka->ttl = resp->v3.ttl;
-        ka->backoff_ms = BACKOFF_MIN_MS;
+        ka->backoff_ms = ETCD__BACKOFF_MIN_MS;
     }
     ok = resp->status == ETCD_OK;
     ka->in_callback = 1;
@@ -174,9 +170,10 @@ static void ka_done(etcd__req *req, etcd_response *resp)
     if (ok) {
         delay = refresh_delay(ka);
     } else {
-        /* Retry soon, but never later than the next refresh would be. */
+        /* Retry soon, but never later than the next refresh would be (and so the
+         * backoff stops growing there). */
         delay = ka->backoff_ms < refresh_delay(ka) ? ka->backoff_ms : refresh_delay(ka);
-        ka->backoff_ms *= 2;
+        ka->backoff_ms = delay * 2;
     }
     etcd__timer_start(ka->client, &ka->timer, delay);
 }
@@ -204,7 +201,7 @@ int etcd_v3_keepalive_start(etcd_client *client, int64_t id, int64_t ttl,
     ka->ttl = ttl;
     ka->cb = cb;
     ka->data = data;
-    ka->backoff_ms = BACKOFF_MIN_MS;
+    ka->backoff_ms = ETCD__BACKOFF_MIN_MS;
     ka->timer.fire = ka_send;
     ka->timer.arg = ka;
     ka->closer.close = ka_close;
@@ -231,10 +228,7 @@ void etcd_v3_keepalive_cancel(etcd_v3_keepalive *ka)
         return;
     ka->canceled = 1;
     etcd__timer_stop(ka->client, &ka->timer);
-    if (ka->req) {
-        etcd__req_abort(ka->req);
-        ka->req = NULL;
-    }
+    etcd__req_drop(&ka->req);
     if (!ka->in_callback) {
         etcd_client *client = ka->client;
 
