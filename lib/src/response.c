@@ -14,8 +14,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <jansson.h>
-
 #include "admin_int.h"
 #include "v3_int.h"
 
@@ -315,6 +313,38 @@ int etcd__json_next_object(const char *buf, size_t len, size_t *start, size_t *e
 }
 
 /* ---- Decoders ---------------------------------------------------------------------- */
+
+int etcd__malformed(etcd__dec *d, const char *why)
+{
+    d->why = why;
+    return ETCD_EPROTO;
+}
+
+int etcd__decode_strings(etcd__dec *d, json_t *arr, const char *const **out, size_t *n)
+{
+    const char **items;
+    size_t i;
+
+    *out = NULL;
+    *n = 0;
+    if (!arr)
+        return ETCD_OK;
+    if (!json_is_array(arr))
+        return etcd__malformed(d, "expected a list of strings");
+    if (json_array_size(arr) == 0)
+        return ETCD_OK;
+    items = etcd__response_alloc(d->resp, json_array_size(arr) * sizeof(*items));
+    if (!items)
+        return ETCD_ENOMEM;
+    for (i = 0; i < json_array_size(arr); i++) {
+        items[i] = json_string_value(json_array_get(arr, i));
+        if (!items[i])
+            return etcd__malformed(d, "expected a list of strings");
+    }
+    *out = items;
+    *n = i;
+    return ETCD_OK;
+}
 
 /* A protocol error: the response keeps its body, status EPROTO and the reason. */
 static int protocol_error(response_impl *r, const char *what)

@@ -12,26 +12,17 @@
 #include "etcd/v3_concurrency.h"
 #include "response_int.h"
 
-/* The state of a decoder: the response it fills and, on ETCD_EPROTO, what was wrong. */
-typedef struct etcd__v3_dec {
-    etcd_response *resp;
-    const char *why;
-} etcd__v3_dec;
-
-/* Record `why` and return ETCD_EPROTO. */
-int etcd__v3_malformed(etcd__v3_dec *d, const char *why);
-
 /* A 64-bit number written as a decimal string or a JSON integer; absent is 0. Returns
  * 0 when it is there but not such a number (a negative one, for the unsigned form). */
 int etcd__v3_get_int(json_t *obj, const char *name, int64_t *out);
 int etcd__v3_get_uint(json_t *obj, const char *name, uint64_t *out);
 
 /* Base64 field `name` decoded into the arena (absent is ""), NUL-terminated. */
-int etcd__v3_get_bytes(etcd__v3_dec *d, json_t *obj, const char *name, const char **out,
+int etcd__v3_get_bytes(etcd__dec *d, json_t *obj, const char *name, const char **out,
                        size_t *len);
 
 /* A key-value object (mvccpb.KeyValue). */
-int etcd__v3_fill_kv(etcd__v3_dec *d, json_t *j, etcd_kv *kv);
+int etcd__v3_fill_kv(etcd__dec *d, json_t *j, etcd_kv *kv);
 
 /* Fill resp->header and resp->v3 from a successful answer (`root`). Strings and arrays
  * live in the response's arena or point into root. ETCD_OK, ETCD_ENOMEM, or ETCD_EPROTO
