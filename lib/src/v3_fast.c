@@ -24,13 +24,14 @@
 #include <string.h>
 
 #include "base64_int.h"
+#include "scan_int.h"
 
 /* ---- Answers ----------------------------------------------------------------------- */
 
 #define SCRATCH 8 /* key-values kept on the stack before the scratch array grows */
 
 typedef struct scan {
-    const char *p, *end;
+    etcd__scan in;
     etcd_response *resp;
     size_t len;             /* the body's */
     etcd_v3_header *header; /* the block of the header and the text, once needed */
@@ -41,45 +42,29 @@ typedef struct scan {
     etcd_kv small[SCRATCH];
 } scan;
 
-static void skip_ws(scan *s)
-{
-    while (s->p < s->end &&
-           (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
-        s->p++;
-}
-
-static int expect(scan *s, char ch)
-{
-    skip_ws(s);
-    if (s->p >= s->end || *s->p != ch)
-        return 0;
-    s->p++;
-    return 1;
-}
-
 /* The rest of a string after its opening quote, when it has no escapes or control
  * characters: its raw bytes. The JSON value is then the same bytes; anything else is
  * the full decoder's. */
 static int string_rest(scan *s, const char **out, size_t *len)
 {
-    const char *start = s->p;
+    const char *start = s->in.p;
 
-    while (s->p < s->end && *s->p != '"') {
-        if (*s->p == '\\' || (unsigned char)*s->p < 0x20)
+    while (s->in.p < s->in.end && *s->in.p != '"') {
+        if (*s->in.p == '\\' || (unsigned char)*s->in.p < 0x20)
             return 0;
-        s->p++;
+        s->in.p++;
     }
-    if (s->p >= s->end)
+    if (s->in.p >= s->in.end)
         return 0;
     *out = start;
-    *len = (size_t)(s->p - start);
-    s->p++;
+    *len = (size_t)(s->in.p - start);
+    s->in.p++;
     return 1;
 }
 
 static int raw_string(scan *s, const char **out, size_t *len)
 {
-    return expect(s, '"') && string_rest(s, out, len);
+    return etcd__scan_char(&s->in, '"') && string_rest(s, out, len);
 }
 
 /* A number as the gateway writes 64-bit ones: a string of decimal digits, at most
@@ -89,10 +74,10 @@ static int digits(scan *s, uint64_t max, uint64_t *out)
     const char *p, *start;
     uint64_t v = 0;
 
-    if (!expect(s, '"'))
+    if (!etcd__scan_char(&s->in, '"'))
         return 0;
-    start = p = s->p;
-    while (p < s->end && (unsigned)(unsigned char)*p - '0' <= 9) {
+    start = p = s->in.p;
+    while (p < s->in.end && (unsigned)(unsigned char)*p - '0' <= 9) {
         unsigned digit = (unsigned)(unsigned char)*p - '0';
 
         /* 19 digits always fit in 64 bits: only a 20th can overflow */
@@ -101,9 +86,9 @@ static int digits(scan *s, uint64_t max, uint64_t *out)
         v = v * 10 + digit;
         p++;
     }
-    if (p == start || p >= s->end || *p != '"' || v > max)
+    if (p == start || p >= s->in.end || *p != '"' || v > max)
         return 0;
-    s->p = p + 1;
+    s->in.p = p + 1;
     *out = v;
     return 1;
 }
@@ -147,11 +132,11 @@ static int bytes_field(scan *s, const char **out, size_t *len)
     char *w;
     size_t n, dlen;
 
-    if (!expect(s, '"') || !block(s))
+    if (!etcd__scan_char(&s->in, '"') || !block(s))
         return 0;
     w = s->text;
-    p = s->p;
-    while (s->end - p > 4) {
+    p = s->in.p;
+    while (s->in.end - p > 4) {
         unsigned a = t[(unsigned char)p[0]], b = t[(unsigned char)p[1]],
                  c = t[(unsigned char)p[2]], d = t[(unsigned char)p[3]];
         unsigned long v;
@@ -165,7 +150,7 @@ static int bytes_field(scan *s, const char **out, size_t *len)
         w += 3;
         p += 4;
     }
-    s->p = p;
+    s->in.p = p;
     if (!string_rest(s, &tail, &n))
         return 0;
     dlen = etcd__base64_decode(tail, n, w);
@@ -175,22 +160,6 @@ static int bytes_field(scan *s, const char **out, size_t *len)
     *len = (size_t)(w - s->text) + dlen;
     s->text = w + dlen + 1;
     return 1;
-}
-
-static int boolean(scan *s, int *out)
-{
-    skip_ws(s);
-    if (s->end - s->p >= 4 && memcmp(s->p, "true", 4) == 0) {
-        s->p += 4;
-        *out = 1;
-        return 1;
-    }
-    if (s->end - s->p >= 5 && memcmp(s->p, "false", 5) == 0) {
-        s->p += 5;
-        *out = 0;
-        return 1;
-    }
-    return 0;
 }
 
 /* A field name and its length. */
@@ -211,15 +180,15 @@ static int field_index(const char *name, size_t len, const fname *names)
     return -1;
 }
 
-/* Whether the input at s->p is `"name"` for names[i] (and then step over it). */
+/* Whether the input at s->in.p is `"name"` for names[i] (and then step over it). */
 static int name_is(scan *s, const fname *names, int i)
 {
     size_t len = names[i].len;
 
-    if (!names[i].name || (size_t)(s->end - s->p) < len + 2 || s->p[0] != '"' ||
-        s->p[len + 1] != '"' || memcmp(s->p + 1, names[i].name, len) != 0)
+    if (!names[i].name || (size_t)(s->in.end - s->in.p) < len + 2 || s->in.p[0] != '"' ||
+        s->in.p[len + 1] != '"' || memcmp(s->in.p + 1, names[i].name, len) != 0)
         return 0;
-    s->p += len + 2;
+    s->in.p += len + 2;
     return 1;
 }
 
@@ -234,12 +203,12 @@ static int members(scan *s, const fname *names,
     size_t len;
     int which = -1;
 
-    if (!expect(s, '{'))
+    if (!etcd__scan_char(&s->in, '{'))
         return 0;
-    if (expect(s, '}'))
+    if (etcd__scan_char(&s->in, '}'))
         return 1;
     do {
-        skip_ws(s);
+        etcd__scan_ws(&s->in);
         if (name_is(s, names, which + 1)) {
             which++;
         } else {
@@ -247,12 +216,12 @@ static int members(scan *s, const fname *names,
                 return 0;
             which = field_index(name, len, names);
         }
-        if (which < 0 || (seen & (1u << which)) || !expect(s, ':') ||
+        if (which < 0 || (seen & (1u << which)) || !etcd__scan_char(&s->in, ':') ||
             !field(s, which, ctx))
             return 0;
         seen |= 1u << which;
-    } while (expect(s, ','));
-    return expect(s, '}');
+    } while (etcd__scan_char(&s->in, ','));
+    return etcd__scan_char(&s->in, '}');
 }
 
 static const fname kv_names[] = {{"key", 3},
@@ -297,9 +266,9 @@ static int kv_array(scan *s, const etcd_kv **out, size_t *n)
     etcd_kv *kvs;
 
     s->nkvs = 0;
-    if (!expect(s, '['))
+    if (!etcd__scan_char(&s->in, '['))
         return 0;
-    if (!expect(s, ']')) {
+    if (!etcd__scan_char(&s->in, ']')) {
         do {
             if (s->nkvs == s->cap) {
                 size_t cap = s->cap * 2;
@@ -320,8 +289,8 @@ static int kv_array(scan *s, const etcd_kv **out, size_t *n)
             if (!kv_object(s, &s->kvs[s->nkvs]))
                 return 0;
             s->nkvs++;
-        } while (expect(s, ','));
-        if (!expect(s, ']'))
+        } while (etcd__scan_char(&s->in, ','));
+        if (!etcd__scan_char(&s->in, ']'))
             return 0;
     }
     *out = NULL;
@@ -383,7 +352,7 @@ static int top_field(scan *s, int which, void *ctx)
     case F_COUNT:
         return int_field(s, &r->count);
     case F_MORE:
-        return boolean(s, &r->more);
+        return etcd__scan_bool(&s->in, &r->more);
     case F_PREV_KV:
         /* The full decoder prefers prev_kv to prev_kvs: one of them only here. */
         if (r->prev_kvs)
@@ -412,8 +381,8 @@ int etcd__decode_v3_fast(etcd_response *resp, const char *body, size_t len)
     scan s;
     int ok;
 
-    s.p = body;
-    s.end = body + len;
+    s.in.p = body;
+    s.in.end = body + len;
     s.resp = resp;
     s.len = len;
     s.header = NULL;
@@ -424,8 +393,8 @@ int etcd__decode_v3_fast(etcd_response *resp, const char *body, size_t len)
     s.cap = SCRATCH;
     ok = members(&s, top_names, top_field, NULL);
     if (ok) {
-        skip_ws(&s);
-        ok = s.p == s.end;
+        etcd__scan_ws(&s.in);
+        ok = s.in.p == s.in.end;
     }
     if (s.kvs != s.small)
         free(s.kvs);
