@@ -58,10 +58,9 @@ json_t *etcd__v3_int(int64_t v)
     return json_string(num);
 }
 
-/* Set "key" and, for a range, "range_end" (the prefix's end, "\0" for every key from
- * key on, or the given end). */
-static int set_key_range(json_t *obj, const char *key_field, etcd_bytes key,
-                         const etcd_range_end *range)
+/* "key", and for a range "range_end": the prefix's end, "\0" for every key from key on,
+ * or the given end. */
+int etcd__v3_set_range(json_t *obj, etcd_bytes key, const etcd_range_end *range)
 {
     static const char zero[1] = {0};
     size_t n = etcd__bytes_len(key);
@@ -73,10 +72,10 @@ static int set_key_range(json_t *obj, const char *key_field, etcd_bytes key,
         /* A prefix of nothing: every key. */
         e.data = zero;
         e.len = 1;
-        return json_object_set_new(obj, key_field, etcd__v3_bytes(e)) ||
+        return json_object_set_new(obj, "key", etcd__v3_bytes(e)) ||
                json_object_set_new(obj, "range_end", etcd__v3_bytes(e));
     }
-    if (json_object_set_new(obj, key_field, etcd__v3_bytes(key)))
+    if (json_object_set_new(obj, "key", etcd__v3_bytes(key)))
         return -1;
     if (!range)
         return 0;
@@ -107,11 +106,6 @@ static int set_key_range(json_t *obj, const char *key_field, etcd_bytes key,
     rc = json_object_set_new(obj, "range_end", etcd__v3_bytes(e));
     free(end);
     return rc;
-}
-
-int etcd__v3_set_range(json_t *obj, etcd_bytes key, const etcd_range_end *range)
-{
-    return set_key_range(obj, "key", key, range);
 }
 
 int etcd__v3_request(etcd_client *client, const char *path, json_t *body, unsigned flags,
@@ -189,7 +183,7 @@ json_t *etcd__v3_range_json(etcd_bytes key, const etcd_range_opts *o)
     json_t *body = json_object();
 
     o = o ? o : &none;
-    if (!body || set_key_range(body, "key", key, &o->range) ||
+    if (!body || etcd__v3_set_range(body, key, &o->range) ||
         set_int(body, "limit", o->limit) || set_int(body, "revision", o->revision) ||
         ((unsigned)o->sort_order < 3 && o->sort_order != ETCD_SORT_NONE &&
          json_object_set_new(body, "sort_order", json_string(orders[o->sort_order]))) ||
@@ -211,7 +205,7 @@ json_t *etcd__v3_put_json(etcd_bytes key, etcd_bytes value, const etcd_put_opts 
     json_t *body = json_object();
 
     o = o ? o : &none;
-    if (!body || set_key_range(body, "key", key, NULL) ||
+    if (!body || etcd__v3_set_range(body, key, NULL) ||
         json_object_set_new(body, "value", etcd__v3_bytes(value)) ||
         set_int(body, "lease", o->lease) || set_true(body, "prev_kv", o->prev_kv) ||
         set_true(body, "ignore_value", o->ignore_value) ||
@@ -228,7 +222,7 @@ json_t *etcd__v3_delete_json(etcd_bytes key, const etcd_delete_opts *o)
     json_t *body = json_object();
 
     o = o ? o : &none;
-    if (!body || set_key_range(body, "key", key, &o->range) ||
+    if (!body || etcd__v3_set_range(body, key, &o->range) ||
         set_true(body, "prev_kv", o->prev_kv)) {
         json_decref(body);
         return NULL;
@@ -251,7 +245,7 @@ static json_t *compare_json(const etcd_compare *c)
         json_decref(obj);
         return NULL;
     }
-    bad = set_key_range(obj, "key", c->key, &c->range) ||
+    bad = etcd__v3_set_range(obj, c->key, &c->range) ||
           json_object_set_new(obj, "result", json_string(results[c->result])) ||
           json_object_set_new(obj, "target", json_string(targets[c->target])) ||
           json_object_set_new(obj, fields[c->target],

@@ -409,26 +409,37 @@ int etcd__decode_v3_fast(etcd_response *resp, const char *body, size_t len)
 
 /* ---- Requests ---------------------------------------------------------------------- */
 
-/* `,"name":"base64"` (or `{"name":...` for the first field, `lead` '{'). */
-static int put_b64(etcd__buf *out, char lead, const char *name, const void *data,
-                   size_t n)
+/* Make room at the end of out for `lead"name":"`, `room` bytes of value and a closing
+ * quote; write all but the value and return where it goes (NULL: out of memory). */
+static char *put_field(etcd__buf *out, char lead, const char *name, size_t room)
 {
-    size_t nlen = strlen(name), b64 = ETCD__BASE64_LEN(n);
-    char *at;
+    size_t nlen = strlen(name);
+    char *at = etcd__buf_extend(out, nlen + room + 6);
 
-    if (n > ((size_t)-1) / 2)
-        return ETCD_ENOMEM;
-    at = etcd__buf_extend(out, nlen + b64 + 6);
     if (!at)
-        return ETCD_ENOMEM;
+        return NULL;
     *at++ = lead;
     *at++ = '"';
     memcpy(at, name, nlen);
     at += nlen;
     memcpy(at, "\":\"", 3);
     at += 3;
+    at[room] = '"';
+    return at;
+}
+
+/* `,"name":"base64"` (or `{"name":...` for the first field, `lead` '{'). */
+static int put_b64(etcd__buf *out, char lead, const char *name, const void *data,
+                   size_t n)
+{
+    char *at;
+
+    if (n > ((size_t)-1) / 2)
+        return ETCD_ENOMEM;
+    at = put_field(out, lead, name, ETCD__BASE64_LEN(n));
+    if (!at)
+        return ETCD_ENOMEM;
     etcd__base64_encode_to(at, data ? data : "", n);
-    at[b64] = '"';
     return ETCD_OK;
 }
 
@@ -437,7 +448,7 @@ static int put_int(etcd__buf *out, const char *name, int64_t v)
 {
     char digits_rev[20], *at;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    size_t nlen = strlen(name), n = 0, i;
+    size_t n = 0, i;
 
     if (!v)
         return ETCD_OK;
@@ -445,20 +456,13 @@ static int put_int(etcd__buf *out, const char *name, int64_t v)
         digits_rev[n++] = (char)('0' + u % 10);
         u /= 10;
     } while (u);
-    at = etcd__buf_extend(out, nlen + n + (v < 0) + 6);
+    at = put_field(out, ',', name, n + (v < 0));
     if (!at)
         return ETCD_ENOMEM;
-    *at++ = ',';
-    *at++ = '"';
-    memcpy(at, name, nlen);
-    at += nlen;
-    memcpy(at, "\":\"", 3);
-    at += 3;
     if (v < 0)
         *at++ = '-';
     for (i = 0; i < n; i++)
         *at++ = digits_rev[n - 1 - i];
-    *at = '"';
     return ETCD_OK;
 }
 
@@ -478,7 +482,7 @@ static int put_true(etcd__buf *out, const char *name, int flag)
     return etcd__buf_printf(out, ",\"%s\":true", name);
 }
 
-/* "key" and, for a range, "range_end", as set_key_range() in v3.c sets them. */
+/* "key" and, for a range, "range_end", as etcd__v3_set_range() sets them. */
 static int put_key_range(etcd__buf *out, etcd_bytes key, const etcd_range_end *range)
 {
     static const char zero[1] = {0};

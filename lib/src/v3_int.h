@@ -72,7 +72,8 @@ char *etcd__bytes_dup(etcd_bytes b, size_t *len);
 /* JSON request pieces. Each returns a new reference, or NULL when out of memory. */
 json_t *etcd__v3_bytes(etcd_bytes b);
 json_t *etcd__v3_int(int64_t v);
-/* Set "range_end" on obj for the key and range; 0, or -1 when out of memory. */
+/* Set "key" on obj and, for a range (not NULL), "range_end"; 0, or -1 when out of
+ * memory. */
 int etcd__v3_set_range(json_t *obj, etcd_bytes key, const etcd_range_end *range);
 
 /* Open a stream (a watch, an observe): a long-poll POST of `body` (stolen; NULL means
