@@ -669,7 +669,8 @@ static void user_done(etcd__req *req, etcd_response *resp)
     etcd_response_free(resp);
 }
 
-int etcd__req_send(etcd__req *req, etcd_response_cb cb, void *data)
+/* Send with a user callback. */
+static int req_send(etcd__req *req, etcd_response_cb cb, void *data)
 {
     if (!cb) {
         etcd__req_free(req);
@@ -830,9 +831,12 @@ static etcd_response *failure(etcd__req *req, CURLcode rc)
     int status;
 
     if (rc == CURLE_WRITE_ERROR && req->in_error) {
-        status = req->in_error;
-        snprintf(reason, sizeof(reason), "response larger than %zu bytes",
-                 c->max_response);
+        status = req->in_error; /* the body was refused: too big, or out of memory */
+        if (status == ETCD_ETOOBIG)
+            snprintf(reason, sizeof(reason), "response larger than %zu bytes",
+                     c->max_response);
+        else
+            snprintf(reason, sizeof(reason), "out of memory for the response");
     } else {
         status = curl_status(rc);
         snprintf(reason, sizeof(reason), "%s",
@@ -904,15 +908,22 @@ void etcd__client_token_answer(etcd_client *c, const etcd_response *resp)
     }
 }
 
-int etcd__client_token_refused(etcd_client *c)
+/* Forget a token etcd refused (or "auth is off", which it no longer is): the next v3
+ * request fetches a new one first. A fetch under way stays as it is. */
+static void forget_token(etcd_client *c)
 {
-    if (!c->username || !c->password)
-        return 0;
     if (c->token_state == TOKEN_VALID || c->token_state == TOKEN_UNUSED) {
         free(c->token);
         c->token = NULL;
         c->token_state = TOKEN_NONE;
     }
+}
+
+int etcd__client_token_refused(etcd_client *c)
+{
+    if (!c->username || !c->password)
+        return 0;
+    forget_token(c);
     return 1;
 }
 
@@ -955,11 +966,7 @@ static void finish(etcd__req *req, CURLcode rc)
         /* The token expired: get a new one and send this request again, once. */
         etcd_response_free(resp);
         req->auth_retried = 1;
-        if (c->token_state == TOKEN_VALID || c->token_state == TOKEN_UNUSED) {
-            free(c->token);
-            c->token = NULL;
-            c->token_state = TOKEN_NONE;
-        }
+        forget_token(c);
         if (start_or_queue(req) == ETCD_OK) {
             queue_drain(c);
             return;
@@ -1180,8 +1187,6 @@ int etcd__client_reap(etcd_client *c)
 
 /* ---- The library's own loop -------------------------------------------------------- */
 
-/* One turn: wait for activity, let curl work, deliver what is done, fire timers.
- * Returns 1 when a callback freed the client. */
 /* Let curl work, then deliver what it has. Returns how many requests finished. */
 static size_t drive(etcd_client *c)
 {
@@ -1192,6 +1197,8 @@ static size_t drive(etcd_client *c)
     return process_messages(c);
 }
 
+/* One turn: let curl work, wait for activity when there was none, deliver what is done,
+ * fire timers. Returns 1 when a callback freed the client. */
 static int loop_step(etcd_client *c, long timeout_ms)
 {
     /* Work first: a new request goes out at once, and an answer already read needs no
@@ -1238,7 +1245,8 @@ static void sync_done(etcd__req *req, etcd_response *resp)
     st->done = 1;
 }
 
-int etcd__req_send_sync(etcd__req *req, etcd_response **out)
+/* Send and run the client's loop until the answer is in. */
+static int req_send_sync(etcd__req *req, etcd_response **out)
 {
     etcd_client *c = req->client;
     sync_state st = {NULL, 0};
@@ -1263,21 +1271,6 @@ int etcd__req_send_sync(etcd__req *req, etcd_response **out)
     return status;
 }
 
-int etcd__req_send_or(int rc, etcd__req *req, etcd_response_cb cb, void *data)
-{
-    return rc ? rc : etcd__req_send(req, cb, data);
-}
-
-int etcd__req_send_sync_or(int rc, etcd__req *req, etcd_response **out)
-{
-    if (rc) {
-        if (out)
-            *out = NULL;
-        return rc;
-    }
-    return etcd__req_send_sync(req, out);
-}
-
 etcd__sink etcd__async(etcd_response_cb cb, void *data)
 {
     etcd__sink sink = {cb, data, NULL, 0};
@@ -1294,9 +1287,14 @@ etcd__sink etcd__sync(etcd_response **out)
 
 int etcd__req_dispatch(int rc, etcd__req *req, etcd__sink sink)
 {
+    if (rc) {
+        if (sink.sync && sink.out)
+            *sink.out = NULL;
+        return rc;
+    }
     if (sink.sync)
-        return etcd__req_send_sync_or(rc, req, sink.out);
-    return etcd__req_send_or(rc, req, sink.cb, sink.data);
+        return req_send_sync(req, sink.out);
+    return req_send(req, sink.cb, sink.data);
 }
 
 /* ---- Composite operations ---------------------------------------------------------- */

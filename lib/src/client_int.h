@@ -58,18 +58,6 @@ int etcd__req_set_base(etcd__req *req, const char *base);
 /* Free a request that was never sent. */
 void etcd__req_free(etcd__req *req);
 
-/* Send with a user callback. On error the request is freed and cb is never called. */
-int etcd__req_send(etcd__req *req, etcd_response_cb cb, void *data);
-
-/* Send and run the client's loop until the answer is in; see the _sync contract in
- * keys.h. The request is consumed in every case. */
-int etcd__req_send_sync(etcd__req *req, etcd_response **out);
-
-/* The same, for a request whose building may have failed with `rc` (then req is NULL,
- * nothing is sent, *out is NULL and rc is returned). */
-int etcd__req_send_or(int rc, etcd__req *req, etcd_response_cb cb, void *data);
-int etcd__req_send_sync_or(int rc, etcd__req *req, etcd_response **out);
-
 /* Where an answer goes: a user callback, or a _sync caller's response pointer. Lets
  * one function serve both forms of a call. */
 typedef struct etcd__sink {
@@ -82,7 +70,10 @@ typedef struct etcd__sink {
 etcd__sink etcd__async(etcd_response_cb cb, void *data);
 etcd__sink etcd__sync(etcd_response **out);
 
-/* Send to `sink`, for a request whose building may have failed with `rc`. */
+/* Send `req` with the sink's callback, or for a _sync call run the client's loop until
+ * the answer is in (see the _sync contract in keys.h). The request is consumed in every
+ * case; on error the callback is never called. When building the request failed with
+ * `rc`, req is NULL: nothing is sent, a _sync caller's *out is NULL, rc is returned. */
 int etcd__req_dispatch(int rc, etcd__req *req, etcd__sink sink);
 
 /* Send with an internal hook; `owner` is given back by etcd__req_owner(). Such a
