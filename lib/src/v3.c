@@ -230,7 +230,44 @@ json_t *etcd__v3_delete_json(etcd_bytes key, const etcd_delete_opts *o)
     return body;
 }
 
-static json_t *txn_body(const etcd_txn *txn, int depth);
+/* Whether a transaction can be sent: known compare results, targets and operation
+ * types, an array for every count, a transaction for every nested one, at most
+ * MAX_TXN_DEPTH levels. */
+static int txn_valid(const etcd_txn *txn, int depth);
+
+static int ops_valid(const etcd_op *ops, size_t n, int depth)
+{
+    size_t i;
+
+    if (n && !ops)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if ((unsigned)ops[i].type > ETCD_OP_TXN)
+            return 0;
+        if (ops[i].type == ETCD_OP_TXN &&
+            (!ops[i].txn || !txn_valid(ops[i].txn, depth + 1)))
+            return 0;
+    }
+    return 1;
+}
+
+static int txn_valid(const etcd_txn *txn, int depth)
+{
+    size_t i;
+
+    if (depth > MAX_TXN_DEPTH || (txn->ncompare && !txn->compare))
+        return 0;
+    for (i = 0; i < txn->ncompare; i++) {
+        if ((unsigned)txn->compare[i].result > ETCD_CMP_NOT_EQUAL ||
+            (unsigned)txn->compare[i].target > ETCD_CMP_LEASE)
+            return 0;
+    }
+    return ops_valid(txn->success, txn->nsuccess, depth) &&
+           ops_valid(txn->failure, txn->nfailure, depth);
+}
+
+/* The JSON of a valid transaction (txn_valid()); NULL when out of memory. */
+static json_t *txn_body(const etcd_txn *txn);
 
 static json_t *compare_json(const etcd_compare *c)
 {
@@ -239,88 +276,73 @@ static json_t *compare_json(const etcd_compare *c)
     static const char *const fields[] = {"version", "create_revision", "mod_revision",
                                          "value", "lease"};
     json_t *obj = json_object();
-    int bad;
 
-    if (!obj || (unsigned)c->result > 3 || (unsigned)c->target > 4) {
-        json_decref(obj);
-        return NULL;
-    }
-    bad = etcd__v3_set_range(obj, c->key, &c->range) ||
-          json_object_set_new(obj, "result", json_string(results[c->result])) ||
-          json_object_set_new(obj, "target", json_string(targets[c->target])) ||
-          json_object_set_new(obj, fields[c->target],
-                              c->target == ETCD_CMP_VALUE ? etcd__v3_bytes(c->value)
-                                                          : etcd__v3_int(c->number));
-    if (bad) {
+    if (!obj || etcd__v3_set_range(obj, c->key, &c->range) ||
+        json_object_set_new(obj, "result", json_string(results[c->result])) ||
+        json_object_set_new(obj, "target", json_string(targets[c->target])) ||
+        json_object_set_new(obj, fields[c->target],
+                            c->target == ETCD_CMP_VALUE ? etcd__v3_bytes(c->value)
+                                                        : etcd__v3_int(c->number))) {
         json_decref(obj);
         return NULL;
     }
     return obj;
 }
 
-static json_t *op_json(const etcd_op *op, int depth)
+static json_t *op_json(const etcd_op *op)
 {
-    json_t *inner = NULL;
-    const char *field = NULL;
-
     switch (op->type) {
     case ETCD_OP_RANGE:
-        field = "request_range";
-        inner = etcd__v3_range_json(op->key, op->range);
-        break;
+        return json_pack("{s:o}", "request_range",
+                         etcd__v3_range_json(op->key, op->range));
     case ETCD_OP_PUT:
-        field = "request_put";
-        inner = etcd__v3_put_json(op->key, op->value, op->put);
-        break;
+        return json_pack("{s:o}", "request_put",
+                         etcd__v3_put_json(op->key, op->value, op->put));
     case ETCD_OP_DELETE:
-        field = "request_delete_range";
-        inner = etcd__v3_delete_json(op->key, op->del);
-        break;
-    case ETCD_OP_TXN:
-        field = "request_txn";
-        inner = op->txn ? txn_body(op->txn, depth + 1) : NULL;
-        break;
+        return json_pack("{s:o}", "request_delete_range",
+                         etcd__v3_delete_json(op->key, op->del));
+    default:
+        return json_pack("{s:o}", "request_txn", txn_body(op->txn));
     }
-    return inner ? json_pack("{s:o}", field, inner) : NULL;
 }
 
-static int append_ops(json_t *body, const char *name, const etcd_op *ops, size_t n,
-                      int depth)
+/* Set "compare" to the list of n compares, when there are any. */
+static int set_compares(json_t *body, const etcd_compare *cmps, size_t n)
 {
-    json_t *arr;
+    json_t *arr = n ? json_array() : NULL;
     size_t i;
 
-    if (n == 0)
-        return 0;
-    arr = json_array();
     for (i = 0; arr && i < n; i++) {
-        if (json_array_append_new(arr, op_json(&ops[i], depth))) {
+        if (json_array_append_new(arr, compare_json(&cmps[i]))) {
             json_decref(arr);
             return -1;
         }
     }
-    return json_object_set_new(body, name, arr);
+    return n ? json_object_set_new(body, "compare", arr) : 0;
 }
 
-static json_t *txn_body(const etcd_txn *txn, int depth)
+/* Set `name` ("success", "failure") to the list of n operations, when there are any. */
+static int set_ops(json_t *body, const char *name, const etcd_op *ops, size_t n)
 {
-    json_t *body, *cmps;
+    json_t *arr = n ? json_array() : NULL;
     size_t i;
 
-    if (depth > MAX_TXN_DEPTH)
-        return NULL;
-    body = json_object();
-    cmps = txn->ncompare ? json_array() : NULL;
-    for (i = 0; cmps && i < txn->ncompare; i++) {
-        if (json_array_append_new(cmps, compare_json(&txn->compare[i]))) {
-            json_decref(cmps);
-            cmps = NULL;
+    for (i = 0; arr && i < n; i++) {
+        if (json_array_append_new(arr, op_json(&ops[i]))) {
+            json_decref(arr);
+            return -1;
         }
     }
-    if (!body ||
-        (txn->ncompare && (!cmps || json_object_set_new(body, "compare", cmps))) ||
-        append_ops(body, "success", txn->success, txn->nsuccess, depth) ||
-        append_ops(body, "failure", txn->failure, txn->nfailure, depth)) {
+    return n ? json_object_set_new(body, name, arr) : 0;
+}
+
+static json_t *txn_body(const etcd_txn *txn)
+{
+    json_t *body = json_object();
+
+    if (!body || set_compares(body, txn->compare, txn->ncompare) ||
+        set_ops(body, "success", txn->success, txn->nsuccess) ||
+        set_ops(body, "failure", txn->failure, txn->nfailure)) {
         json_decref(body);
         return NULL;
     }
@@ -459,9 +481,9 @@ int etcd_v3_compact_sync(etcd_client *client, int64_t revision, int physical,
 
 static int txn_call(etcd_client *client, const etcd_txn *txn, etcd__sink sink)
 {
-    if (!txn)
+    if (!txn || !txn_valid(txn, 0))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return etcd__v3_call(client, "/v3/kv/txn", txn_body(txn, 0), 0, sink);
+    return etcd__v3_call(client, "/v3/kv/txn", txn_body(txn), 0, sink);
 }
 
 int etcd_v3_txn(etcd_client *client, const etcd_txn *txn, etcd_response_cb cb, void *data)
