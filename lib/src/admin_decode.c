@@ -34,6 +34,13 @@ static int string_field(etcd__dec *d, json_t *obj, const char *name,
     return etcd__decode_strings(d, json_is_null(arr) ? NULL : arr, out, n);
 }
 
+/* The name of a user or role: j itself when the answer gives only names, else its
+ * field `field`. */
+static const char *name_of(json_t *j, const char *field)
+{
+    return json_is_string(j) ? json_string_value(j) : get_string(j, field);
+}
+
 /* A role: {"role":..., "permissions":{"kv":{"read":[...],"write":[...]}}}, or just its
  * name (a user's roles, in some answers). */
 static int fill_role(etcd__dec *d, json_t *j, void *out)
@@ -42,13 +49,11 @@ static int fill_role(etcd__dec *d, json_t *j, void *out)
     json_t *kv;
     int rc;
 
-    if (json_is_string(j)) {
-        role->name = json_string_value(j);
-        return ETCD_OK;
-    }
-    role->name = get_string(j, "role");
+    role->name = name_of(j, "role");
     if (!role->name)
         return etcd__malformed(d, "role without a name");
+    if (json_is_string(j))
+        return ETCD_OK;
     kv = json_object_get(json_object_get(j, "permissions"), "kv");
     rc = string_field(d, kv, "read", &role->read, &role->nread);
     if (!rc)
@@ -93,13 +98,11 @@ static int fill_user(etcd__dec *d, json_t *j, void *out)
     void *roles;
     int rc;
 
-    if (json_is_string(j)) {
-        user->name = json_string_value(j);
-        return ETCD_OK;
-    }
-    user->name = get_string(j, "user");
+    user->name = name_of(j, "user");
     if (!user->name)
         return etcd__malformed(d, "user without a name");
+    if (json_is_string(j))
+        return ETCD_OK;
     rc = object_array(d, json_object_get(j, "roles"), "expected a list of roles",
                       sizeof(etcd_role), fill_role, &roles, &user->nroles);
     user->roles = roles;
