@@ -56,6 +56,19 @@ int etcd__admin_request(etcd_client *client, etcd__method method, etcd__decoder 
     return ETCD_OK;
 }
 
+int etcd__strings_valid(const char *const *items, size_t n)
+{
+    size_t i;
+
+    if (n && !items)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (!items[i])
+            return 0;
+    }
+    return 1;
+}
+
 json_t *etcd__json_strings(const char *const *items, size_t n)
 {
     json_t *arr = json_array();
@@ -155,7 +168,9 @@ static int user_change(etcd_client *client, const char *name, const etcd_user_ch
 {
     json_t *body;
 
-    if (!name || !ch || (create && (!ch->password || ch->nrevoke)))
+    if (!name || !ch || (create && (!ch->password || ch->nrevoke)) ||
+        !etcd__strings_valid(ch->grant, ch->ngrant) ||
+        !etcd__strings_valid(ch->revoke, ch->nrevoke))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
     body = user_body(name, ch, create ? "roles" : "grant");
     if (!body)
@@ -244,12 +259,20 @@ static int set_paths(json_t *obj, const char *field, const etcd_paths *p)
                                          etcd__json_strings(p->write, p->nwrite)));
 }
 
+/* Whether p is absent, or its lists can be sent. */
+static int paths_valid(const etcd_paths *p)
+{
+    return !p || (etcd__strings_valid(p->read, p->nread) &&
+                  etcd__strings_valid(p->write, p->nwrite));
+}
+
 static int role_change(etcd_client *client, const char *name, const etcd_paths *perms,
                        const etcd_paths *grant, const etcd_paths *revoke, etcd__sink sink)
 {
     json_t *body;
 
-    if (!name || (!perms && !grant && !revoke))
+    if (!name || (!perms && !grant && !revoke) || !paths_valid(perms) ||
+        !paths_valid(grant) || !paths_valid(revoke))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
     body = json_pack("{s:s}", "role", name);
     if (body && (set_paths(body, "permissions", perms) ||

@@ -23,7 +23,7 @@ static int peer_urls_call(etcd_client *client, etcd__method method, etcd__decode
 {
     json_t *list;
 
-    if (!urls || n == 0 || (method == ETCD__PUT && !id))
+    if (n == 0 || !etcd__strings_valid(urls, n) || (method == ETCD__PUT && !id))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
     list = etcd__json_strings(urls, n);
     if (!list)

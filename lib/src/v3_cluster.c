@@ -102,7 +102,7 @@ static int member_add(etcd_client *client, const char *const *urls, size_t n, in
 {
     json_t *list, *body;
 
-    if (!urls || n == 0)
+    if (n == 0 || !etcd__strings_valid(urls, n))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
     list = etcd__json_strings(urls, n);
     if (!list)
@@ -138,7 +138,7 @@ int etcd_v3_member_remove_sync(etcd_client *client, const char *id, etcd_respons
 static int member_update(etcd_client *client, const char *id, const char *const *urls,
                          size_t n, etcd__sink sink)
 {
-    if (!urls || n == 0)
+    if (n == 0 || !etcd__strings_valid(urls, n))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
     return member_call(client, "/v3/cluster/member/update", id, urls, n, sink);
 }

@@ -1,7 +1,7 @@
 /*
  * Unit tests of lib/src/client.c and keys.c that need no server: options, argument
- * checks that send nothing, the callback contract when a client is freed before its
- * loop ever ran, and the external-loop state rules.
+ * checks that send nothing (keys, transactions, lists of names), the callback contract
+ * when a client is freed before its loop ever ran, and the external-loop state rules.
  */
 #include <stdio.h>
 #include <string.h>
@@ -198,6 +198,38 @@ static void test_txn_invalid(void)
     CU_ASSERT_EQUAL(n.calls, 0);
 }
 
+/* A list of names or URLs with a NULL in it, or a count without its array, is
+ * ETCD_EINVAL at once (not ETCD_ENOMEM, not a crash), and nothing is sent. */
+static void test_string_lists_invalid(void)
+{
+    const char *const with_null[] = {"http://127.0.0.1:2380", NULL};
+    etcd_user_change ch = {.password = "pw", .grant = NULL, .ngrant = 2};
+    etcd_paths paths = {.read = with_null, .nread = 2};
+    etcd_client *c = NULL;
+    etcd_response *out = (etcd_response *)1;
+    counter n = {0};
+
+    CU_ASSERT_EQUAL_FATAL(etcd_client_new(NULL, &c), ETCD_OK);
+    CU_ASSERT_EQUAL(etcd_user_create(c, "u", &ch, count_cb, &n), ETCD_EINVAL);
+    ch.grant = with_null;
+    CU_ASSERT_EQUAL(etcd_user_update_sync(c, "u", &ch, &out), ETCD_EINVAL);
+    CU_ASSERT_PTR_NULL(out);
+    CU_ASSERT_EQUAL(etcd_role_create(c, "r", &paths, count_cb, &n), ETCD_EINVAL);
+    CU_ASSERT_EQUAL(etcd_role_update(c, "r", NULL, &paths, count_cb, &n), ETCD_EINVAL);
+    CU_ASSERT_EQUAL(etcd_member_add(c, with_null, 2, count_cb, &n), ETCD_EINVAL);
+    CU_ASSERT_EQUAL(etcd_member_update(c, "8e9e05c52164694d", NULL, 1, count_cb, &n),
+                    ETCD_EINVAL);
+    CU_ASSERT_EQUAL(etcd_v3_member_add(c, with_null, 2, 0, count_cb, &n), ETCD_EINVAL);
+    CU_ASSERT_EQUAL(
+        etcd_v3_member_update(c, "8e9e05c52164694d", with_null, 2, count_cb, &n),
+        ETCD_EINVAL);
+    CU_ASSERT_EQUAL(etcd_client_pending(c), 0);
+    CU_ASSERT_EQUAL(etcd_client_run(c), ETCD_OK);
+    CU_ASSERT_EQUAL(n.calls, 0);
+    etcd_client_free(c);
+    CU_ASSERT_EQUAL(n.calls, 0);
+}
+
 /* Requests queued and never run: freeing the client calls each callback exactly once,
  * with ETCD_ECANCELED. */
 static void test_free_cancels_queued(void)
@@ -279,6 +311,7 @@ int test_unit_client_add(void)
         !CU_add_test(s, "CAS/CAD need a condition", test_compare_needs_a_condition) ||
         !CU_add_test(s, "refresh needs a TTL", test_refresh_needs_ttl) ||
         !CU_add_test(s, "an invalid txn is EINVAL", test_txn_invalid) ||
+        !CU_add_test(s, "a list with a NULL is EINVAL", test_string_lists_invalid) ||
         !CU_add_test(s, "free cancels queued requests", test_free_cancels_queued) ||
         !CU_add_test(s, "external loop rules", test_external_loop_rules)) {
         return -1;
