@@ -98,6 +98,17 @@ static void count_cb(etcd_client *client, const etcd_response *resp, void *data)
     }
 }
 
+/* After calls that were refused: nothing is pending, the loop has nothing to run, and
+ * freeing the client calls back no one. */
+static void free_unused(etcd_client *c, counter *n)
+{
+    CU_ASSERT_EQUAL(etcd_client_pending(c), 0);
+    CU_ASSERT_EQUAL(etcd_client_run(c), ETCD_OK);
+    CU_ASSERT_EQUAL(n->calls, 0);
+    etcd_client_free(c);
+    CU_ASSERT_EQUAL(n->calls, 0);
+}
+
 /* Compare-and-swap/delete with neither prev_value nor prev_index fail at once with
  * ETCD_EINVAL, send nothing and never call back. */
 static void test_compare_needs_a_condition(void)
@@ -123,11 +134,7 @@ static void test_compare_needs_a_condition(void)
     out = (etcd_response *)1;
     CU_ASSERT_EQUAL(etcd_keys_compare_and_delete_sync(c, "/k", NULL, &out), ETCD_EINVAL);
     CU_ASSERT_PTR_NULL(out);
-    CU_ASSERT_EQUAL(etcd_client_pending(c), 0);
-    CU_ASSERT_EQUAL(etcd_client_run(c), ETCD_OK);
-    CU_ASSERT_EQUAL(n.calls, 0);
-    etcd_client_free(c);
-    CU_ASSERT_EQUAL(n.calls, 0);
+    free_unused(c, &n);
 }
 
 /* refresh needs a TTL. */
@@ -191,11 +198,7 @@ static void test_txn_invalid(void)
         nested[i].nsuccess = 1;
     }
     CU_ASSERT_EQUAL(etcd_v3_txn(c, &nested[0], count_cb, &n), ETCD_EINVAL);
-    CU_ASSERT_EQUAL(etcd_client_pending(c), 0);
-    CU_ASSERT_EQUAL(etcd_client_run(c), ETCD_OK);
-    CU_ASSERT_EQUAL(n.calls, 0);
-    etcd_client_free(c);
-    CU_ASSERT_EQUAL(n.calls, 0);
+    free_unused(c, &n);
 }
 
 /* A list of names or URLs with a NULL in it, or a count without its array, is
@@ -223,11 +226,7 @@ static void test_string_lists_invalid(void)
     CU_ASSERT_EQUAL(
         etcd_v3_member_update(c, "8e9e05c52164694d", with_null, 2, count_cb, &n),
         ETCD_EINVAL);
-    CU_ASSERT_EQUAL(etcd_client_pending(c), 0);
-    CU_ASSERT_EQUAL(etcd_client_run(c), ETCD_OK);
-    CU_ASSERT_EQUAL(n.calls, 0);
-    etcd_client_free(c);
-    CU_ASSERT_EQUAL(n.calls, 0);
+    free_unused(c, &n);
 }
 
 /* Requests queued and never run: freeing the client calls each callback exactly once,
