@@ -8,17 +8,6 @@
 
 #include <string.h>
 
-typedef struct dec {
-    etcd_response *resp;
-    const char *why; /* what was malformed */
-} dec;
-
-static int malformed(dec *d, const char *why)
-{
-    d->why = why;
-    return ETCD_EPROTO;
-}
-
 static const char *get_string(json_t *obj, const char *name)
 {
     return json_string_value(json_object_get(obj, name));
@@ -36,97 +25,49 @@ static double get_double(json_t *obj, const char *name)
     return json_number_value(json_object_get(obj, name));
 }
 
-/* A JSON array of strings (or null/absent: empty) as an arena array. */
-static int string_array(dec *d, json_t *arr, const char *const **out, size_t *n)
+/* Field `name` of obj: a list of strings (null or absent: empty) as an arena array. */
+static int string_field(etcd__dec *d, json_t *obj, const char *name,
+                        const char *const **out, size_t *n)
 {
-    const char **items;
-    size_t i;
+    json_t *arr = json_object_get(obj, name);
 
-    *out = NULL;
-    *n = 0;
-    if (!arr || json_is_null(arr))
-        return ETCD_OK;
-    if (!json_is_array(arr))
-        return malformed(d, "expected a list of strings");
-    if (json_array_size(arr) == 0)
-        return ETCD_OK;
-    items = etcd__response_alloc(d->resp, json_array_size(arr) * sizeof(*items));
-    if (!items)
-        return ETCD_ENOMEM;
-    for (i = 0; i < json_array_size(arr); i++) {
-        items[i] = json_string_value(json_array_get(arr, i));
-        if (!items[i])
-            return malformed(d, "expected a list of strings");
-    }
-    *out = items;
-    *n = i;
-    return ETCD_OK;
+    return etcd__decode_strings(d, json_is_null(arr) ? NULL : arr, out, n);
+}
+
+/* The name of a user or role: j itself when the answer gives only names, else its
+ * field `field`. */
+static const char *name_of(json_t *j, const char *field)
+{
+    return json_is_string(j) ? json_string_value(j) : get_string(j, field);
 }
 
 /* A role: {"role":..., "permissions":{"kv":{"read":[...],"write":[...]}}}, or just its
  * name (a user's roles, in some answers). */
-static int fill_role(dec *d, json_t *j, etcd_role *role)
+static int fill_role(etcd__dec *d, json_t *j, void *out)
 {
+    etcd_role *role = out;
     json_t *kv;
     int rc;
 
-    if (json_is_string(j)) {
-        role->name = json_string_value(j);
-        return ETCD_OK;
-    }
-    role->name = get_string(j, "role");
+    role->name = name_of(j, "role");
     if (!role->name)
-        return malformed(d, "role without a name");
+        return etcd__malformed(d, "role without a name");
+    if (json_is_string(j))
+        return ETCD_OK;
     kv = json_object_get(json_object_get(j, "permissions"), "kv");
-    rc = string_array(d, json_object_get(kv, "read"), &role->read, &role->nread);
+    rc = string_field(d, kv, "read", &role->read, &role->nread);
     if (!rc)
-        rc = string_array(d, json_object_get(kv, "write"), &role->write, &role->nwrite);
+        rc = string_field(d, kv, "write", &role->write, &role->nwrite);
     return rc;
 }
 
-static int role_array(dec *d, json_t *arr, const etcd_role **out, size_t *n)
-{
-    etcd_role *roles;
-    size_t i;
-    int rc;
-
-    *out = NULL;
-    *n = 0;
-    if (!arr || json_is_null(arr) || (json_is_array(arr) && json_array_size(arr) == 0))
-        return ETCD_OK;
-    if (!json_is_array(arr))
-        return malformed(d, "expected a list of roles");
-    roles = etcd__response_alloc(d->resp, json_array_size(arr) * sizeof(*roles));
-    if (!roles)
-        return ETCD_ENOMEM;
-    for (i = 0; i < json_array_size(arr); i++) {
-        rc = fill_role(d, json_array_get(arr, i), &roles[i]);
-        if (rc)
-            return rc;
-    }
-    *out = roles;
-    *n = i;
-    return ETCD_OK;
-}
-
-static int fill_user(dec *d, json_t *j, etcd_user *user)
-{
-    if (json_is_string(j)) {
-        user->name = json_string_value(j);
-        return ETCD_OK;
-    }
-    user->name = get_string(j, "user");
-    if (!user->name)
-        return malformed(d, "user without a name");
-    return role_array(d, json_object_get(j, "roles"), &user->roles, &user->nroles);
-}
+/* Fill one element (an etcd_role, etcd_user or etcd_member) from its JSON. */
+typedef int (*fill_fn)(etcd__dec *d, json_t *j, void *out);
 
 /* A list of objects (or null/absent: empty), each filled by `fill` into an arena array
- * of `size`-byte elements. */
-typedef int (*fill_fn)(dec *d, json_t *j, void *out);
-
-static int object_array(dec *d, json_t *arr, size_t size, fill_fn fill, void **out,
-                        size_t *n)
+ * of `size`-byte elements; `what` is the complaint when arr is no list. */
+static int object_array(etcd__dec *d, json_t *arr, const char *what, size_t size,
+                        fill_fn fill, void **out, size_t *n)
 {
     char *items;
     size_t i;
@@ -137,7 +78,7 @@ static int object_array(dec *d, json_t *arr, size_t size, fill_fn fill, void **o
     if (!arr || json_is_null(arr) || (json_is_array(arr) && json_array_size(arr) == 0))
         return ETCD_OK;
     if (!json_is_array(arr))
-        return malformed(d, "expected a list");
+        return etcd__malformed(d, what);
     items = etcd__response_alloc(d->resp, json_array_size(arr) * size);
     if (!items)
         return ETCD_ENOMEM;
@@ -151,34 +92,41 @@ static int object_array(dec *d, json_t *arr, size_t size, fill_fn fill, void **o
     return ETCD_OK;
 }
 
-static int fill_user_any(dec *d, json_t *j, void *out)
+static int fill_user(etcd__dec *d, json_t *j, void *out)
 {
-    return fill_user(d, j, out);
+    etcd_user *user = out;
+    void *roles;
+    int rc;
+
+    user->name = name_of(j, "user");
+    if (!user->name)
+        return etcd__malformed(d, "user without a name");
+    if (json_is_string(j))
+        return ETCD_OK;
+    rc = object_array(d, json_object_get(j, "roles"), "expected a list of roles",
+                      sizeof(etcd_role), fill_role, &roles, &user->nroles);
+    user->roles = roles;
+    return rc;
 }
 
-static int fill_role_any(dec *d, json_t *j, void *out)
-{
-    return fill_role(d, j, out);
-}
-
-static int fill_member(dec *d, json_t *j, void *out)
+static int fill_member(etcd__dec *d, json_t *j, void *out)
 {
     etcd_member *m = out;
     int rc;
 
     m->id = get_string(j, "id");
     if (!m->id)
-        return malformed(d, "member without an id");
+        return etcd__malformed(d, "member without an id");
     m->name = get_string(j, "name");
-    rc = string_array(d, json_object_get(j, "peerURLs"), &m->peer_urls, &m->npeer_urls);
+    rc = string_field(d, j, "peerURLs", &m->peer_urls, &m->npeer_urls);
     if (!rc)
-        rc = string_array(d, json_object_get(j, "clientURLs"), &m->client_urls,
-                          &m->nclient_urls);
+        rc = string_field(d, j, "clientURLs", &m->client_urls, &m->nclient_urls);
     return rc;
 }
 
 /* One object as a one-element array of `size` bytes. */
-static int single(dec *d, json_t *root, size_t size, fill_fn fill, void **out, size_t *n)
+static int single(etcd__dec *d, json_t *root, size_t size, fill_fn fill, void **out,
+                  size_t *n)
 {
     void *item = etcd__response_alloc(d->resp, size);
     int rc;
@@ -193,7 +141,7 @@ static int single(dec *d, json_t *root, size_t size, fill_fn fill, void **out, s
     return ETCD_OK;
 }
 
-static int decode_stats_self(dec *d, json_t *root)
+static int decode_stats_self(etcd__dec *d, json_t *root)
 {
     etcd_self_stats *s = etcd__response_alloc(d->resp, sizeof(*s));
     json_t *leader = json_object_get(root, "leaderInfo");
@@ -214,12 +162,12 @@ static int decode_stats_self(dec *d, json_t *root)
     s->send_pkg_rate = get_double(root, "sendPkgRate");
     s->send_bandwidth_rate = get_double(root, "sendBandwidthRate");
     if (!s->id)
-        return malformed(d, "self stats without an id");
+        return etcd__malformed(d, "self stats without an id");
     d->resp->stats_self = s;
     return ETCD_OK;
 }
 
-static int decode_stats_leader(dec *d, json_t *root)
+static int decode_stats_leader(etcd__dec *d, json_t *root)
 {
     etcd_leader_stats *s = etcd__response_alloc(d->resp, sizeof(*s));
     json_t *followers = json_object_get(root, "followers"), *f;
@@ -231,7 +179,7 @@ static int decode_stats_leader(dec *d, json_t *root)
         return ETCD_ENOMEM;
     s->leader = get_string(root, "leader");
     if (!s->leader || (followers && !json_is_object(followers)))
-        return malformed(d, "leader stats without a leader");
+        return etcd__malformed(d, "leader stats without a leader");
     d->resp->stats_leader = s;
     if (!followers || json_object_size(followers) == 0)
         return ETCD_OK;
@@ -258,7 +206,7 @@ static int decode_stats_leader(dec *d, json_t *root)
     return ETCD_OK;
 }
 
-static int decode_stats_store(dec *d, json_t *root)
+static int decode_stats_store(etcd__dec *d, json_t *root)
 {
     etcd_counter *out;
     const char *name;
@@ -283,12 +231,12 @@ static int decode_stats_store(dec *d, json_t *root)
     return ETCD_OK;
 }
 
-static int decode_auth_status(dec *d, json_t *root)
+static int decode_auth_status(etcd__dec *d, json_t *root)
 {
     json_t *enabled = json_object_get(root, "enabled");
 
     if (!json_is_boolean(enabled))
-        return malformed(d, "auth status without enabled");
+        return etcd__malformed(d, "auth status without enabled");
     d->resp->auth_enabled = json_is_true(enabled);
     return ETCD_OK;
 }
@@ -296,7 +244,7 @@ static int decode_auth_status(dec *d, json_t *root)
 int etcd__decode_admin(etcd_response *resp, etcd__decoder decoder, json_t *root,
                        const char **why)
 {
-    dec d = {resp, NULL};
+    etcd__dec d = {resp, NULL};
     void *items = NULL;
     size_t n = 0;
     int rc = ETCD_OK;
@@ -308,18 +256,20 @@ int etcd__decode_admin(etcd_response *resp, etcd__decoder decoder, json_t *root,
     case ETCD__DECODE_USERS:
     case ETCD__DECODE_USER:
         rc = decoder == ETCD__DECODE_USER
-                 ? single(&d, root, sizeof(etcd_user), fill_user_any, &items, &n)
-                 : object_array(&d, json_object_get(root, "users"), sizeof(etcd_user),
-                                fill_user_any, &items, &n);
+                 ? single(&d, root, sizeof(etcd_user), fill_user, &items, &n)
+                 : object_array(&d, json_object_get(root, "users"),
+                                "expected a list of users", sizeof(etcd_user), fill_user,
+                                &items, &n);
         resp->users = items;
         resp->nusers = n;
         break;
     case ETCD__DECODE_ROLES:
     case ETCD__DECODE_ROLE:
         rc = decoder == ETCD__DECODE_ROLE
-                 ? single(&d, root, sizeof(etcd_role), fill_role_any, &items, &n)
-                 : object_array(&d, json_object_get(root, "roles"), sizeof(etcd_role),
-                                fill_role_any, &items, &n);
+                 ? single(&d, root, sizeof(etcd_role), fill_role, &items, &n)
+                 : object_array(&d, json_object_get(root, "roles"),
+                                "expected a list of roles", sizeof(etcd_role), fill_role,
+                                &items, &n);
         resp->roles = items;
         resp->nroles = n;
         break;
@@ -327,7 +277,8 @@ int etcd__decode_admin(etcd_response *resp, etcd__decoder decoder, json_t *root,
     case ETCD__DECODE_MEMBER:
         rc = decoder == ETCD__DECODE_MEMBER
                  ? single(&d, root, sizeof(etcd_member), fill_member, &items, &n)
-                 : object_array(&d, json_object_get(root, "members"), sizeof(etcd_member),
+                 : object_array(&d, json_object_get(root, "members"),
+                                "expected a list of members", sizeof(etcd_member),
                                 fill_member, &items, &n);
         resp->members = items;
         resp->nmembers = n;

@@ -25,6 +25,13 @@ int etcd__admin_request(etcd_client *client, etcd__method method, etcd__decoder 
                         const char *path, const char *name, json_t *body,
                         etcd__req **out);
 
+/* The same request, sent to `sink`: the whole of most v2 admin calls. */
+int etcd__admin_call(etcd_client *client, etcd__method method, etcd__decoder decoder,
+                     const char *path, const char *name, json_t *body, etcd__sink sink);
+
+/* Whether items[0, n) can be sent: an array of n strings (none NULL), or n == 0. */
+int etcd__strings_valid(const char *const *items, size_t n);
+
 /* A JSON array of n strings, or NULL when out of memory or an item is NULL. */
 json_t *etcd__json_strings(const char *const *items, size_t n);
 

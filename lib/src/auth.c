@@ -56,7 +56,19 @@ int etcd__admin_request(etcd_client *client, etcd__method method, etcd__decoder 
     return ETCD_OK;
 }
 
-/* A JSON array of `n` strings, or NULL when out of memory. */
+int etcd__strings_valid(const char *const *items, size_t n)
+{
+    size_t i;
+
+    if (n && !items)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (!items[i])
+            return 0;
+    }
+    return 1;
+}
+
 json_t *etcd__json_strings(const char *const *items, size_t n)
 {
     json_t *arr = json_array();
@@ -71,8 +83,8 @@ json_t *etcd__json_strings(const char *const *items, size_t n)
     return arr;
 }
 
-static int send_admin(etcd_client *client, etcd__method method, etcd__decoder decoder,
-                      const char *path, const char *name, json_t *body, etcd__sink sink)
+int etcd__admin_call(etcd_client *client, etcd__method method, etcd__decoder decoder,
+                     const char *path, const char *name, json_t *body, etcd__sink sink)
 {
     etcd__req *req;
     int rc = etcd__admin_request(client, method, decoder, path, name, body, &req);
@@ -88,38 +100,38 @@ static int send_admin(etcd_client *client, etcd__method method, etcd__decoder de
 
 int etcd_auth_status(etcd_client *client, etcd_response_cb cb, void *data)
 {
-    return send_admin(client, ETCD__GET, ETCD__DECODE_AUTH_STATUS, AUTH_ENABLE, NULL,
-                      NULL, etcd__async(cb, data));
+    return etcd__admin_call(client, ETCD__GET, ETCD__DECODE_AUTH_STATUS, AUTH_ENABLE,
+                            NULL, NULL, etcd__async(cb, data));
 }
 
 int etcd_auth_status_sync(etcd_client *client, etcd_response **out)
 {
-    return send_admin(client, ETCD__GET, ETCD__DECODE_AUTH_STATUS, AUTH_ENABLE, NULL,
-                      NULL, etcd__sync(out));
+    return etcd__admin_call(client, ETCD__GET, ETCD__DECODE_AUTH_STATUS, AUTH_ENABLE,
+                            NULL, NULL, etcd__sync(out));
 }
 
 int etcd_auth_enable(etcd_client *client, etcd_response_cb cb, void *data)
 {
-    return send_admin(client, ETCD__PUT, ETCD__DECODE_AUTH_TOGGLE, AUTH_ENABLE, NULL,
-                      NULL, etcd__async(cb, data));
+    return etcd__admin_call(client, ETCD__PUT, ETCD__DECODE_AUTH_TOGGLE, AUTH_ENABLE,
+                            NULL, NULL, etcd__async(cb, data));
 }
 
 int etcd_auth_enable_sync(etcd_client *client, etcd_response **out)
 {
-    return send_admin(client, ETCD__PUT, ETCD__DECODE_AUTH_TOGGLE, AUTH_ENABLE, NULL,
-                      NULL, etcd__sync(out));
+    return etcd__admin_call(client, ETCD__PUT, ETCD__DECODE_AUTH_TOGGLE, AUTH_ENABLE,
+                            NULL, NULL, etcd__sync(out));
 }
 
 int etcd_auth_disable(etcd_client *client, etcd_response_cb cb, void *data)
 {
-    return send_admin(client, ETCD__DELETE, ETCD__DECODE_AUTH_TOGGLE, AUTH_ENABLE, NULL,
-                      NULL, etcd__async(cb, data));
+    return etcd__admin_call(client, ETCD__DELETE, ETCD__DECODE_AUTH_TOGGLE, AUTH_ENABLE,
+                            NULL, NULL, etcd__async(cb, data));
 }
 
 int etcd_auth_disable_sync(etcd_client *client, etcd_response **out)
 {
-    return send_admin(client, ETCD__DELETE, ETCD__DECODE_AUTH_TOGGLE, AUTH_ENABLE, NULL,
-                      NULL, etcd__sync(out));
+    return etcd__admin_call(client, ETCD__DELETE, ETCD__DECODE_AUTH_TOGGLE, AUTH_ENABLE,
+                            NULL, NULL, etcd__sync(out));
 }
 
 /* ---- Users ------------------------------------------------------------------------- */
@@ -156,24 +168,27 @@ static int user_change(etcd_client *client, const char *name, const etcd_user_ch
 {
     json_t *body;
 
-    if (!name || !ch || (create && (!ch->password || ch->nrevoke)))
+    if (!name || !ch || (create && (!ch->password || ch->nrevoke)) ||
+        !etcd__strings_valid(ch->grant, ch->ngrant) ||
+        !etcd__strings_valid(ch->revoke, ch->nrevoke))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
     body = user_body(name, ch, create ? "roles" : "grant");
     if (!body)
         return etcd__req_dispatch(ETCD_ENOMEM, NULL, sink);
-    return send_admin(client, ETCD__PUT, ETCD__DECODE_USER, USERS, name, body, sink);
+    return etcd__admin_call(client, ETCD__PUT, ETCD__DECODE_USER, USERS, name, body,
+                            sink);
 }
 
 int etcd_user_list(etcd_client *client, etcd_response_cb cb, void *data)
 {
-    return send_admin(client, ETCD__GET, ETCD__DECODE_USERS, USERS, NULL, NULL,
-                      etcd__async(cb, data));
+    return etcd__admin_call(client, ETCD__GET, ETCD__DECODE_USERS, USERS, NULL, NULL,
+                            etcd__async(cb, data));
 }
 
 int etcd_user_list_sync(etcd_client *client, etcd_response **out)
 {
-    return send_admin(client, ETCD__GET, ETCD__DECODE_USERS, USERS, NULL, NULL,
-                      etcd__sync(out));
+    return etcd__admin_call(client, ETCD__GET, ETCD__DECODE_USERS, USERS, NULL, NULL,
+                            etcd__sync(out));
 }
 
 static int user_named(etcd_client *client, etcd__method method, etcd__decoder decoder,
@@ -181,7 +196,7 @@ static int user_named(etcd_client *client, etcd__method method, etcd__decoder de
 {
     if (!name)
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return send_admin(client, method, decoder, USERS, name, NULL, sink);
+    return etcd__admin_call(client, method, decoder, USERS, name, NULL, sink);
 }
 
 int etcd_user_get(etcd_client *client, const char *name, etcd_response_cb cb, void *data)
@@ -244,12 +259,20 @@ static int set_paths(json_t *obj, const char *field, const etcd_paths *p)
                                          etcd__json_strings(p->write, p->nwrite)));
 }
 
+/* Whether p is absent, or its lists can be sent. */
+static int paths_valid(const etcd_paths *p)
+{
+    return !p || (etcd__strings_valid(p->read, p->nread) &&
+                  etcd__strings_valid(p->write, p->nwrite));
+}
+
 static int role_change(etcd_client *client, const char *name, const etcd_paths *perms,
                        const etcd_paths *grant, const etcd_paths *revoke, etcd__sink sink)
 {
     json_t *body;
 
-    if (!name || (!perms && !grant && !revoke))
+    if (!name || (!perms && !grant && !revoke) || !paths_valid(perms) ||
+        !paths_valid(grant) || !paths_valid(revoke))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
     body = json_pack("{s:s}", "role", name);
     if (body && (set_paths(body, "permissions", perms) ||
@@ -259,7 +282,8 @@ static int role_change(etcd_client *client, const char *name, const etcd_paths *
     }
     if (!body)
         return etcd__req_dispatch(ETCD_ENOMEM, NULL, sink);
-    return send_admin(client, ETCD__PUT, ETCD__DECODE_ROLE, ROLES, name, body, sink);
+    return etcd__admin_call(client, ETCD__PUT, ETCD__DECODE_ROLE, ROLES, name, body,
+                            sink);
 }
 
 static int role_named(etcd_client *client, etcd__method method, etcd__decoder decoder,
@@ -267,19 +291,19 @@ static int role_named(etcd_client *client, etcd__method method, etcd__decoder de
 {
     if (!name)
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return send_admin(client, method, decoder, ROLES, name, NULL, sink);
+    return etcd__admin_call(client, method, decoder, ROLES, name, NULL, sink);
 }
 
 int etcd_role_list(etcd_client *client, etcd_response_cb cb, void *data)
 {
-    return send_admin(client, ETCD__GET, ETCD__DECODE_ROLES, ROLES, NULL, NULL,
-                      etcd__async(cb, data));
+    return etcd__admin_call(client, ETCD__GET, ETCD__DECODE_ROLES, ROLES, NULL, NULL,
+                            etcd__async(cb, data));
 }
 
 int etcd_role_list_sync(etcd_client *client, etcd_response **out)
 {
-    return send_admin(client, ETCD__GET, ETCD__DECODE_ROLES, ROLES, NULL, NULL,
-                      etcd__sync(out));
+    return etcd__admin_call(client, ETCD__GET, ETCD__DECODE_ROLES, ROLES, NULL, NULL,
+                            etcd__sync(out));
 }
 
 int etcd_role_get(etcd_client *client, const char *name, etcd_response_cb cb, void *data)

@@ -669,7 +669,8 @@ static void user_done(etcd__req *req, etcd_response *resp)
     etcd_response_free(resp);
 }
 
-int etcd__req_send(etcd__req *req, etcd_response_cb cb, void *data)
+/* Send with a user callback. */
+static int req_send(etcd__req *req, etcd_response_cb cb, void *data)
 {
     if (!cb) {
         etcd__req_free(req);
@@ -691,6 +692,14 @@ void etcd__req_abort(etcd__req *req)
     list_unlink(req);
     etcd__req_free(req);
     queue_drain(c);
+}
+
+void etcd__req_drop(etcd__req **req)
+{
+    if (*req) {
+        etcd__req_abort(*req);
+        *req = NULL;
+    }
 }
 
 /* Hand the response to the request's hook and free the request. */
@@ -822,9 +831,12 @@ static etcd_response *failure(etcd__req *req, CURLcode rc)
     int status;
 
     if (rc == CURLE_WRITE_ERROR && req->in_error) {
-        status = req->in_error;
-        snprintf(reason, sizeof(reason), "response larger than %zu bytes",
-                 c->max_response);
+        status = req->in_error; /* the body was refused: too big, or out of memory */
+        if (status == ETCD_ETOOBIG)
+            snprintf(reason, sizeof(reason), "response larger than %zu bytes",
+                     c->max_response);
+        else
+            snprintf(reason, sizeof(reason), "out of memory for the response");
     } else {
         status = curl_status(rc);
         snprintf(reason, sizeof(reason), "%s",
@@ -896,15 +908,22 @@ void etcd__client_token_answer(etcd_client *c, const etcd_response *resp)
     }
 }
 
-int etcd__client_token_refused(etcd_client *c)
+/* Forget a token etcd refused (or "auth is off", which it no longer is): the next v3
+ * request fetches a new one first. A fetch under way stays as it is. */
+static void forget_token(etcd_client *c)
 {
-    if (!c->username || !c->password)
-        return 0;
     if (c->token_state == TOKEN_VALID || c->token_state == TOKEN_UNUSED) {
         free(c->token);
         c->token = NULL;
         c->token_state = TOKEN_NONE;
     }
+}
+
+int etcd__client_token_refused(etcd_client *c)
+{
+    if (!c->username || !c->password)
+        return 0;
+    forget_token(c);
     return 1;
 }
 
@@ -947,11 +966,7 @@ static void finish(etcd__req *req, CURLcode rc)
         /* The token expired: get a new one and send this request again, once. */
         etcd_response_free(resp);
         req->auth_retried = 1;
-        if (c->token_state == TOKEN_VALID || c->token_state == TOKEN_UNUSED) {
-            free(c->token);
-            c->token = NULL;
-            c->token_state = TOKEN_NONE;
-        }
+        forget_token(c);
         if (start_or_queue(req) == ETCD_OK) {
             queue_drain(c);
             return;
@@ -1033,6 +1048,14 @@ void etcd__timer_start(etcd_client *c, etcd__timer *timer, long delay_ms)
     *pp = timer;
     timer->armed = 1;
     external_rearm(c);
+}
+
+void etcd__timer_backoff(etcd_client *c, etcd__timer *timer, long *backoff_ms)
+{
+    etcd__timer_start(c, timer, *backoff_ms);
+    *backoff_ms *= 2;
+    if (*backoff_ms > ETCD__BACKOFF_MAX_MS)
+        *backoff_ms = ETCD__BACKOFF_MAX_MS;
 }
 
 static void fire_timers(etcd_client *c)
@@ -1164,8 +1187,6 @@ int etcd__client_reap(etcd_client *c)
 
 /* ---- The library's own loop -------------------------------------------------------- */
 
-/* One turn: wait for activity, let curl work, deliver what is done, fire timers.
- * Returns 1 when a callback freed the client. */
 /* Let curl work, then deliver what it has. Returns how many requests finished. */
 static size_t drive(etcd_client *c)
 {
@@ -1176,6 +1197,8 @@ static size_t drive(etcd_client *c)
     return process_messages(c);
 }
 
+/* One turn: let curl work, wait for activity when there was none, deliver what is done,
+ * fire timers. Returns 1 when a callback freed the client. */
 static int loop_step(etcd_client *c, long timeout_ms)
 {
     /* Work first: a new request goes out at once, and an answer already read needs no
@@ -1222,7 +1245,8 @@ static void sync_done(etcd__req *req, etcd_response *resp)
     st->done = 1;
 }
 
-int etcd__req_send_sync(etcd__req *req, etcd_response **out)
+/* Send and run the client's loop until the answer is in. */
+static int req_send_sync(etcd__req *req, etcd_response **out)
 {
     etcd_client *c = req->client;
     sync_state st = {NULL, 0};
@@ -1247,21 +1271,6 @@ int etcd__req_send_sync(etcd__req *req, etcd_response **out)
     return status;
 }
 
-int etcd__req_send_or(int rc, etcd__req *req, etcd_response_cb cb, void *data)
-{
-    return rc ? rc : etcd__req_send(req, cb, data);
-}
-
-int etcd__req_send_sync_or(int rc, etcd__req *req, etcd_response **out)
-{
-    if (rc) {
-        if (out)
-            *out = NULL;
-        return rc;
-    }
-    return etcd__req_send_sync(req, out);
-}
-
 etcd__sink etcd__async(etcd_response_cb cb, void *data)
 {
     etcd__sink sink = {cb, data, NULL, 0};
@@ -1278,23 +1287,28 @@ etcd__sink etcd__sync(etcd_response **out)
 
 int etcd__req_dispatch(int rc, etcd__req *req, etcd__sink sink)
 {
+    if (rc) {
+        if (sink.sync && sink.out)
+            *sink.out = NULL;
+        return rc;
+    }
     if (sink.sync)
-        return etcd__req_send_sync_or(rc, req, sink.out);
-    return etcd__req_send_or(rc, req, sink.cb, sink.data);
+        return req_send_sync(req, sink.out);
+    return req_send(req, sink.cb, sink.data);
 }
 
 /* ---- Composite operations ---------------------------------------------------------- */
 
-int etcd__op_begin(etcd__op *op, etcd_client *c, etcd__sink sink)
+/* ETCD_EBUSY for a _sync op on a client that cannot run its own loop now. */
+static int op_begin(etcd__op *op, void *job, etcd_client *c, etcd__sink sink)
 {
-    if (sink.sync && sink.out)
-        *sink.out = NULL;
     if (sink.sync ? c->external || c->in_callback : !sink.cb)
         return sink.sync ? ETCD_EBUSY : ETCD_EINVAL;
     if (c->closing)
         return ETCD_ECANCELED;
     op->client = c;
     op->sink = sink;
+    op->job = job;
     op->result = NULL;
     op->done = 0;
     c->pending++;
@@ -1310,30 +1324,27 @@ void etcd__op_finish(etcd__op *op, etcd_response *resp)
     c->pending--;
     op->done = 1;
     if (op->sink.sync) {
-        op->result = resp;
+        op->result = resp; /* the job is freed by etcd__op_start() */
         return;
     }
     c->in_callback++;
     op->sink.cb(c, resp, op->sink.data);
     c->in_callback--;
     etcd_response_free(resp);
-}
-
-void etcd__op_abort(etcd__op *op)
-{
-    op->client->pending--;
-    op->client = NULL;
+    free(op->job);
 }
 
 int etcd__op_start(etcd__op *op, void *job, etcd_client *client, etcd__sink sink, int rc,
                    etcd__req *req, etcd__done_fn done)
 {
+    int status;
+
     if (sink.sync && sink.out)
         *sink.out = NULL;
     if (!rc && !job)
         rc = ETCD_ENOMEM;
     if (!rc)
-        rc = etcd__op_begin(op, client, sink);
+        rc = op_begin(op, job, client, sink);
     if (rc) {
         etcd__req_free(req);
         free(job);
@@ -1341,28 +1352,20 @@ int etcd__op_start(etcd__op *op, void *job, etcd_client *client, etcd__sink sink
     }
     rc = etcd__req_send_internal(req, done, job);
     if (rc) {
-        etcd__op_abort(op);
+        client->pending--;
         free(job);
         return rc;
     }
     if (!sink.sync)
         return ETCD_OK;
-    rc = etcd__op_wait(op);
-    free(job);
-    return rc;
-}
-
-int etcd__op_wait(etcd__op *op)
-{
-    int status;
-
     while (!op->done)
-        loop_step(op->client, -1);
+        loop_step(client, -1);
     status = op->result->status;
-    if (op->sink.out)
-        *op->sink.out = op->result;
+    if (sink.out)
+        *sink.out = op->result;
     else
         etcd_response_free(op->result);
+    free(job);
     return status;
 }
 

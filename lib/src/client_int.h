@@ -58,18 +58,6 @@ int etcd__req_set_base(etcd__req *req, const char *base);
 /* Free a request that was never sent. */
 void etcd__req_free(etcd__req *req);
 
-/* Send with a user callback. On error the request is freed and cb is never called. */
-int etcd__req_send(etcd__req *req, etcd_response_cb cb, void *data);
-
-/* Send and run the client's loop until the answer is in; see the _sync contract in
- * keys.h. The request is consumed in every case. */
-int etcd__req_send_sync(etcd__req *req, etcd_response **out);
-
-/* The same, for a request whose building may have failed with `rc` (then req is NULL,
- * nothing is sent, *out is NULL and rc is returned). */
-int etcd__req_send_or(int rc, etcd__req *req, etcd_response_cb cb, void *data);
-int etcd__req_send_sync_or(int rc, etcd__req *req, etcd_response **out);
-
 /* Where an answer goes: a user callback, or a _sync caller's response pointer. Lets
  * one function serve both forms of a call. */
 typedef struct etcd__sink {
@@ -82,7 +70,10 @@ typedef struct etcd__sink {
 etcd__sink etcd__async(etcd_response_cb cb, void *data);
 etcd__sink etcd__sync(etcd_response **out);
 
-/* Send to `sink`, for a request whose building may have failed with `rc`. */
+/* Send `req` with the sink's callback, or for a _sync call run the client's loop until
+ * the answer is in (see the _sync contract in keys.h). The request is consumed in every
+ * case; on error the callback is never called. When building the request failed with
+ * `rc`, req is NULL: nothing is sent, a _sync caller's *out is NULL, rc is returned. */
 int etcd__req_dispatch(int rc, etcd__req *req, etcd__sink sink);
 
 /* Send with an internal hook; `owner` is given back by etcd__req_owner(). Such a
@@ -102,38 +93,31 @@ const char *etcd__req_endpoint(const etcd__req *req);
 /* Drop a request sent with etcd__req_send_internal() without calling its hook. */
 void etcd__req_abort(etcd__req *req);
 
+/* The same for the request *req when there is one, and set *req to NULL. */
+void etcd__req_drop(etcd__req **req);
+
 /* ---- Composite operations ---------------------------------------------------------- */
 
 /* An answer built from several requests (cluster health). Embed it in the operation's
- * state; begin it, send internal requests, finish it once with the answer. */
+ * state (its "job"), start it with etcd__op_start(), finish it once with the answer. */
 typedef struct etcd__op {
     etcd_client *client;
     etcd__sink sink;
+    void *job;             /* freed once the answer is delivered */
     etcd_response *result; /* a _sync caller's answer, once done */
     int done;
 } etcd__op;
 
-/* ETCD_EBUSY for a _sync op on a client that cannot run its own loop now. */
-int etcd__op_begin(etcd__op *op, etcd_client *client, etcd__sink sink);
-
-/* Deliver `resp` (owned; NULL means out of memory): to the callback, which runs now, or
- * kept for etcd__op_wait(). */
-void etcd__op_finish(etcd__op *op, etcd_response *resp);
-
-/* Undo etcd__op_begin() when nothing was sent: no answer is delivered. */
-void etcd__op_abort(etcd__op *op);
-
 /* Start a composite operation: `job` (calloc'd, NULL when that failed) holds `op`; its
  * first request `req` was built with status `rc` (req NULL on failure) and answers to
- * `done`. On any failure everything is freed, nothing is called and the error returned.
- * A _sync op then runs until done, hands over the answer and frees job; an async one
- * owns job from now on (free it after etcd__op_finish()). */
+ * `done`, with job as its owner. On any failure everything is freed, nothing is called
+ * and the error returned. A _sync op runs until done and returns the answer's status. */
 int etcd__op_start(etcd__op *op, void *job, etcd_client *client, etcd__sink sink, int rc,
                    etcd__req *req, etcd__done_fn done);
 
-/* For a _sync op: run the loop until it finished; hand the answer to the caller and
- * return its status. */
-int etcd__op_wait(etcd__op *op);
+/* Deliver `resp` (owned; NULL means out of memory) and free the job: to the callback,
+ * which runs now, or to the _sync caller. Neither op nor its job may be used after. */
+void etcd__op_finish(etcd__op *op, etcd_response *resp);
 
 /* ---- v3 tokens ------------------------------------------------------------------------
  */
@@ -165,6 +149,14 @@ typedef struct etcd__timer {
 /* (Re)start `timer` to call timer->fire(timer->arg) after delay_ms from the loop. */
 void etcd__timer_start(etcd_client *client, etcd__timer *timer, long delay_ms);
 void etcd__timer_stop(etcd_client *client, etcd__timer *timer);
+
+/* The pause before a watch or session tries again: ETCD__BACKOFF_MIN_MS after a success,
+ * doubled after each failure up to ETCD__BACKOFF_MAX_MS. */
+#define ETCD__BACKOFF_MIN_MS 100
+#define ETCD__BACKOFF_MAX_MS 5000
+
+/* Start `timer` after *backoff_ms, and double *backoff_ms (up to the maximum). */
+void etcd__timer_backoff(etcd_client *client, etcd__timer *timer, long *backoff_ms);
 
 /* ---- Long-lived operations (watches) ----------------------------------------------- */
 

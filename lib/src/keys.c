@@ -163,23 +163,13 @@ static int build_request(etcd_client *client, const key_call *call, const char *
     return ETCD_OK;
 }
 
-static int call_async(etcd_client *client, const key_call *call, const char *key,
-                      const char *value, const etcd_keys_opts *opts, etcd_response_cb cb,
-                      void *data)
+static int send_call(etcd_client *client, const key_call *call, const char *key,
+                     const char *value, const etcd_keys_opts *opts, etcd__sink sink)
 {
     etcd__req *req;
     int rc = build_request(client, call, key, value, opts, &req);
 
-    return etcd__req_send_or(rc, req, cb, data);
-}
-
-static int call_sync(etcd_client *client, const key_call *call, const char *key,
-                     const char *value, const etcd_keys_opts *opts, etcd_response **out)
-{
-    etcd__req *req;
-    int rc = build_request(client, call, key, value, opts, &req);
-
-    return etcd__req_send_sync_or(rc, req, out);
+    return etcd__req_dispatch(rc, req, sink);
 }
 
 /* The public calls: one asynchronous and one blocking form of each. */
@@ -187,24 +177,24 @@ static int call_sync(etcd_client *client, const key_call *call, const char *key,
     int etcd_keys_##name(etcd_client *client, const char *key, const char *value,        \
                          const etcd_keys_opts *opts, etcd_response_cb cb, void *data)    \
     {                                                                                    \
-        return call_async(client, &call, key, value, opts, cb, data);                    \
+        return send_call(client, &call, key, value, opts, etcd__async(cb, data));        \
     }                                                                                    \
     int etcd_keys_##name##_sync(etcd_client *client, const char *key, const char *value, \
                                 const etcd_keys_opts *opts, etcd_response **out)         \
     {                                                                                    \
-        return call_sync(client, &call, key, value, opts, out);                          \
+        return send_call(client, &call, key, value, opts, etcd__sync(out));              \
     }
 
 #define KEY_CALL(name, call)                                                             \
     int etcd_keys_##name(etcd_client *client, const char *key,                           \
                          const etcd_keys_opts *opts, etcd_response_cb cb, void *data)    \
     {                                                                                    \
-        return call_async(client, &call, key, NULL, opts, cb, data);                     \
+        return send_call(client, &call, key, NULL, opts, etcd__async(cb, data));         \
     }                                                                                    \
     int etcd_keys_##name##_sync(etcd_client *client, const char *key,                    \
                                 const etcd_keys_opts *opts, etcd_response **out)         \
     {                                                                                    \
-        return call_sync(client, &call, key, NULL, opts, out);                           \
+        return send_call(client, &call, key, NULL, opts, etcd__sync(out));               \
     }
 
 KEY_CALL(get, CALL_GET)
@@ -255,31 +245,26 @@ int etcd__keys_watch_request(etcd_client *client, const char *key, uint64_t inde
 }
 
 static int one_shot(etcd_client *client, const char *key, const etcd_watch_opts *opts,
-                    etcd__req **out)
+                    etcd__sink sink)
 {
     static const etcd_watch_opts none;
     const etcd_watch_opts *o = opts ? opts : &none;
-    int rc = etcd__keys_watch_request(client, key, o->wait_index, o->recursive, out);
+    etcd__req *req;
+    int rc = etcd__keys_watch_request(client, key, o->wait_index, o->recursive, &req);
 
     if (!rc && o->timeout_ms > 0)
-        etcd__req_set_timeout(*out, o->timeout_ms);
-    return rc;
+        etcd__req_set_timeout(req, o->timeout_ms);
+    return etcd__req_dispatch(rc, req, sink);
 }
 
 int etcd_keys_watch(etcd_client *client, const char *key, const etcd_watch_opts *opts,
                     etcd_response_cb cb, void *data)
 {
-    etcd__req *req;
-    int rc = one_shot(client, key, opts, &req);
-
-    return etcd__req_send_or(rc, req, cb, data);
+    return one_shot(client, key, opts, etcd__async(cb, data));
 }
 
 int etcd_keys_watch_sync(etcd_client *client, const char *key,
                          const etcd_watch_opts *opts, etcd_response **out)
 {
-    etcd__req *req;
-    int rc = one_shot(client, key, opts, &req);
-
-    return etcd__req_send_sync_or(rc, req, out);
+    return one_shot(client, key, opts, etcd__sync(out));
 }

@@ -11,6 +11,7 @@
  * definition of the format.
  */
 #include "response_int.h"
+#include "scan_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,26 +19,10 @@
 #define MAX_DEPTH 64 /* directories nested deeper go to the full decoder */
 
 typedef struct scan {
-    const char *p, *end;
+    etcd__scan in;
     etcd_response *resp;
     int depth;
 } scan;
-
-static void skip_ws(scan *s)
-{
-    while (s->p < s->end &&
-           (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
-        s->p++;
-}
-
-static int expect(scan *s, char ch)
-{
-    skip_ws(s);
-    if (s->p >= s->end || *s->p != ch)
-        return 0;
-    s->p++;
-    return 1;
-}
 
 static int hex4(const char *p, unsigned *out)
 {
@@ -69,20 +54,20 @@ static int string(scan *s, const char **out, size_t *len)
     char *buf, *w;
     unsigned u;
 
-    if (!expect(s, '"'))
+    if (!etcd__scan_char(&s->in, '"'))
         return 0;
-    start = s->p;
-    while (s->p < s->end && *s->p != '"') {
-        if (*s->p == '\\' && s->end - s->p < 2)
+    start = s->in.p;
+    while (s->in.p < s->in.end && *s->in.p != '"') {
+        if (*s->in.p == '\\' && s->in.end - s->in.p < 2)
             return 0;
-        s->p += *s->p == '\\' ? 2 : 1;
+        s->in.p += *s->in.p == '\\' ? 2 : 1;
     }
-    if (s->p >= s->end)
+    if (s->in.p >= s->in.end)
         return 0;
-    buf = etcd__response_alloc(s->resp, (size_t)(s->p - start) + 1);
+    buf = etcd__response_alloc(s->resp, (size_t)(s->in.p - start) + 1);
     if (!buf)
         return 0;
-    for (w = buf; start < s->p; start++) {
+    for (w = buf; start < s->in.p; start++) {
         unsigned char c = (unsigned char)*start;
 
         if (c < 0x20)
@@ -114,7 +99,7 @@ static int string(scan *s, const char **out, size_t *len)
             *w++ = '\f';
             break;
         case 'u':
-            if (s->p - start < 5 || !hex4(start + 1, &u) || u == 0 ||
+            if (s->in.p - start < 5 || !hex4(start + 1, &u) || u == 0 ||
                 (u >= 0xd800 && u <= 0xdfff))
                 return 0;
             start += 4;
@@ -136,7 +121,7 @@ static int string(scan *s, const char **out, size_t *len)
     *w = '\0';
     *out = buf;
     *len = (size_t)(w - buf);
-    s->p++; /* the closing quote */
+    s->in.p++; /* the closing quote */
     return 1;
 }
 
@@ -146,37 +131,21 @@ static int number(scan *s, uint64_t *out)
     uint64_t v = 0;
     const char *start;
 
-    skip_ws(s);
-    start = s->p;
-    while (s->p < s->end && *s->p >= '0' && *s->p <= '9') {
-        uint64_t digit = (uint64_t)(*s->p - '0');
+    etcd__scan_ws(&s->in);
+    start = s->in.p;
+    while (s->in.p < s->in.end && *s->in.p >= '0' && *s->in.p <= '9') {
+        uint64_t digit = (uint64_t)(*s->in.p - '0');
 
         if (v > (UINT64_MAX - digit) / 10)
             return 0;
         v = v * 10 + digit;
-        s->p++;
+        s->in.p++;
     }
-    if (s->p == start ||
-        (s->p < s->end && (*s->p == '.' || *s->p == 'e' || *s->p == 'E')))
+    if (s->in.p == start ||
+        (s->in.p < s->in.end && (*s->in.p == '.' || *s->in.p == 'e' || *s->in.p == 'E')))
         return 0;
     *out = v;
     return 1;
-}
-
-static int boolean(scan *s, int *out)
-{
-    skip_ws(s);
-    if (s->end - s->p >= 4 && memcmp(s->p, "true", 4) == 0) {
-        s->p += 4;
-        *out = 1;
-        return 1;
-    }
-    if (s->end - s->p >= 5 && memcmp(s->p, "false", 5) == 0) {
-        s->p += 5;
-        *out = 0;
-        return 1;
-    }
-    return 0;
 }
 
 /* The members of an object, each handed to `field` until the closing brace. */
@@ -185,15 +154,16 @@ static int members(scan *s, int (*field)(scan *s, const char *name, void *ctx), 
     const char *name;
     size_t len;
 
-    if (!expect(s, '{'))
+    if (!etcd__scan_char(&s->in, '{'))
         return 0;
-    if (expect(s, '}'))
+    if (etcd__scan_char(&s->in, '}'))
         return 1;
     do {
-        if (!string(s, &name, &len) || !expect(s, ':') || !field(s, name, ctx))
+        if (!string(s, &name, &len) || !etcd__scan_char(&s->in, ':') ||
+            !field(s, name, ctx))
             return 0;
-    } while (expect(s, ','));
-    return expect(s, '}');
+    } while (etcd__scan_char(&s->in, ','));
+    return etcd__scan_char(&s->in, '}');
 }
 
 static int node_field(scan *s, const char *name, void *ctx);
@@ -206,9 +176,9 @@ static int children(scan *s, etcd_node *parent)
     size_t n = 0, cap = 0;
     int ok = 0;
 
-    if (++s->depth > MAX_DEPTH || !expect(s, '['))
+    if (++s->depth > MAX_DEPTH || !etcd__scan_char(&s->in, '['))
         return 0;
-    if (expect(s, ']')) {
+    if (etcd__scan_char(&s->in, ']')) {
         s->depth--;
         return 1;
     }
@@ -224,8 +194,8 @@ static int children(scan *s, etcd_node *parent)
         if (!members(s, node_field, &tmp[n]))
             goto out;
         n++;
-    } while (expect(s, ','));
-    if (!expect(s, ']'))
+    } while (etcd__scan_char(&s->in, ','));
+    if (!etcd__scan_char(&s->in, ']'))
         goto out;
     kids = etcd__response_alloc(s->resp, n * sizeof(*kids));
     if (!kids)
@@ -253,7 +223,7 @@ static int node_field(scan *s, const char *name, void *ctx)
     if (strcmp(name, "expiration") == 0)
         return string(s, &n->expiration, &len);
     if (strcmp(name, "dir") == 0)
-        return boolean(s, &n->dir);
+        return etcd__scan_bool(&s->in, &n->dir);
     if (strcmp(name, "createdIndex") == 0)
         return number(s, &n->created_index);
     if (strcmp(name, "modifiedIndex") == 0)
@@ -297,10 +267,10 @@ static int top_field(scan *s, const char *name, void *ctx)
 
 int etcd__decode_keys_fast(etcd_response *resp, const char *body, size_t len)
 {
-    scan s = {body, body + len, resp, 0};
+    scan s = {{body, body + len}, resp, 0};
 
     if (!members(&s, top_field, NULL) || !resp->node)
         return 0;
-    skip_ws(&s);
-    return s.p == s.end;
+    etcd__scan_ws(&s.in);
+    return s.in.p == s.in.end;
 }

@@ -13,10 +13,7 @@
 static int send_members(etcd_client *client, etcd__method method, etcd__decoder decoder,
                         const char *id, json_t *body, etcd__sink sink)
 {
-    etcd__req *req;
-    int rc = etcd__admin_request(client, method, decoder, MEMBERS, id, body, &req);
-
-    return etcd__req_dispatch(rc, req, sink);
+    return etcd__admin_call(client, method, decoder, MEMBERS, id, body, sink);
 }
 
 /* {"peerURLs":[...]}, sent as JSON (a form content type gets 415). */
@@ -26,7 +23,7 @@ static int peer_urls_call(etcd_client *client, etcd__method method, etcd__decode
 {
     json_t *list;
 
-    if (!urls || n == 0 || (method == ETCD__PUT && !id))
+    if (n == 0 || !etcd__strings_valid(urls, n) || (method == ETCD__PUT && !id))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
     list = etcd__json_strings(urls, n);
     if (!list)
@@ -120,7 +117,6 @@ static void job_done(health_job *job)
 {
     etcd_response *list = job->list;
     size_t i, healthy = 0;
-    int sync = job->op.sink.sync;
 
     for (i = 0; i < list->nmembers; i++)
         healthy += list->members[i].healthy != 0;
@@ -130,10 +126,8 @@ static void job_done(health_job *job)
         list->cluster_state = ETCD_CLUSTER_DEGRADED;
     else
         list->cluster_state = ETCD_CLUSTER_HEALTHY;
-    etcd__op_finish(&job->op, list);
     free(job->probes);
-    if (!sync)
-        free(job);
+    etcd__op_finish(&job->op, list);
 }
 
 static void probe_step(probe *p);
@@ -234,12 +228,8 @@ static void on_member_list(etcd__req *req, etcd_response *resp)
     }
     job->probes = calloc(n, sizeof(*job->probes));
     if (!job->probes) {
-        int sync = job->op.sink.sync;
-
         etcd_response_free(resp);
         etcd__op_finish(&job->op, NULL);
-        if (!sync)
-            free(job);
         return;
     }
     job->outstanding = n;

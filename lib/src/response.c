@@ -14,8 +14,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <jansson.h>
-
 #include "admin_int.h"
 #include "v3_int.h"
 
@@ -42,9 +40,18 @@ typedef struct response_impl {
 static const etcd_response oom_response = {.status = ETCD_ENOMEM,
                                            .reason = "out of memory"};
 
+/* The last answer of a watch or a session, when even that could not be allocated. */
+static const etcd_response canceled_response = {.status = ETCD_ECANCELED};
+
 etcd_response *etcd__response_oom(void)
 {
     return (etcd_response *)&oom_response;
+}
+
+/* Whether `resp` is one of the static answers above (not a response_impl). */
+static int is_static(const etcd_response *resp)
+{
+    return resp == &oom_response || resp == &canceled_response;
 }
 
 static const char *const action_names[] = {
@@ -129,7 +136,7 @@ void etcd_response_free(etcd_response *resp)
 {
     response_impl *r = (response_impl *)resp;
 
-    if (!r || resp == &oom_response)
+    if (!r || is_static(resp))
         return;
     while (r->arena) {
         arena_block *next = r->arena->next;
@@ -177,6 +184,13 @@ etcd_response *etcd__response_new_error(int status, const char *endpoint,
         return NULL;
     }
     return &r->pub;
+}
+
+etcd_response *etcd__response_canceled(const char *why)
+{
+    etcd_response *resp = etcd__response_new_error(ETCD_ECANCELED, NULL, why);
+
+    return resp ? resp : (etcd_response *)&canceled_response;
 }
 
 /* ---- Headers ----------------------------------------------------------------------- */
@@ -299,6 +313,38 @@ int etcd__json_next_object(const char *buf, size_t len, size_t *start, size_t *e
 }
 
 /* ---- Decoders ---------------------------------------------------------------------- */
+
+int etcd__malformed(etcd__dec *d, const char *why)
+{
+    d->why = why;
+    return ETCD_EPROTO;
+}
+
+int etcd__decode_strings(etcd__dec *d, json_t *arr, const char *const **out, size_t *n)
+{
+    const char **items;
+    size_t i;
+
+    *out = NULL;
+    *n = 0;
+    if (!arr)
+        return ETCD_OK;
+    if (!json_is_array(arr))
+        return etcd__malformed(d, "expected a list of strings");
+    if (json_array_size(arr) == 0)
+        return ETCD_OK;
+    items = etcd__response_alloc(d->resp, json_array_size(arr) * sizeof(*items));
+    if (!items)
+        return ETCD_ENOMEM;
+    for (i = 0; i < json_array_size(arr); i++) {
+        items[i] = json_string_value(json_array_get(arr, i));
+        if (!items[i])
+            return etcd__malformed(d, "expected a list of strings");
+    }
+    *out = items;
+    *n = i;
+    return ETCD_OK;
+}
 
 /* A protocol error: the response keeps its body, status EPROTO and the reason. */
 static int protocol_error(response_impl *r, const char *what)
@@ -640,13 +686,14 @@ etcd_response *etcd__response_parse_full(etcd__decoder decoder, long http_status
 
 etcd_response *etcd_response_dup(const etcd_response *resp)
 {
-    const response_impl *src = (const response_impl *)resp;
     etcd_response *copy;
     etcd__headers h;
 
-    if (src->body)
-        copy = etcd__response_parse(src->decoder, resp->http_status, src->body,
-                                    resp->body_len);
+    /* Only a response with a body is sure to be a response_impl: the static answers a
+     * callback may get (out of memory, a session's "ready") are bare etcd_responses. */
+    if (resp->body)
+        copy = etcd__response_parse(((const response_impl *)resp)->decoder,
+                                    resp->http_status, resp->body, resp->body_len);
     else
         copy = etcd__response_new_error(resp->status, NULL, NULL);
     if (!copy)

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "buf_int.h"
 #include "etcd/client.h"
 
@@ -54,6 +56,11 @@ etcd_response *etcd__response_parse_full(etcd__decoder decoder, long http_status
 etcd_response *etcd__response_new_error(int status, const char *endpoint,
                                         const char *reason);
 
+/* A new ETCD_ECANCELED response saying `why`: the last one of a watch, a keep-alive or
+ * a session. Never NULL: when out of memory, a static one without a reason, which
+ * etcd_response_free() ignores. */
+etcd_response *etcd__response_canceled(const char *why);
+
 /* A static response with status ETCD_ENOMEM, for when a response cannot be allocated;
  * etcd_response_free() ignores it. */
 etcd_response *etcd__response_oom(void);
@@ -86,6 +93,21 @@ int etcd__response_set_headers(etcd_response *resp, const etcd__headers *h);
 /* etcd's action name ("compareAndSwap") as an etcd_action; ETCD_ACTION_NONE if unknown.
  */
 etcd_action etcd__action_from_name(const char *name);
+
+/* The state of a decoder of a JSON tree (v2 admin, v3): the response it fills and, on
+ * ETCD_EPROTO, what was wrong. */
+typedef struct etcd__dec {
+    etcd_response *resp;
+    const char *why;
+} etcd__dec;
+
+/* Record `why` and return ETCD_EPROTO. */
+int etcd__malformed(etcd__dec *d, const char *why);
+
+/* A JSON array of strings as an array in the response's arena, of pointers into the
+ * tree; absent (NULL) or empty gives NULL, 0. ETCD_ENOMEM, or ETCD_EPROTO when arr is
+ * not a list of strings. */
+int etcd__decode_strings(etcd__dec *d, json_t *arr, const char *const **out, size_t *n);
 
 /* Decode a flat v2 keys answer (action, node, prevNode; no child nodes) straight into
  * resp, without a JSON tree. Returns 1 when done, 0 when the body is of another shape:

@@ -12,10 +12,7 @@
 static int stats_get(etcd_client *client, const char *path, etcd__decoder decoder,
                      etcd__sink sink)
 {
-    etcd__req *req;
-    int rc = etcd__admin_request(client, ETCD__GET, decoder, path, NULL, NULL, &req);
-
-    return etcd__req_dispatch(rc, req, sink);
+    return etcd__admin_call(client, ETCD__GET, decoder, path, NULL, NULL, sink);
 }
 
 int etcd_stats_self(etcd_client *client, etcd_response_cb cb, void *data)
@@ -52,14 +49,10 @@ typedef struct leader_job {
 
 static void leader_finish(leader_job *job, etcd_response *answer)
 {
-    int sync = job->op.sink.sync;
-
     etcd_response_free(job->members);
     if (job->last != answer)
         etcd_response_free(job->last);
     etcd__op_finish(&job->op, answer);
-    if (!sync)
-        free(job);
 }
 
 static void ask_next(leader_job *job);

@@ -14,11 +14,25 @@
 
 #define MAX_TXN_DEPTH 16
 
-static size_t bytes_len(etcd_bytes b)
+size_t etcd__bytes_len(etcd_bytes b)
 {
     if (!b.data)
         return 0;
     return b.len == ETCD_STRLEN ? strlen(b.data) : b.len;
+}
+
+char *etcd__bytes_dup(etcd_bytes b, size_t *len)
+{
+    size_t n = etcd__bytes_len(b);
+    char *copy = malloc(n + 1);
+
+    if (!copy)
+        return NULL;
+    if (n)
+        memcpy(copy, b.data, n);
+    copy[n] = '\0';
+    *len = n;
+    return copy;
 }
 
 json_t *etcd__v3_bytes(etcd_bytes b)
@@ -26,7 +40,7 @@ json_t *etcd__v3_bytes(etcd_bytes b)
     etcd__buf buf = {NULL, 0, 0};
     json_t *s;
 
-    if (etcd__base64_encode(&buf, b.data ? b.data : "", bytes_len(b)) ||
+    if (etcd__base64_encode(&buf, b.data ? b.data : "", etcd__bytes_len(b)) ||
         etcd__buf_puts(&buf, "")) {
         etcd__buf_free(&buf);
         return NULL;
@@ -44,13 +58,12 @@ json_t *etcd__v3_int(int64_t v)
     return json_string(num);
 }
 
-/* Set "key" and, for a range, "range_end" (the prefix's end, "\0" for every key from
- * key on, or the given end). */
-static int set_key_range(json_t *obj, const char *key_field, etcd_bytes key,
-                         const etcd_range_end *range)
+/* "key", and for a range "range_end": the prefix's end, "\0" for every key from key on,
+ * or the given end. */
+int etcd__v3_set_range(json_t *obj, etcd_bytes key, const etcd_range_end *range)
 {
     static const char zero[1] = {0};
-    size_t n = bytes_len(key);
+    size_t n = etcd__bytes_len(key);
     char *end;
     etcd_bytes e;
     int rc;
@@ -59,10 +72,10 @@ static int set_key_range(json_t *obj, const char *key_field, etcd_bytes key,
         /* A prefix of nothing: every key. */
         e.data = zero;
         e.len = 1;
-        return json_object_set_new(obj, key_field, etcd__v3_bytes(e)) ||
+        return json_object_set_new(obj, "key", etcd__v3_bytes(e)) ||
                json_object_set_new(obj, "range_end", etcd__v3_bytes(e));
     }
-    if (json_object_set_new(obj, key_field, etcd__v3_bytes(key)))
+    if (json_object_set_new(obj, "key", etcd__v3_bytes(key)))
         return -1;
     if (!range)
         return 0;
@@ -95,11 +108,6 @@ static int set_key_range(json_t *obj, const char *key_field, etcd_bytes key,
     return rc;
 }
 
-int etcd__v3_set_range(json_t *obj, etcd_bytes key, const etcd_range_end *range)
-{
-    return set_key_range(obj, "key", key, range);
-}
-
 int etcd__v3_request(etcd_client *client, const char *path, json_t *body, unsigned flags,
                      etcd__req **out)
 {
@@ -111,15 +119,25 @@ int etcd__v3_request_as(etcd_client *client, const char *path, json_t *body,
 {
     int rc = etcd__v3_request_new(client, path, flags, decoder, out);
 
-    if (!rc)
-        rc = etcd__req_set_json(*out, body ? body : json_object());
-    else
+    if (rc) {
         json_decref(body);
-    if (rc && *out) {
+        return rc;
+    }
+    rc = etcd__req_set_json(*out, body);
+    if (rc) {
         etcd__req_free(*out);
         *out = NULL;
     }
     return rc;
+}
+
+int etcd__v3_call(etcd_client *client, const char *path, json_t *body, unsigned flags,
+                  etcd__sink sink)
+{
+    etcd__req *req;
+    int rc = etcd__v3_request(client, path, body, flags, &req);
+
+    return etcd__req_dispatch(rc, req, sink);
 }
 
 int etcd__v3_request_new(etcd_client *client, const char *path, unsigned flags,
@@ -165,7 +183,7 @@ json_t *etcd__v3_range_json(etcd_bytes key, const etcd_range_opts *o)
     json_t *body = json_object();
 
     o = o ? o : &none;
-    if (!body || set_key_range(body, "key", key, &o->range) ||
+    if (!body || etcd__v3_set_range(body, key, &o->range) ||
         set_int(body, "limit", o->limit) || set_int(body, "revision", o->revision) ||
         ((unsigned)o->sort_order < 3 && o->sort_order != ETCD_SORT_NONE &&
          json_object_set_new(body, "sort_order", json_string(orders[o->sort_order]))) ||
@@ -187,7 +205,7 @@ json_t *etcd__v3_put_json(etcd_bytes key, etcd_bytes value, const etcd_put_opts 
     json_t *body = json_object();
 
     o = o ? o : &none;
-    if (!body || set_key_range(body, "key", key, NULL) ||
+    if (!body || etcd__v3_set_range(body, key, NULL) ||
         json_object_set_new(body, "value", etcd__v3_bytes(value)) ||
         set_int(body, "lease", o->lease) || set_true(body, "prev_kv", o->prev_kv) ||
         set_true(body, "ignore_value", o->ignore_value) ||
@@ -204,7 +222,7 @@ json_t *etcd__v3_delete_json(etcd_bytes key, const etcd_delete_opts *o)
     json_t *body = json_object();
 
     o = o ? o : &none;
-    if (!body || set_key_range(body, "key", key, &o->range) ||
+    if (!body || etcd__v3_set_range(body, key, &o->range) ||
         set_true(body, "prev_kv", o->prev_kv)) {
         json_decref(body);
         return NULL;
@@ -212,7 +230,44 @@ json_t *etcd__v3_delete_json(etcd_bytes key, const etcd_delete_opts *o)
     return body;
 }
 
-static json_t *txn_body(const etcd_txn *txn, int depth);
+/* Whether a transaction can be sent: known compare results, targets and operation
+ * types, an array for every count, a transaction for every nested one, at most
+ * MAX_TXN_DEPTH levels. */
+static int txn_valid(const etcd_txn *txn, int depth);
+
+static int ops_valid(const etcd_op *ops, size_t n, int depth)
+{
+    size_t i;
+
+    if (n && !ops)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if ((unsigned)ops[i].type > ETCD_OP_TXN)
+            return 0;
+        if (ops[i].type == ETCD_OP_TXN &&
+            (!ops[i].txn || !txn_valid(ops[i].txn, depth + 1)))
+            return 0;
+    }
+    return 1;
+}
+
+static int txn_valid(const etcd_txn *txn, int depth)
+{
+    size_t i;
+
+    if (depth > MAX_TXN_DEPTH || (txn->ncompare && !txn->compare))
+        return 0;
+    for (i = 0; i < txn->ncompare; i++) {
+        if ((unsigned)txn->compare[i].result > ETCD_CMP_NOT_EQUAL ||
+            (unsigned)txn->compare[i].target > ETCD_CMP_LEASE)
+            return 0;
+    }
+    return ops_valid(txn->success, txn->nsuccess, depth) &&
+           ops_valid(txn->failure, txn->nfailure, depth);
+}
+
+/* The JSON of a valid transaction (txn_valid()); NULL when out of memory. */
+static json_t *txn_body(const etcd_txn *txn);
 
 static json_t *compare_json(const etcd_compare *c)
 {
@@ -221,88 +276,73 @@ static json_t *compare_json(const etcd_compare *c)
     static const char *const fields[] = {"version", "create_revision", "mod_revision",
                                          "value", "lease"};
     json_t *obj = json_object();
-    int bad;
 
-    if (!obj || (unsigned)c->result > 3 || (unsigned)c->target > 4) {
-        json_decref(obj);
-        return NULL;
-    }
-    bad = set_key_range(obj, "key", c->key, &c->range) ||
-          json_object_set_new(obj, "result", json_string(results[c->result])) ||
-          json_object_set_new(obj, "target", json_string(targets[c->target])) ||
-          json_object_set_new(obj, fields[c->target],
-                              c->target == ETCD_CMP_VALUE ? etcd__v3_bytes(c->value)
-                                                          : etcd__v3_int(c->number));
-    if (bad) {
+    if (!obj || etcd__v3_set_range(obj, c->key, &c->range) ||
+        json_object_set_new(obj, "result", json_string(results[c->result])) ||
+        json_object_set_new(obj, "target", json_string(targets[c->target])) ||
+        json_object_set_new(obj, fields[c->target],
+                            c->target == ETCD_CMP_VALUE ? etcd__v3_bytes(c->value)
+                                                        : etcd__v3_int(c->number))) {
         json_decref(obj);
         return NULL;
     }
     return obj;
 }
 
-static json_t *op_json(const etcd_op *op, int depth)
+static json_t *op_json(const etcd_op *op)
 {
-    json_t *inner = NULL;
-    const char *field = NULL;
-
     switch (op->type) {
     case ETCD_OP_RANGE:
-        field = "request_range";
-        inner = etcd__v3_range_json(op->key, op->range);
-        break;
+        return json_pack("{s:o}", "request_range",
+                         etcd__v3_range_json(op->key, op->range));
     case ETCD_OP_PUT:
-        field = "request_put";
-        inner = etcd__v3_put_json(op->key, op->value, op->put);
-        break;
+        return json_pack("{s:o}", "request_put",
+                         etcd__v3_put_json(op->key, op->value, op->put));
     case ETCD_OP_DELETE:
-        field = "request_delete_range";
-        inner = etcd__v3_delete_json(op->key, op->del);
-        break;
-    case ETCD_OP_TXN:
-        field = "request_txn";
-        inner = op->txn ? txn_body(op->txn, depth + 1) : NULL;
-        break;
+        return json_pack("{s:o}", "request_delete_range",
+                         etcd__v3_delete_json(op->key, op->del));
+    default:
+        return json_pack("{s:o}", "request_txn", txn_body(op->txn));
     }
-    return inner ? json_pack("{s:o}", field, inner) : NULL;
 }
 
-static int append_ops(json_t *body, const char *name, const etcd_op *ops, size_t n,
-                      int depth)
+/* Set "compare" to the list of n compares, when there are any. */
+static int set_compares(json_t *body, const etcd_compare *cmps, size_t n)
 {
-    json_t *arr;
+    json_t *arr = n ? json_array() : NULL;
     size_t i;
 
-    if (n == 0)
-        return 0;
-    arr = json_array();
     for (i = 0; arr && i < n; i++) {
-        if (json_array_append_new(arr, op_json(&ops[i], depth))) {
+        if (json_array_append_new(arr, compare_json(&cmps[i]))) {
             json_decref(arr);
             return -1;
         }
     }
-    return json_object_set_new(body, name, arr);
+    return n ? json_object_set_new(body, "compare", arr) : 0;
 }
 
-static json_t *txn_body(const etcd_txn *txn, int depth)
+/* Set `name` ("success", "failure") to the list of n operations, when there are any. */
+static int set_ops(json_t *body, const char *name, const etcd_op *ops, size_t n)
 {
-    json_t *body, *cmps;
+    json_t *arr = n ? json_array() : NULL;
     size_t i;
 
-    if (depth > MAX_TXN_DEPTH)
-        return NULL;
-    body = json_object();
-    cmps = txn->ncompare ? json_array() : NULL;
-    for (i = 0; cmps && i < txn->ncompare; i++) {
-        if (json_array_append_new(cmps, compare_json(&txn->compare[i]))) {
-            json_decref(cmps);
-            cmps = NULL;
+    for (i = 0; arr && i < n; i++) {
+        if (json_array_append_new(arr, op_json(&ops[i]))) {
+            json_decref(arr);
+            return -1;
         }
     }
-    if (!body ||
-        (txn->ncompare && (!cmps || json_object_set_new(body, "compare", cmps))) ||
-        append_ops(body, "success", txn->success, txn->nsuccess, depth) ||
-        append_ops(body, "failure", txn->failure, txn->nfailure, depth)) {
+    return n ? json_object_set_new(body, name, arr) : 0;
+}
+
+static json_t *txn_body(const etcd_txn *txn)
+{
+    json_t *body = json_object();
+
+    if (!body || set_compares(body, txn->compare, txn->ncompare) ||
+        set_ops(body, "success", txn->success, txn->nsuccess) ||
+        set_ops(body, "failure", txn->failure, txn->nfailure)) {
         json_decref(body);
         return NULL;
     }
@@ -311,17 +351,6 @@ static json_t *txn_body(const etcd_txn *txn, int depth)
 
 /* ---- The calls
  * -------------------------------------------------------------------------- */
-
-static int send_v3(etcd_client *client, const char *path, json_t *body, unsigned flags,
-                   etcd__sink sink)
-{
-    etcd__req *req;
-    int rc = body ? etcd__v3_request(client, path, body, flags, &req) : ETCD_ENOMEM;
-
-    if (!body)
-        req = NULL;
-    return etcd__req_dispatch(rc, req, sink);
-}
 
 /* A range, put or delete: its body written straight into the request (v3_fast.c). */
 typedef struct kv_call {
@@ -439,22 +468,22 @@ static json_t *compact_body(int64_t revision, int physical)
 int etcd_v3_compact(etcd_client *client, int64_t revision, int physical,
                     etcd_response_cb cb, void *data)
 {
-    return send_v3(client, "/v3/kv/compaction", compact_body(revision, physical), 0,
-                   etcd__async(cb, data));
+    return etcd__v3_call(client, "/v3/kv/compaction", compact_body(revision, physical), 0,
+                         etcd__async(cb, data));
 }
 
 int etcd_v3_compact_sync(etcd_client *client, int64_t revision, int physical,
                          etcd_response **out)
 {
-    return send_v3(client, "/v3/kv/compaction", compact_body(revision, physical), 0,
-                   etcd__sync(out));
+    return etcd__v3_call(client, "/v3/kv/compaction", compact_body(revision, physical), 0,
+                         etcd__sync(out));
 }
 
 static int txn_call(etcd_client *client, const etcd_txn *txn, etcd__sink sink)
 {
-    if (!txn)
+    if (!txn || !txn_valid(txn, 0))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return send_v3(client, "/v3/kv/txn", txn_body(txn, 0), 0, sink);
+    return etcd__v3_call(client, "/v3/kv/txn", txn_body(txn), 0, sink);
 }
 
 int etcd_v3_txn(etcd_client *client, const etcd_txn *txn, etcd_response_cb cb, void *data)

@@ -17,49 +17,25 @@
 #include "base64_int.h"
 
 /* The ID field `name` of obj in hex, in the arena; absent gives "0". */
-static int get_hex_id(etcd__v3_dec *d, json_t *obj, const char *name, const char **out)
+static int get_hex_id(etcd__dec *d, json_t *obj, const char *name, const char **out)
 {
     char hex[24];
     uint64_t id;
 
     if (!etcd__v3_get_uint(obj, name, &id))
-        return etcd__v3_malformed(d, "malformed member ID");
+        return etcd__malformed(d, "malformed member ID");
     snprintf(hex, sizeof(hex), "%" PRIx64, id);
     *out = etcd__response_strdup(d->resp, hex);
     return *out ? ETCD_OK : ETCD_ENOMEM;
 }
 
-/* An array of strings (absent: none) as arena pointers into root. */
-static int string_array(etcd__v3_dec *d, json_t *arr, const char ***out, size_t *n)
-{
-    const char **items;
-    size_t i;
-
-    *out = NULL;
-    *n = 0;
-    if (!arr || json_array_size(arr) == 0)
-        return json_is_array(arr) || !arr ? ETCD_OK
-                                          : etcd__v3_malformed(d, "expected a list");
-    items = etcd__response_alloc(d->resp, json_array_size(arr) * sizeof(*items));
-    if (!items)
-        return ETCD_ENOMEM;
-    for (i = 0; i < json_array_size(arr); i++) {
-        items[i] = json_string_value(json_array_get(arr, i));
-        if (!items[i])
-            return etcd__v3_malformed(d, "expected a list of strings");
-    }
-    *out = items;
-    *n = i;
-    return ETCD_OK;
-}
-
 /* {"users":[names]}: user list. */
-static int decode_users(etcd__v3_dec *d, json_t *arr)
+static int decode_users(etcd__dec *d, json_t *arr)
 {
-    const char **names;
+    const char *const *names;
     etcd_user *users;
     size_t i, n;
-    int rc = string_array(d, arr, &names, &n);
+    int rc = etcd__decode_strings(d, arr, &names, &n);
 
     if (rc || n == 0)
         return rc;
@@ -75,13 +51,13 @@ static int decode_users(etcd__v3_dec *d, json_t *arr)
 
 /* {"roles":[names]}: the role list, or (as_user) the roles of the user asked for, whose
  * name the answer does not repeat (NULL). */
-static int decode_roles(etcd__v3_dec *d, json_t *arr, int as_user)
+static int decode_roles(etcd__dec *d, json_t *arr, int as_user)
 {
-    const char **names;
+    const char *const *names;
     etcd_role *roles;
     etcd_user *user;
     size_t i, n;
-    int rc = string_array(d, arr, &names, &n);
+    int rc = etcd__decode_strings(d, arr, &names, &n);
 
     if (rc)
         return rc;
@@ -105,7 +81,7 @@ static int decode_roles(etcd__v3_dec *d, json_t *arr, int as_user)
 
 /* {"perm":[{"permType":"READWRITE","key":..,"range_end":..}]}: role get. READ, the
  * default, is left out. */
-static int decode_perms(etcd__v3_dec *d, json_t *arr)
+static int decode_perms(etcd__dec *d, json_t *arr)
 {
     static const char *const names[] = {"READ", "WRITE", "READWRITE"};
     etcd_v3_perm *perms;
@@ -113,7 +89,7 @@ static int decode_perms(etcd__v3_dec *d, json_t *arr)
     int rc;
 
     if (!json_is_array(arr))
-        return etcd__v3_malformed(d, "expected a list of permissions");
+        return etcd__malformed(d, "expected a list of permissions");
     if (json_array_size(arr) == 0)
         return ETCD_OK;
     perms = etcd__response_alloc(d->resp, json_array_size(arr) * sizeof(*perms));
@@ -131,9 +107,9 @@ static int decode_perms(etcd__v3_dec *d, json_t *arr)
                     perms[i].type = (int)k;
             }
             if (perms[i].type < 0)
-                return etcd__v3_malformed(d, "unknown permission type");
+                return etcd__malformed(d, "unknown permission type");
         } else if (type) {
-            return etcd__v3_malformed(d, "malformed permission type");
+            return etcd__malformed(d, "malformed permission type");
         }
         rc = etcd__v3_get_bytes(d, p, "key", &perms[i].key, &perms[i].key_len);
         if (!rc)
@@ -147,39 +123,37 @@ static int decode_perms(etcd__v3_dec *d, json_t *arr)
     return ETCD_OK;
 }
 
-static int fill_member(etcd__v3_dec *d, json_t *j, etcd_member *m)
+static int fill_member(etcd__dec *d, json_t *j, etcd_member *m)
 {
-    const char **urls;
     int rc;
 
     if (!json_is_object(j))
-        return etcd__v3_malformed(d, "expected a member object");
+        return etcd__malformed(d, "expected a member object");
     rc = get_hex_id(d, j, "ID", &m->id);
     if (rc)
         return rc;
     m->name = json_string_value(json_object_get(j, "name"));
     if (!m->name)
         m->name = ""; /* a member added but not started has no name yet */
-    rc = string_array(d, json_object_get(j, "peerURLs"), &urls, &m->npeer_urls);
-    m->peer_urls = urls;
-    if (!rc) {
-        rc = string_array(d, json_object_get(j, "clientURLs"), &urls, &m->nclient_urls);
-        m->client_urls = urls;
-    }
+    rc = etcd__decode_strings(d, json_object_get(j, "peerURLs"), &m->peer_urls,
+                              &m->npeer_urls);
+    if (!rc)
+        rc = etcd__decode_strings(d, json_object_get(j, "clientURLs"), &m->client_urls,
+                                  &m->nclient_urls);
     m->is_learner = json_is_true(json_object_get(j, "isLearner"));
     return rc;
 }
 
 /* {"member":{...}, "members":[...]}: the new member first (member add), then the
  * list. */
-static int decode_members(etcd__v3_dec *d, json_t *one, json_t *list)
+static int decode_members(etcd__dec *d, json_t *one, json_t *list)
 {
     size_t n = json_array_size(list) + (one ? 1 : 0), i = 0, k;
     etcd_member *members;
     int rc;
 
     if (list && !json_is_array(list))
-        return etcd__v3_malformed(d, "expected a list of members");
+        return etcd__malformed(d, "expected a list of members");
     if (n == 0)
         return ETCD_OK;
     members = etcd__response_alloc(d->resp, n * sizeof(*members));
@@ -201,11 +175,10 @@ static int decode_members(etcd__v3_dec *d, json_t *one, json_t *list)
 }
 
 /* maintenance/status. The member is the header's; the leader is its ID. */
-static int decode_status(etcd__v3_dec *d, json_t *root)
+static int decode_status(etcd__dec *d, json_t *root)
 {
     etcd_v3_member_status *st = etcd__response_alloc(d->resp, sizeof(*st));
     json_t *header = json_object_get(root, "header");
-    const char **errors;
     int rc;
 
     if (!st)
@@ -216,29 +189,29 @@ static int decode_status(etcd__v3_dec *d, json_t *root)
         !etcd__v3_get_uint(root, "raftIndex", &st->raft_index) ||
         !etcd__v3_get_uint(root, "raftTerm", &st->raft_term) ||
         !etcd__v3_get_uint(root, "raftAppliedIndex", &st->raft_applied_index))
-        return etcd__v3_malformed(d, "malformed number in a status");
+        return etcd__malformed(d, "malformed number in a status");
     rc = get_hex_id(d, header, "member_id", &st->member_id);
     if (!rc)
         rc = get_hex_id(d, root, "leader", &st->leader);
     if (!rc)
-        rc = string_array(d, json_object_get(root, "errors"), &errors, &st->nerrors);
+        rc = etcd__decode_strings(d, json_object_get(root, "errors"), &st->errors,
+                                  &st->nerrors);
     if (rc)
         return rc;
-    st->errors = errors;
     st->is_learner = json_is_true(json_object_get(root, "isLearner"));
     d->resp->v3_status = st;
     return ETCD_OK;
 }
 
 /* {"alarms":[{"memberID":..,"alarm":"NOSPACE"}]}; NONE, the default, is left out. */
-static int decode_alarms(etcd__v3_dec *d, json_t *arr)
+static int decode_alarms(etcd__dec *d, json_t *arr)
 {
     etcd_v3_alarm *alarms;
     size_t i;
     int rc;
 
     if (!json_is_array(arr))
-        return etcd__v3_malformed(d, "expected a list of alarms");
+        return etcd__malformed(d, "expected a list of alarms");
     if (json_array_size(arr) == 0)
         return ETCD_OK;
     alarms = etcd__response_alloc(d->resp, json_array_size(arr) * sizeof(*alarms));
@@ -251,7 +224,7 @@ static int decode_alarms(etcd__v3_dec *d, json_t *arr)
         if (rc)
             return rc;
         if (name && !json_is_string(name))
-            return etcd__v3_malformed(d, "malformed alarm type");
+            return etcd__malformed(d, "malformed alarm type");
         alarms[i].alarm = name ? json_string_value(name) : "NONE";
     }
     d->resp->v3_alarms = alarms;
@@ -260,7 +233,7 @@ static int decode_alarms(etcd__v3_dec *d, json_t *arr)
 }
 
 /* {"leader":{"name":..,"key":..,"rev":..,"lease":..}}: campaign. */
-static int decode_leader(etcd__v3_dec *d, json_t *j)
+static int decode_leader(etcd__dec *d, json_t *j)
 {
     etcd_v3_leader_key *l = etcd__response_alloc(d->resp, sizeof(*l));
     int rc;
@@ -272,14 +245,14 @@ static int decode_leader(etcd__v3_dec *d, json_t *j)
         rc = etcd__v3_get_bytes(d, j, "key", &l->key, &l->key_len);
     if (!rc && (!etcd__v3_get_int(j, "rev", &l->rev) ||
                 !etcd__v3_get_int(j, "lease", &l->lease)))
-        rc = etcd__v3_malformed(d, "malformed number in a leader key");
+        rc = etcd__malformed(d, "malformed number in a leader key");
     if (!rc)
         d->resp->v3_leader = l;
     return rc;
 }
 
 /* {"kv":{...}}: the leader's proclamation (election leader, observe). */
-static int decode_kv(etcd__v3_dec *d, json_t *j)
+static int decode_kv(etcd__dec *d, json_t *j)
 {
     etcd_kv *kv = etcd__response_alloc(d->resp, sizeof(*kv));
     int rc;
@@ -294,7 +267,7 @@ static int decode_kv(etcd__v3_dec *d, json_t *j)
     return ETCD_OK;
 }
 
-static int decode_admin(etcd__v3_dec *d, json_t *root, int as_user)
+static int decode_admin(etcd__dec *d, json_t *root, int as_user)
 {
     json_t *v;
     int rc = ETCD_OK;
@@ -320,7 +293,7 @@ static int decode_admin(etcd__v3_dec *d, json_t *root, int as_user)
     v = json_object_get(root, "hash");
     if (!rc && v) {
         if (!json_is_integer(v))
-            return etcd__v3_malformed(d, "malformed hash");
+            return etcd__malformed(d, "malformed hash");
         d->resp->v3_hash = (uint32_t)json_integer_value(v);
         d->resp->v3_hash_compact_revision = d->resp->v3.compact_revision;
     }
@@ -342,7 +315,7 @@ static int decode_admin(etcd__v3_dec *d, json_t *root, int as_user)
 int etcd__decode_v3_admin(etcd_response *resp, etcd__decoder decoder, json_t *root,
                           const char **why)
 {
-    etcd__v3_dec d = {resp, NULL};
+    etcd__dec d = {resp, NULL};
     int rc = decode_admin(&d, root, decoder == ETCD__DECODE_V3_USER);
 
     if (rc == ETCD_EPROTO)

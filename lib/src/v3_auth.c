@@ -10,37 +10,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int auth_call(etcd_client *client, const char *path, json_t *body, unsigned flags,
-                     etcd__sink sink)
-{
-    etcd__req *req = NULL;
-    int rc = body ? etcd__v3_request(client, path, body, flags, &req) : ETCD_ENOMEM;
-
-    return etcd__req_dispatch(rc, req, sink);
-}
-
 /* A call with no argument but a name: {"<field>": name}. */
 static int named_call(etcd_client *client, const char *path, const char *field,
                       const char *name, unsigned flags, etcd__sink sink)
 {
     if (!name)
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return auth_call(client, path, json_pack("{s:s}", field, name), flags, sink);
+    return etcd__v3_call(client, path, json_pack("{s:s}", field, name), flags, sink);
 }
 
 /* User get: its answer's "roles" are the user's. */
 static int user_get(etcd_client *client, const char *name, etcd__sink sink)
 {
-    etcd__req *req = NULL;
-    json_t *body;
+    etcd__req *req;
     int rc;
 
     if (!name)
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    body = json_pack("{s:s}", "name", name);
-    rc = body ? etcd__v3_request_as(client, "/v3/auth/user/get", body,
-                                    ETCD__REQ_IDEMPOTENT, ETCD__DECODE_V3_USER, &req)
-              : ETCD_ENOMEM;
+    rc =
+        etcd__v3_request_as(client, "/v3/auth/user/get", json_pack("{s:s}", "name", name),
+                            ETCD__REQ_IDEMPOTENT, ETCD__DECODE_V3_USER, &req);
     return etcd__req_dispatch(rc, req, sink);
 }
 
@@ -50,7 +39,7 @@ static int pair_call(etcd_client *client, const char *path, const char *f1,
 {
     if (!v1 || !v2)
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return auth_call(client, path, json_pack("{s:s,s:s}", f1, v1, f2, v2), 0, sink);
+    return etcd__v3_call(client, path, json_pack("{s:s,s:s}", f1, v1, f2, v2), 0, sink);
 }
 
 /* ---- Enable, disable ------------------------------------------------------------------
@@ -58,22 +47,24 @@ static int pair_call(etcd_client *client, const char *path, const char *f1,
 
 int etcd_v3_auth_enable(etcd_client *client, etcd_response_cb cb, void *data)
 {
-    return auth_call(client, "/v3/auth/enable", json_object(), 0, etcd__async(cb, data));
+    return etcd__v3_call(client, "/v3/auth/enable", json_object(), 0,
+                         etcd__async(cb, data));
 }
 
 int etcd_v3_auth_enable_sync(etcd_client *client, etcd_response **out)
 {
-    return auth_call(client, "/v3/auth/enable", json_object(), 0, etcd__sync(out));
+    return etcd__v3_call(client, "/v3/auth/enable", json_object(), 0, etcd__sync(out));
 }
 
 int etcd_v3_auth_disable(etcd_client *client, etcd_response_cb cb, void *data)
 {
-    return auth_call(client, "/v3/auth/disable", json_object(), 0, etcd__async(cb, data));
+    return etcd__v3_call(client, "/v3/auth/disable", json_object(), 0,
+                         etcd__async(cb, data));
 }
 
 int etcd_v3_auth_disable_sync(etcd_client *client, etcd_response **out)
 {
-    return auth_call(client, "/v3/auth/disable", json_object(), 0, etcd__sync(out));
+    return etcd__v3_call(client, "/v3/auth/disable", json_object(), 0, etcd__sync(out));
 }
 
 /* ---- Status: /v3/auth/status, else an authenticate probe ----------------------------
@@ -89,15 +80,6 @@ typedef struct status_job {
 static int not_routed(const etcd_response *resp)
 {
     return resp->status == ETCD_EHTTP && resp->http_status == 404;
-}
-
-static void status_finish(status_job *job, etcd_response *resp)
-{
-    int sync = job->op.sink.sync;
-
-    etcd__op_finish(&job->op, resp);
-    if (!sync)
-        free(job);
 }
 
 /* The answer etcd 3.5 would give, {"enabled":...}, from the probe's endpoint. NULL
@@ -130,40 +112,35 @@ static void on_probe(etcd__req *req, etcd_response *resp)
                                           "nor /v3/auth/authenticate");
     if (answer != resp)
         etcd_response_free(resp);
-    status_finish(job, answer);
+    etcd__op_finish(&job->op, answer);
 }
 
 static void on_status(etcd__req *req, etcd_response *resp)
 {
     status_job *job = etcd__req_owner(req);
-    etcd__req *next = NULL;
-    json_t *body;
+    etcd__req *next;
     int rc;
 
     if (!not_routed(resp)) {
-        status_finish(job, resp);
+        etcd__op_finish(&job->op, resp);
         return;
     }
     etcd_response_free(resp);
-    body = json_pack("{s:s,s:s}", "name", "", "password", "");
-    rc = body ? etcd__v3_request(job->op.client, "/v3/auth/authenticate", body,
-                                 ETCD__REQ_IDEMPOTENT | ETCD__REQ_NO_TOKEN, &next)
-              : ETCD_ENOMEM;
+    rc = etcd__v3_request(job->op.client, "/v3/auth/authenticate",
+                          json_pack("{s:s,s:s}", "name", "", "password", ""),
+                          ETCD__REQ_IDEMPOTENT | ETCD__REQ_NO_TOKEN, &next);
     if (!rc)
         rc = etcd__req_send_internal(next, on_probe, job);
     if (rc)
-        status_finish(job, etcd__response_new_error(rc, NULL, etcd_strerror(rc)));
+        etcd__op_finish(&job->op, etcd__response_new_error(rc, NULL, etcd_strerror(rc)));
 }
 
 static int auth_status(etcd_client *client, etcd__sink sink)
 {
     status_job *job = client ? calloc(1, sizeof(*job)) : NULL;
-    json_t *body = client ? json_object() : NULL;
-    etcd__req *req = NULL;
-    int rc = !client ? ETCD_EINVAL
-             : body  ? etcd__v3_request(client, "/v3/auth/status", body,
-                                        ETCD__REQ_IDEMPOTENT, &req)
-                     : ETCD_ENOMEM;
+    etcd__req *req;
+    int rc = etcd__v3_request(client, "/v3/auth/status", json_object(),
+                              ETCD__REQ_IDEMPOTENT, &req);
 
     return etcd__op_start(job ? &job->op : NULL, job, client, sink, rc, req, on_status);
 }
@@ -191,7 +168,7 @@ static int user_add(etcd_client *client, const char *name, const char *password,
     if (password)
         return pair_call(client, "/v3/auth/user/add", "name", name, "password", password,
                          sink);
-    return auth_call(
+    return etcd__v3_call(
         client, "/v3/auth/user/add",
         json_pack("{s:s,s:{s:b}}", "name", name, "options", "no_password", 1), 0, sink);
 }
@@ -221,14 +198,14 @@ int etcd_v3_user_get_sync(etcd_client *client, const char *name, etcd_response *
 
 int etcd_v3_user_list(etcd_client *client, etcd_response_cb cb, void *data)
 {
-    return auth_call(client, "/v3/auth/user/list", json_object(), ETCD__REQ_IDEMPOTENT,
-                     etcd__async(cb, data));
+    return etcd__v3_call(client, "/v3/auth/user/list", json_object(),
+                         ETCD__REQ_IDEMPOTENT, etcd__async(cb, data));
 }
 
 int etcd_v3_user_list_sync(etcd_client *client, etcd_response **out)
 {
-    return auth_call(client, "/v3/auth/user/list", json_object(), ETCD__REQ_IDEMPOTENT,
-                     etcd__sync(out));
+    return etcd__v3_call(client, "/v3/auth/user/list", json_object(),
+                         ETCD__REQ_IDEMPOTENT, etcd__sync(out));
 }
 
 int etcd_v3_user_delete(etcd_client *client, const char *name, etcd_response_cb cb,
@@ -316,14 +293,14 @@ int etcd_v3_role_get_sync(etcd_client *client, const char *name, etcd_response *
 
 int etcd_v3_role_list(etcd_client *client, etcd_response_cb cb, void *data)
 {
-    return auth_call(client, "/v3/auth/role/list", json_object(), ETCD__REQ_IDEMPOTENT,
-                     etcd__async(cb, data));
+    return etcd__v3_call(client, "/v3/auth/role/list", json_object(),
+                         ETCD__REQ_IDEMPOTENT, etcd__async(cb, data));
 }
 
 int etcd_v3_role_list_sync(etcd_client *client, etcd_response **out)
 {
-    return auth_call(client, "/v3/auth/role/list", json_object(), ETCD__REQ_IDEMPOTENT,
-                     etcd__sync(out));
+    return etcd__v3_call(client, "/v3/auth/role/list", json_object(),
+                         ETCD__REQ_IDEMPOTENT, etcd__sync(out));
 }
 
 int etcd_v3_role_delete(etcd_client *client, const char *name, etcd_response_cb cb,
@@ -357,8 +334,8 @@ static int role_grant(etcd_client *client, const char *name, etcd_perm_type type
 {
     if (!name || (unsigned)type > ETCD_PERM_READWRITE || (!key.data && key.len))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return auth_call(client, "/v3/auth/role/grant", grant_body(name, type, key, range), 0,
-                     sink);
+    return etcd__v3_call(client, "/v3/auth/role/grant",
+                         grant_body(name, type, key, range), 0, sink);
 }
 
 int etcd_v3_role_grant(etcd_client *client, const char *name, etcd_perm_type type,
@@ -392,8 +369,8 @@ static int role_revoke(etcd_client *client, const char *name, etcd_bytes key,
 {
     if (!name || (!key.data && key.len))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return auth_call(client, "/v3/auth/role/revoke", revoke_body(name, key, range), 0,
-                     sink);
+    return etcd__v3_call(client, "/v3/auth/role/revoke", revoke_body(name, key, range), 0,
+                         sink);
 }
 
 int etcd_v3_role_revoke(etcd_client *client, const char *name, etcd_bytes key,

@@ -13,20 +13,30 @@
 
 #include "admin_int.h"
 
-/* Send `body` (stolen; NULL means out of memory) to `path`, on `base` when not NULL. */
-static int v3_call(etcd_client *client, const char *path, const char *base, json_t *body,
-                   unsigned flags, etcd__sink sink)
+/* etcd__v3_request() to the member at `base` ("http://10.0.0.1:2379"), or to the
+ * client's endpoints when base is NULL. */
+static int request_on(etcd_client *client, const char *base, const char *path,
+                      json_t *body, unsigned flags, etcd__req **out)
 {
-    etcd__req *req = NULL;
-    int rc = body ? etcd__v3_request(client, path, body, flags, &req) : ETCD_ENOMEM;
+    int rc = etcd__v3_request(client, path, body, flags, out);
 
     if (!rc && base) {
-        rc = etcd__req_set_base(req, base);
+        rc = etcd__req_set_base(*out, base);
         if (rc) {
-            etcd__req_free(req);
-            req = NULL;
+            etcd__req_free(*out);
+            *out = NULL;
         }
     }
+    return rc;
+}
+
+/* A call that a maintenance request may aim at one member (`base`, or NULL). */
+static int call_on(etcd_client *client, const char *base, const char *path, json_t *body,
+                   unsigned flags, etcd__sink sink)
+{
+    etcd__req *req;
+    int rc = request_on(client, base, path, body, flags, &req);
+
     return etcd__req_dispatch(rc, req, sink);
 }
 
@@ -69,7 +79,7 @@ static int member_call(etcd_client *client, const char *path, const char *id,
         json_decref(body);
         body = NULL;
     }
-    return v3_call(client, path, NULL, body, 0, sink);
+    return etcd__v3_call(client, path, body, 0, sink);
 }
 
 /* ---- Members --------------------------------------------------------------------------
@@ -77,14 +87,14 @@ static int member_call(etcd_client *client, const char *path, const char *id,
 
 int etcd_v3_member_list(etcd_client *client, etcd_response_cb cb, void *data)
 {
-    return v3_call(client, "/v3/cluster/member/list", NULL, json_object(),
-                   ETCD__REQ_IDEMPOTENT, etcd__async(cb, data));
+    return etcd__v3_call(client, "/v3/cluster/member/list", json_object(),
+                         ETCD__REQ_IDEMPOTENT, etcd__async(cb, data));
 }
 
 int etcd_v3_member_list_sync(etcd_client *client, etcd_response **out)
 {
-    return v3_call(client, "/v3/cluster/member/list", NULL, json_object(),
-                   ETCD__REQ_IDEMPOTENT, etcd__sync(out));
+    return etcd__v3_call(client, "/v3/cluster/member/list", json_object(),
+                         ETCD__REQ_IDEMPOTENT, etcd__sync(out));
 }
 
 static int member_add(etcd_client *client, const char *const *urls, size_t n, int learner,
@@ -92,13 +102,13 @@ static int member_add(etcd_client *client, const char *const *urls, size_t n, in
 {
     json_t *list, *body;
 
-    if (!urls || n == 0)
+    if (n == 0 || !etcd__strings_valid(urls, n))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
     list = etcd__json_strings(urls, n);
     if (!list)
         return etcd__req_dispatch(ETCD_ENOMEM, NULL, sink);
     body = json_pack("{s:o,s:b}", "peerURLs", list, "isLearner", learner != 0);
-    return v3_call(client, "/v3/cluster/member/add", NULL, body, 0, sink);
+    return etcd__v3_call(client, "/v3/cluster/member/add", body, 0, sink);
 }
 
 int etcd_v3_member_add(etcd_client *client, const char *const *peer_urls,
@@ -128,7 +138,7 @@ int etcd_v3_member_remove_sync(etcd_client *client, const char *id, etcd_respons
 static int member_update(etcd_client *client, const char *id, const char *const *urls,
                          size_t n, etcd__sink sink)
 {
-    if (!urls || n == 0)
+    if (n == 0 || !etcd__strings_valid(urls, n))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
     return member_call(client, "/v3/cluster/member/update", id, urls, n, sink);
 }
@@ -166,27 +176,27 @@ int etcd_v3_member_promote_sync(etcd_client *client, const char *id, etcd_respon
 int etcd_v3_status(etcd_client *client, const char *endpoint, etcd_response_cb cb,
                    void *data)
 {
-    return v3_call(client, "/v3/maintenance/status", endpoint, json_object(),
+    return call_on(client, endpoint, "/v3/maintenance/status", json_object(),
                    ETCD__REQ_IDEMPOTENT, etcd__async(cb, data));
 }
 
 int etcd_v3_status_sync(etcd_client *client, const char *endpoint, etcd_response **out)
 {
-    return v3_call(client, "/v3/maintenance/status", endpoint, json_object(),
+    return call_on(client, endpoint, "/v3/maintenance/status", json_object(),
                    ETCD__REQ_IDEMPOTENT, etcd__sync(out));
 }
 
 int etcd_v3_defragment(etcd_client *client, const char *endpoint, etcd_response_cb cb,
                        void *data)
 {
-    return v3_call(client, "/v3/maintenance/defragment", endpoint, json_object(), 0,
+    return call_on(client, endpoint, "/v3/maintenance/defragment", json_object(), 0,
                    etcd__async(cb, data));
 }
 
 int etcd_v3_defragment_sync(etcd_client *client, const char *endpoint,
                             etcd_response **out)
 {
-    return v3_call(client, "/v3/maintenance/defragment", endpoint, json_object(), 0,
+    return call_on(client, endpoint, "/v3/maintenance/defragment", json_object(), 0,
                    etcd__sync(out));
 }
 
@@ -210,14 +220,14 @@ static json_t *alarm_body(const char *action, const etcd_v3_alarm *alarm)
 
 int etcd_v3_alarm_list(etcd_client *client, etcd_response_cb cb, void *data)
 {
-    return v3_call(client, "/v3/maintenance/alarm", NULL, alarm_body("GET", NULL),
-                   ETCD__REQ_IDEMPOTENT, etcd__async(cb, data));
+    return etcd__v3_call(client, "/v3/maintenance/alarm", alarm_body("GET", NULL),
+                         ETCD__REQ_IDEMPOTENT, etcd__async(cb, data));
 }
 
 int etcd_v3_alarm_list_sync(etcd_client *client, etcd_response **out)
 {
-    return v3_call(client, "/v3/maintenance/alarm", NULL, alarm_body("GET", NULL),
-                   ETCD__REQ_IDEMPOTENT, etcd__sync(out));
+    return etcd__v3_call(client, "/v3/maintenance/alarm", alarm_body("GET", NULL),
+                         ETCD__REQ_IDEMPOTENT, etcd__sync(out));
 }
 
 /* Disarm: list the alarms, then deactivate each in turn (as etcdctl does). The answer
@@ -230,13 +240,9 @@ typedef struct disarm_job {
 
 static void disarm_finish(disarm_job *job, etcd_response *resp)
 {
-    int sync = job->op.sink.sync;
-
     if (resp != job->list)
         etcd_response_free(job->list);
     etcd__op_finish(&job->op, resp);
-    if (!sync)
-        free(job);
 }
 
 static void disarm_next(disarm_job *job);
@@ -256,17 +262,16 @@ static void on_deactivated(etcd__req *req, etcd_response *resp)
 
 static void disarm_next(disarm_job *job)
 {
-    etcd__req *req = NULL;
-    json_t *body;
+    etcd__req *req;
     int rc;
 
     if (job->next >= job->list->nv3_alarms) {
         disarm_finish(job, job->list);
         return;
     }
-    body = alarm_body("DEACTIVATE", &job->list->v3_alarms[job->next]);
-    rc = body ? etcd__v3_request(job->op.client, "/v3/maintenance/alarm", body, 0, &req)
-              : ETCD_ENOMEM;
+    rc = etcd__v3_request(job->op.client, "/v3/maintenance/alarm",
+                          alarm_body("DEACTIVATE", &job->list->v3_alarms[job->next]), 0,
+                          &req);
     if (!rc)
         rc = etcd__req_send_internal(req, on_deactivated, job);
     if (rc)
@@ -290,17 +295,9 @@ static void on_alarms(etcd__req *req, etcd_response *resp)
 static int run_job(etcd__op *op, void *job, etcd_client *client, etcd__sink sink,
                    const char *path, json_t *body, const char *base, etcd__done_fn done)
 {
-    etcd__req *req = NULL;
-    int rc = body ? etcd__v3_request(client, path, body, ETCD__REQ_IDEMPOTENT, &req)
-                  : ETCD_ENOMEM;
+    etcd__req *req;
+    int rc = request_on(client, base, path, body, ETCD__REQ_IDEMPOTENT, &req);
 
-    if (!rc && base) {
-        rc = etcd__req_set_base(req, base);
-        if (rc) {
-            etcd__req_free(req);
-            req = NULL;
-        }
-    }
     return etcd__op_start(op, job, client, sink, rc, req, done);
 }
 
@@ -340,7 +337,6 @@ typedef struct hash_job {
 static void on_hash(etcd__req *req, etcd_response *resp)
 {
     hash_job *job = etcd__req_owner(req);
-    int sync = job->op.sink.sync;
 
     if (resp->status == ETCD_EHTTP && resp->http_status == 404) {
         etcd_response *none = etcd__response_new_error(
@@ -352,8 +348,6 @@ static void on_hash(etcd__req *req, etcd_response *resp)
         resp = none;
     }
     etcd__op_finish(&job->op, resp);
-    if (!sync)
-        free(job);
 }
 
 static int hashkv(etcd_client *client, const char *endpoint, int64_t revision,

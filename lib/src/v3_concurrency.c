@@ -12,22 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BACKOFF_MIN_MS 100
-#define BACKOFF_MAX_MS 5000
-
-static size_t bytes_len(etcd_bytes b)
-{
-    return b.len == ETCD_STRLEN ? (b.data ? strlen(b.data) : 0) : b.len;
-}
-
-static long next_backoff(long ms)
-{
-    return ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : ms * 2;
-}
-
-/* The final answer of a session or an observe, when no response can be made. */
-static const etcd_response canceled_oom = {.status = ETCD_ECANCELED};
-
 /* A session's ETCD_OK when its lease was granted earlier (see session_step()). */
 static const etcd_response ready = {.status = ETCD_OK};
 
@@ -61,12 +45,11 @@ static void session_notify(etcd_v3_session *s, const etcd_response *resp)
 static void session_finish(etcd_v3_session *s)
 {
     etcd_client *client = s->client;
-    etcd_response *resp =
-        etcd__response_new_error(ETCD_ECANCELED, NULL, "session closed");
+    etcd_response *resp = etcd__response_canceled("session closed");
 
     etcd__client_detach(client, &s->closer);
     etcd__client_callback_begin(client);
-    s->cb(s, resp ? resp : &canceled_oom, s->data);
+    s->cb(s, resp, s->data);
     etcd__client_callback_end(client);
     etcd_response_free(resp);
     free(s);
@@ -85,18 +68,16 @@ static void on_revoked(etcd__req *req, etcd_response *resp)
  * May free the session. */
 static void session_close_continue(etcd_v3_session *s)
 {
-    etcd__req *req = NULL;
-    json_t *body;
+    etcd__req *req;
 
     if (s->in_callback || s->ka || s->req)
         return;
     if (!s->revoke_sent) {
         s->revoke_sent = 1;
-        body = s->lease && !etcd__client_closing(s->client)
-                   ? json_pack("{s:o}", "ID", etcd__v3_int(s->lease))
-                   : NULL;
-        if (body &&
-            etcd__v3_request(s->client, "/v3/lease/revoke", body, 0, &req) == ETCD_OK &&
+        if (s->lease && !etcd__client_closing(s->client) &&
+            etcd__v3_request(s->client, "/v3/lease/revoke",
+                             json_pack("{s:o}", "ID", etcd__v3_int(s->lease)), 0,
+                             &req) == ETCD_OK &&
             etcd__req_send_internal(req, on_revoked, s) == ETCD_OK) {
             s->req = req;
             return;
@@ -107,8 +88,7 @@ static void session_close_continue(etcd_v3_session *s)
 
 static void session_retry(etcd_v3_session *s)
 {
-    etcd__timer_start(s->client, &s->retry, s->backoff_ms);
-    s->backoff_ms = next_backoff(s->backoff_ms);
+    etcd__timer_backoff(s->client, &s->retry, &s->backoff_ms);
 }
 
 static void on_keepalive(etcd_v3_keepalive *ka, const etcd_response *resp, void *data)
@@ -148,7 +128,7 @@ static void on_granted(etcd__req *req, etcd_response *resp)
             failed = etcd__response_oom();
     }
     if (resp->status == ETCD_OK && !failed) {
-        s->backoff_ms = BACKOFF_MIN_MS;
+        s->backoff_ms = ETCD__BACKOFF_MIN_MS;
         session_notify(s, resp);
     } else {
         session_notify(s, failed ? failed : resp);
@@ -161,13 +141,25 @@ static void on_granted(etcd__req *req, etcd_response *resp)
         session_close_continue(s);
 }
 
+/* Ask for the session's lease. */
+static int send_grant(etcd_v3_session *s)
+{
+    etcd__req *req;
+    int rc = etcd__v3_request(s->client, "/v3/lease/grant",
+                              json_pack("{s:o}", "TTL", etcd__v3_int(s->ttl)), 0, &req);
+
+    if (!rc)
+        rc = etcd__req_send_internal(req, on_granted, s);
+    if (!rc)
+        s->req = req;
+    return rc;
+}
+
 /* Grant the lease, or keep a granted one alive; retried with backoff. */
 static void session_step(void *arg)
 {
     etcd_v3_session *s = arg;
     etcd_response *failed;
-    etcd__req *req = NULL;
-    json_t *body;
     int rc;
 
     if (s->closing || s->req || s->ka)
@@ -177,20 +169,14 @@ static void session_step(void *arg)
         rc =
             etcd_v3_keepalive_start(s->client, s->lease, s->ttl, on_keepalive, s, &s->ka);
         if (!rc) {
-            s->backoff_ms = BACKOFF_MIN_MS;
+            s->backoff_ms = ETCD__BACKOFF_MIN_MS;
             session_notify(s, &ready);
             if (s->closing)
                 session_close_continue(s);
             return;
         }
     } else {
-        body = json_pack("{s:o}", "TTL", etcd__v3_int(s->ttl));
-        rc = body ? etcd__v3_request(s->client, "/v3/lease/grant", body, 0, &req)
-                  : ETCD_ENOMEM;
-        if (!rc)
-            rc = etcd__req_send_internal(req, on_granted, s);
-        if (!rc)
-            s->req = req;
+        rc = send_grant(s);
     }
     if (!rc)
         return;
@@ -215,10 +201,7 @@ static void session_closer(etcd__closer *closer)
         return;
     }
     /* Closing already: the revoke cannot finish now. */
-    if (s->req) {
-        etcd__req_abort(s->req);
-        s->req = NULL;
-    }
+    etcd__req_drop(&s->req);
     session_finish(s);
 }
 
@@ -226,8 +209,6 @@ int etcd_v3_session_start(etcd_client *client, int64_t ttl, etcd_v3_session_cb c
                           void *data, etcd_v3_session **out)
 {
     etcd_v3_session *s;
-    etcd__req *req = NULL;
-    json_t *body;
     int rc;
 
     if (out)
@@ -241,26 +222,20 @@ int etcd_v3_session_start(etcd_client *client, int64_t ttl, etcd_v3_session_cb c
     s->ttl = ttl;
     s->cb = cb;
     s->data = data;
-    s->backoff_ms = BACKOFF_MIN_MS;
+    s->backoff_ms = ETCD__BACKOFF_MIN_MS;
     s->retry.fire = session_step;
     s->retry.arg = s;
     s->closer.close = session_closer;
-    body = json_pack("{s:o}", "TTL", etcd__v3_int(ttl));
-    rc = body ? etcd__v3_request(client, "/v3/lease/grant", body, 0, &req) : ETCD_ENOMEM;
-    if (!rc)
+    rc = send_grant(s);
+    if (!rc) {
         rc = etcd__client_attach(client, &s->closer);
+        if (rc)
+            etcd__req_drop(&s->req);
+    }
     if (rc) {
-        etcd__req_free(req);
         free(s);
         return rc;
     }
-    rc = etcd__req_send_internal(req, on_granted, s);
-    if (rc) {
-        etcd__client_detach(client, &s->closer);
-        free(s);
-        return rc;
-    }
-    s->req = req;
     if (out)
         *out = s;
     return ETCD_OK;
@@ -280,11 +255,8 @@ void etcd_v3_session_close(etcd_v3_session *s)
     client = s->client;
     s->closing = 1;
     etcd__timer_stop(client, &s->retry);
-    if (s->req) {
-        /* A grant in flight: if etcd granted it, it expires after its TTL. */
-        etcd__req_abort(s->req);
-        s->req = NULL;
-    }
+    /* A grant in flight: if etcd granted it, it expires after its TTL. */
+    etcd__req_drop(&s->req);
     if (s->ka)
         etcd_v3_keepalive_cancel(s->ka); /* its last callback carries on closing */
     else
@@ -295,15 +267,6 @@ void etcd_v3_session_close(etcd_v3_session *s)
 /* ---- Locks and elections --------------------------------------------------------------
  */
 
-static int conc_call(etcd_client *client, const char *path, json_t *body, unsigned flags,
-                     etcd__sink sink)
-{
-    etcd__req *req = NULL;
-    int rc = body ? etcd__v3_request(client, path, body, flags, &req) : ETCD_ENOMEM;
-
-    return etcd__req_dispatch(rc, req, sink);
-}
-
 static int bad_bytes(etcd_bytes b)
 {
     return !b.data && b.len && b.len != ETCD_STRLEN;
@@ -313,10 +276,10 @@ static int lock_call(etcd_client *client, etcd_bytes name, int64_t lease, etcd__
 {
     if (bad_bytes(name) || lease == 0)
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return conc_call(client, "/v3/lock/lock",
-                     json_pack("{s:o,s:o}", "name", etcd__v3_bytes(name), "lease",
-                               etcd__v3_int(lease)),
-                     ETCD__REQ_LONGPOLL, sink);
+    return etcd__v3_call(client, "/v3/lock/lock",
+                         json_pack("{s:o,s:o}", "name", etcd__v3_bytes(name), "lease",
+                                   etcd__v3_int(lease)),
+                         ETCD__REQ_LONGPOLL, sink);
 }
 
 int etcd_v3_lock(etcd_client *client, etcd_bytes name, int64_t lease, etcd_response_cb cb,
@@ -333,11 +296,11 @@ int etcd_v3_lock_sync(etcd_client *client, etcd_bytes name, int64_t lease,
 
 static int unlock_call(etcd_client *client, etcd_bytes key, etcd__sink sink)
 {
-    if (bad_bytes(key) || bytes_len(key) == 0)
+    if (bad_bytes(key) || etcd__bytes_len(key) == 0)
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return conc_call(client, "/v3/lock/unlock",
-                     json_pack("{s:o}", "key", etcd__v3_bytes(key)), ETCD__REQ_IDEMPOTENT,
-                     sink);
+    return etcd__v3_call(client, "/v3/lock/unlock",
+                         json_pack("{s:o}", "key", etcd__v3_bytes(key)),
+                         ETCD__REQ_IDEMPOTENT, sink);
 }
 
 int etcd_v3_unlock(etcd_client *client, etcd_bytes key, etcd_response_cb cb, void *data)
@@ -355,10 +318,10 @@ static int campaign_call(etcd_client *client, etcd_bytes name, int64_t lease,
 {
     if (bad_bytes(name) || bad_bytes(value) || lease == 0)
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return conc_call(client, "/v3/election/campaign",
-                     json_pack("{s:o,s:o,s:o}", "name", etcd__v3_bytes(name), "lease",
-                               etcd__v3_int(lease), "value", etcd__v3_bytes(value)),
-                     ETCD__REQ_LONGPOLL, sink);
+    return etcd__v3_call(client, "/v3/election/campaign",
+                         json_pack("{s:o,s:o,s:o}", "name", etcd__v3_bytes(name), "lease",
+                                   etcd__v3_int(lease), "value", etcd__v3_bytes(value)),
+                         ETCD__REQ_LONGPOLL, sink);
 }
 
 int etcd_v3_campaign(etcd_client *client, etcd_bytes name, int64_t lease,
@@ -393,10 +356,10 @@ static int proclaim_call(etcd_client *client, const etcd_v3_leader_key *leader,
 {
     if (bad_leader(leader) || bad_bytes(value))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return conc_call(client, "/v3/election/proclaim",
-                     json_pack("{s:o,s:o}", "leader", leader_json(leader), "value",
-                               etcd__v3_bytes(value)),
-                     ETCD__REQ_IDEMPOTENT, sink);
+    return etcd__v3_call(client, "/v3/election/proclaim",
+                         json_pack("{s:o,s:o}", "leader", leader_json(leader), "value",
+                                   etcd__v3_bytes(value)),
+                         ETCD__REQ_IDEMPOTENT, sink);
 }
 
 int etcd_v3_proclaim(etcd_client *client, const etcd_v3_leader_key *leader,
@@ -415,9 +378,9 @@ static int leader_call(etcd_client *client, etcd_bytes name, etcd__sink sink)
 {
     if (bad_bytes(name))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return conc_call(client, "/v3/election/leader",
-                     json_pack("{s:o}", "name", etcd__v3_bytes(name)),
-                     ETCD__REQ_IDEMPOTENT, sink);
+    return etcd__v3_call(client, "/v3/election/leader",
+                         json_pack("{s:o}", "name", etcd__v3_bytes(name)),
+                         ETCD__REQ_IDEMPOTENT, sink);
 }
 
 int etcd_v3_election_leader(etcd_client *client, etcd_bytes name, etcd_response_cb cb,
@@ -437,9 +400,9 @@ static int resign_call(etcd_client *client, const etcd_v3_leader_key *leader,
 {
     if (bad_leader(leader))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
-    return conc_call(client, "/v3/election/resign",
-                     json_pack("{s:o}", "leader", leader_json(leader)),
-                     ETCD__REQ_IDEMPOTENT, sink);
+    return etcd__v3_call(client, "/v3/election/resign",
+                         json_pack("{s:o}", "leader", leader_json(leader)),
+                         ETCD__REQ_IDEMPOTENT, sink);
 }
 
 int etcd_v3_resign(etcd_client *client, const etcd_v3_leader_key *leader,
@@ -479,27 +442,15 @@ static void observe_end(etcd__req *req, etcd_response *resp);
 static int observe_send(etcd_v3_observe *o)
 {
     etcd_bytes name = {o->name, o->name_len};
-    json_t *body = json_pack("{s:o}", "name", etcd__v3_bytes(name));
-    etcd__req *req;
-    int rc;
 
-    if (!body)
-        return ETCD_ENOMEM;
-    rc = etcd__v3_request(o->client, "/v3/election/observe", body,
-                          ETCD__REQ_LONGPOLL | ETCD__REQ_STREAM, &req);
-    if (rc)
-        return rc;
-    etcd__req_set_stream(req, observe_stream);
-    rc = etcd__req_send_internal(req, observe_end, o);
-    if (!rc)
-        o->req = req;
-    return rc;
+    return etcd__v3_stream_open(o->client, "/v3/election/observe",
+                                json_pack("{s:o}", "name", etcd__v3_bytes(name)),
+                                observe_stream, observe_end, o, &o->req);
 }
 
 static void observe_retry_later(etcd_v3_observe *o)
 {
-    etcd__timer_start(o->client, &o->retry, o->backoff_ms);
-    o->backoff_ms = next_backoff(o->backoff_ms);
+    etcd__timer_backoff(o->client, &o->retry, &o->backoff_ms);
 }
 
 static void observe_on_retry(void *arg)
@@ -513,12 +464,11 @@ static void observe_on_retry(void *arg)
 static void observe_finish(etcd_v3_observe *o)
 {
     etcd_client *client = o->client;
-    etcd_response *resp =
-        etcd__response_new_error(ETCD_ECANCELED, NULL, "observe cancelled");
+    etcd_response *resp = etcd__response_canceled("observe cancelled");
 
     etcd__client_detach(client, &o->closer);
     etcd__client_callback_begin(client);
-    o->cb(o, resp ? resp : &canceled_oom, o->data);
+    o->cb(o, resp, o->data);
     etcd__client_callback_end(client);
     etcd_response_free(resp);
     free(o->name);
@@ -533,12 +483,17 @@ static void observe_notify(etcd_v3_observe *o, const etcd_response *resp)
     o->in_callback = 0;
 }
 
-static void observe_drop(etcd_v3_observe *o)
+/* After a callback: finish the observe when it was cancelled there (returns 1: it is
+ * gone), else reconnect later when it has no stream. */
+static int observe_carry_on(etcd_v3_observe *o)
 {
-    if (o->req) {
-        etcd__req_abort(o->req);
-        o->req = NULL;
+    if (o->canceled) {
+        observe_finish(o);
+        return 1;
     }
+    if (!o->req && !o->retry.armed)
+        observe_retry_later(o);
+    return 0;
 }
 
 /* Whether `kv` was delivered last (a reconnection starts with the current leader);
@@ -569,20 +524,16 @@ static void observe_stream(etcd__req *req, etcd__buf *in)
         if (resp->status == ETCD_OK && resp->v3.nkvs == 0)
             resp->status = ETCD_EPROTO; /* every message names the leader */
         if (resp->status == ETCD_OK) {
-            o->backoff_ms = BACKOFF_MIN_MS;
+            o->backoff_ms = ETCD__BACKOFF_MIN_MS;
             if (!seen_before(o, &resp->v3.kvs[0]))
                 observe_notify(o, resp);
         } else {
-            observe_drop(o);
+            etcd__req_drop(&o->req);
             observe_notify(o, resp);
         }
         etcd_response_free(resp);
-        if (o->canceled) {
-            observe_finish(o);
+        if (observe_carry_on(o))
             return;
-        }
-        if (!o->req && !o->retry.armed)
-            observe_retry_later(o);
     }
 }
 
@@ -597,12 +548,7 @@ static void observe_end(etcd__req *req, etcd_response *resp)
     if (resp->status != ETCD_ECANCELED)
         observe_notify(o, resp);
     etcd_response_free(resp);
-    if (o->canceled) {
-        observe_finish(o);
-        return;
-    }
-    if (!o->req && !o->retry.armed)
-        observe_retry_later(o);
+    observe_carry_on(o);
 }
 
 static void observe_closer(etcd__closer *closer)
@@ -614,7 +560,6 @@ int etcd_v3_observe_start(etcd_client *client, etcd_bytes name, etcd_v3_observe_
                           void *data, etcd_v3_observe **out)
 {
     etcd_v3_observe *o;
-    size_t n;
     int rc;
 
     if (out)
@@ -624,20 +569,15 @@ int etcd_v3_observe_start(etcd_client *client, etcd_bytes name, etcd_v3_observe_
     o = calloc(1, sizeof(*o));
     if (!o)
         return ETCD_ENOMEM;
-    n = bytes_len(name);
-    o->name = malloc(n + 1);
+    o->name = etcd__bytes_dup(name, &o->name_len);
     if (!o->name) {
         free(o);
         return ETCD_ENOMEM;
     }
-    if (n)
-        memcpy(o->name, name.data, n);
-    o->name[n] = '\0';
-    o->name_len = n;
     o->client = client;
     o->cb = cb;
     o->data = data;
-    o->backoff_ms = BACKOFF_MIN_MS;
+    o->backoff_ms = ETCD__BACKOFF_MIN_MS;
     o->retry.fire = observe_on_retry;
     o->retry.arg = o;
     o->closer.close = observe_closer;
@@ -645,7 +585,7 @@ int etcd_v3_observe_start(etcd_client *client, etcd_bytes name, etcd_v3_observe_
     if (!rc) {
         rc = etcd__client_attach(client, &o->closer);
         if (rc)
-            observe_drop(o);
+            etcd__req_drop(&o->req);
     }
     if (rc) {
         free(o->name);
@@ -663,7 +603,7 @@ void etcd_v3_observe_cancel(etcd_v3_observe *o)
         return;
     o->canceled = 1;
     etcd__timer_stop(o->client, &o->retry);
-    observe_drop(o);
+    etcd__req_drop(&o->req);
     if (!o->in_callback) {
         etcd_client *client = o->client;
 

@@ -9,12 +9,6 @@
 
 #include "base64_int.h"
 
-int etcd__v3_malformed(etcd__v3_dec *d, const char *why)
-{
-    d->why = why;
-    return ETCD_EPROTO;
-}
-
 /* An int64 written as a string or a number; absent is 0. */
 int etcd__v3_get_int(json_t *obj, const char *name, int64_t *out)
 {
@@ -57,7 +51,7 @@ int etcd__v3_get_uint(json_t *obj, const char *name, uint64_t *out)
 }
 
 /* Decode base64 field `name` of obj into the arena; absent is "". */
-int etcd__v3_get_bytes(etcd__v3_dec *d, json_t *obj, const char *name, const char **out,
+int etcd__v3_get_bytes(etcd__dec *d, json_t *obj, const char *name, const char **out,
                        size_t *len)
 {
     json_t *v = json_object_get(obj, name);
@@ -66,24 +60,24 @@ int etcd__v3_get_bytes(etcd__v3_dec *d, json_t *obj, const char *name, const cha
     char *buf;
 
     if (!text)
-        return etcd__v3_malformed(d, "expected base64 bytes");
+        return etcd__malformed(d, "expected base64 bytes");
     tlen = strlen(text);
     buf = etcd__response_alloc(d->resp, tlen / 4 * 3 + 4);
     if (!buf)
         return ETCD_ENOMEM;
     *len = etcd__base64_decode(text, tlen, buf);
     if (*len == (size_t)-1)
-        return etcd__v3_malformed(d, "invalid base64 in a key or value");
+        return etcd__malformed(d, "invalid base64 in a key or value");
     *out = buf;
     return ETCD_OK;
 }
 
-int etcd__v3_fill_kv(etcd__v3_dec *d, json_t *j, etcd_kv *kv)
+int etcd__v3_fill_kv(etcd__dec *d, json_t *j, etcd_kv *kv)
 {
     int rc;
 
     if (!json_is_object(j))
-        return etcd__v3_malformed(d, "expected a key-value object");
+        return etcd__malformed(d, "expected a key-value object");
     rc = etcd__v3_get_bytes(d, j, "key", &kv->key, &kv->key_len);
     if (!rc)
         rc = etcd__v3_get_bytes(d, j, "value", &kv->value, &kv->value_len);
@@ -91,11 +85,11 @@ int etcd__v3_fill_kv(etcd__v3_dec *d, json_t *j, etcd_kv *kv)
                 !etcd__v3_get_int(j, "mod_revision", &kv->mod_revision) ||
                 !etcd__v3_get_int(j, "version", &kv->version) ||
                 !etcd__v3_get_int(j, "lease", &kv->lease)))
-        rc = etcd__v3_malformed(d, "malformed number in a key-value");
+        rc = etcd__malformed(d, "malformed number in a key-value");
     return rc;
 }
 
-static int kv_array(etcd__v3_dec *d, json_t *arr, const etcd_kv **out, size_t *n)
+static int kv_array(etcd__dec *d, json_t *arr, const etcd_kv **out, size_t *n)
 {
     etcd_kv *kvs;
     size_t i;
@@ -106,7 +100,7 @@ static int kv_array(etcd__v3_dec *d, json_t *arr, const etcd_kv **out, size_t *n
     if (!arr)
         return ETCD_OK;
     if (!json_is_array(arr))
-        return etcd__v3_malformed(d, "expected a list of key-values");
+        return etcd__malformed(d, "expected a list of key-values");
     if (json_array_size(arr) == 0)
         return ETCD_OK;
     kvs = etcd__response_alloc(d->resp, json_array_size(arr) * sizeof(*kvs));
@@ -122,7 +116,7 @@ static int kv_array(etcd__v3_dec *d, json_t *arr, const etcd_kv **out, size_t *n
     return ETCD_OK;
 }
 
-static int decode_header(etcd__v3_dec *d, json_t *root)
+static int decode_header(etcd__dec *d, json_t *root)
 {
     json_t *h = json_object_get(root, "header");
     etcd_v3_header *hdr;
@@ -136,12 +130,12 @@ static int decode_header(etcd__v3_dec *d, json_t *root)
         !etcd__v3_get_uint(h, "member_id", &hdr->member_id) ||
         !etcd__v3_get_int(h, "revision", &hdr->revision) ||
         !etcd__v3_get_uint(h, "raft_term", &hdr->raft_term))
-        return etcd__v3_malformed(d, "malformed header");
+        return etcd__malformed(d, "malformed header");
     d->resp->header = hdr;
     return ETCD_OK;
 }
 
-static int decode_events(etcd__v3_dec *d, json_t *arr, etcd_v3_result *r)
+static int decode_events(etcd__dec *d, json_t *arr, etcd_v3_result *r)
 {
     etcd_event *events;
     size_t i;
@@ -173,7 +167,7 @@ static int decode_events(etcd__v3_dec *d, json_t *arr, etcd_v3_result *r)
     return ETCD_OK;
 }
 
-static int decode_result(etcd__v3_dec *d, json_t *j, etcd_v3_result *r);
+static int decode_result(etcd__dec *d, json_t *j, etcd_v3_result *r);
 
 /* A watch the server cancelled says why ("rpc error: code = Unauthenticated desc =
  * etcdserver: invalid auth token"): kept as the error's message, with gRPC's code. */
@@ -198,7 +192,7 @@ static void cancel_reason(etcd_response *resp, const char *reason)
 }
 
 /* Lease answers: ID, TTL, grantedTTL, the lease list, a lease's keys. */
-static int decode_leases(etcd__v3_dec *d, json_t *j, etcd_v3_result *r)
+static int decode_leases(etcd__dec *d, json_t *j, etcd_v3_result *r)
 {
     json_t *leases = json_object_get(j, "leases"), *keys = json_object_get(j, "keys");
     etcd_kv *kvs;
@@ -208,14 +202,14 @@ static int decode_leases(etcd__v3_dec *d, json_t *j, etcd_v3_result *r)
 
     if (!etcd__v3_get_int(j, "ID", &r->id) || !etcd__v3_get_int(j, "TTL", &r->ttl) ||
         !etcd__v3_get_int(j, "grantedTTL", &r->granted_ttl))
-        return etcd__v3_malformed(d, "malformed lease numbers");
+        return etcd__malformed(d, "malformed lease numbers");
     if (json_array_size(leases)) {
         ids = etcd__response_alloc(d->resp, json_array_size(leases) * sizeof(*ids));
         if (!ids)
             return ETCD_ENOMEM;
         for (i = 0; i < json_array_size(leases); i++) {
             if (!etcd__v3_get_int(json_array_get(leases, i), "ID", &ids[i]))
-                return etcd__v3_malformed(d, "malformed lease list");
+                return etcd__malformed(d, "malformed lease list");
         }
         r->leases = ids;
         r->nleases = i;
@@ -240,7 +234,7 @@ static int decode_leases(etcd__v3_dec *d, json_t *j, etcd_v3_result *r)
     return ETCD_OK;
 }
 
-static int decode_txn_results(etcd__v3_dec *d, json_t *arr, etcd_v3_result *r)
+static int decode_txn_results(etcd__dec *d, json_t *arr, etcd_v3_result *r)
 {
     static const struct {
         const char *field;
@@ -273,7 +267,7 @@ static int decode_txn_results(etcd__v3_dec *d, json_t *arr, etcd_v3_result *r)
             break;
         }
         if (k == sizeof(kinds) / sizeof(kinds[0]))
-            return etcd__v3_malformed(d, "unknown transaction response");
+            return etcd__malformed(d, "unknown transaction response");
     }
     r->results = results;
     r->nresults = i;
@@ -281,7 +275,7 @@ static int decode_txn_results(etcd__v3_dec *d, json_t *arr, etcd_v3_result *r)
 }
 
 /* The fields of every kind of answer; each kind has its own. */
-static int decode_result(etcd__v3_dec *d, json_t *j, etcd_v3_result *r)
+static int decode_result(etcd__dec *d, json_t *j, etcd_v3_result *r)
 {
     json_t *prev = json_object_get(j, "prev_kv");
     int rc;
@@ -289,7 +283,7 @@ static int decode_result(etcd__v3_dec *d, json_t *j, etcd_v3_result *r)
     if (!etcd__v3_get_int(j, "count", &r->count) ||
         !etcd__v3_get_int(j, "deleted", &r->deleted) ||
         !etcd__v3_get_int(j, "compact_revision", &r->compact_revision))
-        return etcd__v3_malformed(d, "malformed number");
+        return etcd__malformed(d, "malformed number");
     r->more = json_is_true(json_object_get(j, "more"));
     r->succeeded = json_is_true(json_object_get(j, "succeeded"));
     r->canceled = json_is_true(json_object_get(j, "canceled"));
@@ -318,7 +312,7 @@ static int decode_result(etcd__v3_dec *d, json_t *j, etcd_v3_result *r)
 int etcd__decode_v3(etcd_response *resp, etcd__decoder decoder, json_t *root,
                     const char **why)
 {
-    etcd__v3_dec d = {resp, NULL};
+    etcd__dec d = {resp, NULL};
     json_t *result = json_object_get(root, "result");
     int rc;
 

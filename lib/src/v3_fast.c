@@ -24,13 +24,14 @@
 #include <string.h>
 
 #include "base64_int.h"
+#include "scan_int.h"
 
 /* ---- Answers ----------------------------------------------------------------------- */
 
 #define SCRATCH 8 /* key-values kept on the stack before the scratch array grows */
 
 typedef struct scan {
-    const char *p, *end;
+    etcd__scan in;
     etcd_response *resp;
     size_t len;             /* the body's */
     etcd_v3_header *header; /* the block of the header and the text, once needed */
@@ -41,45 +42,29 @@ typedef struct scan {
     etcd_kv small[SCRATCH];
 } scan;
 
-static void skip_ws(scan *s)
-{
-    while (s->p < s->end &&
-           (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
-        s->p++;
-}
-
-static int expect(scan *s, char ch)
-{
-    skip_ws(s);
-    if (s->p >= s->end || *s->p != ch)
-        return 0;
-    s->p++;
-    return 1;
-}
-
 /* The rest of a string after its opening quote, when it has no escapes or control
  * characters: its raw bytes. The JSON value is then the same bytes; anything else is
  * the full decoder's. */
 static int string_rest(scan *s, const char **out, size_t *len)
 {
-    const char *start = s->p;
+    const char *start = s->in.p;
 
-    while (s->p < s->end && *s->p != '"') {
-        if (*s->p == '\\' || (unsigned char)*s->p < 0x20)
+    while (s->in.p < s->in.end && *s->in.p != '"') {
+        if (*s->in.p == '\\' || (unsigned char)*s->in.p < 0x20)
             return 0;
-        s->p++;
+        s->in.p++;
     }
-    if (s->p >= s->end)
+    if (s->in.p >= s->in.end)
         return 0;
     *out = start;
-    *len = (size_t)(s->p - start);
-    s->p++;
+    *len = (size_t)(s->in.p - start);
+    s->in.p++;
     return 1;
 }
 
 static int raw_string(scan *s, const char **out, size_t *len)
 {
-    return expect(s, '"') && string_rest(s, out, len);
+    return etcd__scan_char(&s->in, '"') && string_rest(s, out, len);
 }
 
 /* A number as the gateway writes 64-bit ones: a string of decimal digits, at most
@@ -89,10 +74,10 @@ static int digits(scan *s, uint64_t max, uint64_t *out)
     const char *p, *start;
     uint64_t v = 0;
 
-    if (!expect(s, '"'))
+    if (!etcd__scan_char(&s->in, '"'))
         return 0;
-    start = p = s->p;
-    while (p < s->end && (unsigned)(unsigned char)*p - '0' <= 9) {
+    start = p = s->in.p;
+    while (p < s->in.end && (unsigned)(unsigned char)*p - '0' <= 9) {
         unsigned digit = (unsigned)(unsigned char)*p - '0';
 
         /* 19 digits always fit in 64 bits: only a 20th can overflow */
@@ -101,9 +86,9 @@ static int digits(scan *s, uint64_t max, uint64_t *out)
         v = v * 10 + digit;
         p++;
     }
-    if (p == start || p >= s->end || *p != '"' || v > max)
+    if (p == start || p >= s->in.end || *p != '"' || v > max)
         return 0;
-    s->p = p + 1;
+    s->in.p = p + 1;
     *out = v;
     return 1;
 }
@@ -147,11 +132,11 @@ static int bytes_field(scan *s, const char **out, size_t *len)
     char *w;
     size_t n, dlen;
 
-    if (!expect(s, '"') || !block(s))
+    if (!etcd__scan_char(&s->in, '"') || !block(s))
         return 0;
     w = s->text;
-    p = s->p;
-    while (s->end - p > 4) {
+    p = s->in.p;
+    while (s->in.end - p > 4) {
         unsigned a = t[(unsigned char)p[0]], b = t[(unsigned char)p[1]],
                  c = t[(unsigned char)p[2]], d = t[(unsigned char)p[3]];
         unsigned long v;
@@ -165,7 +150,7 @@ static int bytes_field(scan *s, const char **out, size_t *len)
         w += 3;
         p += 4;
     }
-    s->p = p;
+    s->in.p = p;
     if (!string_rest(s, &tail, &n))
         return 0;
     dlen = etcd__base64_decode(tail, n, w);
@@ -175,22 +160,6 @@ static int bytes_field(scan *s, const char **out, size_t *len)
     *len = (size_t)(w - s->text) + dlen;
     s->text = w + dlen + 1;
     return 1;
-}
-
-static int boolean(scan *s, int *out)
-{
-    skip_ws(s);
-    if (s->end - s->p >= 4 && memcmp(s->p, "true", 4) == 0) {
-        s->p += 4;
-        *out = 1;
-        return 1;
-    }
-    if (s->end - s->p >= 5 && memcmp(s->p, "false", 5) == 0) {
-        s->p += 5;
-        *out = 0;
-        return 1;
-    }
-    return 0;
 }
 
 /* A field name and its length. */
@@ -211,15 +180,15 @@ static int field_index(const char *name, size_t len, const fname *names)
     return -1;
 }
 
-/* Whether the input at s->p is `"name"` for names[i] (and then step over it). */
+/* Whether the input at s->in.p is `"name"` for names[i] (and then step over it). */
 static int name_is(scan *s, const fname *names, int i)
 {
     size_t len = names[i].len;
 
-    if (!names[i].name || (size_t)(s->end - s->p) < len + 2 || s->p[0] != '"' ||
-        s->p[len + 1] != '"' || memcmp(s->p + 1, names[i].name, len) != 0)
+    if (!names[i].name || (size_t)(s->in.end - s->in.p) < len + 2 || s->in.p[0] != '"' ||
+        s->in.p[len + 1] != '"' || memcmp(s->in.p + 1, names[i].name, len) != 0)
         return 0;
-    s->p += len + 2;
+    s->in.p += len + 2;
     return 1;
 }
 
@@ -234,12 +203,12 @@ static int members(scan *s, const fname *names,
     size_t len;
     int which = -1;
 
-    if (!expect(s, '{'))
+    if (!etcd__scan_char(&s->in, '{'))
         return 0;
-    if (expect(s, '}'))
+    if (etcd__scan_char(&s->in, '}'))
         return 1;
     do {
-        skip_ws(s);
+        etcd__scan_ws(&s->in);
         if (name_is(s, names, which + 1)) {
             which++;
         } else {
@@ -247,12 +216,12 @@ static int members(scan *s, const fname *names,
                 return 0;
             which = field_index(name, len, names);
         }
-        if (which < 0 || (seen & (1u << which)) || !expect(s, ':') ||
+        if (which < 0 || (seen & (1u << which)) || !etcd__scan_char(&s->in, ':') ||
             !field(s, which, ctx))
             return 0;
         seen |= 1u << which;
-    } while (expect(s, ','));
-    return expect(s, '}');
+    } while (etcd__scan_char(&s->in, ','));
+    return etcd__scan_char(&s->in, '}');
 }
 
 static const fname kv_names[] = {{"key", 3},
@@ -297,9 +266,9 @@ static int kv_array(scan *s, const etcd_kv **out, size_t *n)
     etcd_kv *kvs;
 
     s->nkvs = 0;
-    if (!expect(s, '['))
+    if (!etcd__scan_char(&s->in, '['))
         return 0;
-    if (!expect(s, ']')) {
+    if (!etcd__scan_char(&s->in, ']')) {
         do {
             if (s->nkvs == s->cap) {
                 size_t cap = s->cap * 2;
@@ -320,8 +289,8 @@ static int kv_array(scan *s, const etcd_kv **out, size_t *n)
             if (!kv_object(s, &s->kvs[s->nkvs]))
                 return 0;
             s->nkvs++;
-        } while (expect(s, ','));
-        if (!expect(s, ']'))
+        } while (etcd__scan_char(&s->in, ','));
+        if (!etcd__scan_char(&s->in, ']'))
             return 0;
     }
     *out = NULL;
@@ -383,7 +352,7 @@ static int top_field(scan *s, int which, void *ctx)
     case F_COUNT:
         return int_field(s, &r->count);
     case F_MORE:
-        return boolean(s, &r->more);
+        return etcd__scan_bool(&s->in, &r->more);
     case F_PREV_KV:
         /* The full decoder prefers prev_kv to prev_kvs: one of them only here. */
         if (r->prev_kvs)
@@ -412,8 +381,8 @@ int etcd__decode_v3_fast(etcd_response *resp, const char *body, size_t len)
     scan s;
     int ok;
 
-    s.p = body;
-    s.end = body + len;
+    s.in.p = body;
+    s.in.end = body + len;
     s.resp = resp;
     s.len = len;
     s.header = NULL;
@@ -424,8 +393,8 @@ int etcd__decode_v3_fast(etcd_response *resp, const char *body, size_t len)
     s.cap = SCRATCH;
     ok = members(&s, top_names, top_field, NULL);
     if (ok) {
-        skip_ws(&s);
-        ok = s.p == s.end;
+        etcd__scan_ws(&s.in);
+        ok = s.in.p == s.in.end;
     }
     if (s.kvs != s.small)
         free(s.kvs);
@@ -440,33 +409,37 @@ int etcd__decode_v3_fast(etcd_response *resp, const char *body, size_t len)
 
 /* ---- Requests ---------------------------------------------------------------------- */
 
-static size_t bytes_len(etcd_bytes b)
+/* Make room at the end of out for `lead"name":"`, `room` bytes of value and a closing
+ * quote; write all but the value and return where it goes (NULL: out of memory). */
+static char *put_field(etcd__buf *out, char lead, const char *name, size_t room)
 {
-    if (!b.data)
-        return 0;
-    return b.len == ETCD_STRLEN ? strlen(b.data) : b.len;
-}
+    size_t nlen = strlen(name);
+    char *at = etcd__buf_extend(out, nlen + room + 6);
 
-/* `,"name":"base64"` (or `{"name":...` for the first field, `lead` '{'). */
-static int put_b64(etcd__buf *out, char lead, const char *name, const void *data,
-                   size_t n)
-{
-    size_t nlen = strlen(name), b64 = ETCD__BASE64_LEN(n);
-    char *at;
-
-    if (n > ((size_t)-1) / 2)
-        return ETCD_ENOMEM;
-    at = etcd__buf_extend(out, nlen + b64 + 6);
     if (!at)
-        return ETCD_ENOMEM;
+        return NULL;
     *at++ = lead;
     *at++ = '"';
     memcpy(at, name, nlen);
     at += nlen;
     memcpy(at, "\":\"", 3);
     at += 3;
+    at[room] = '"';
+    return at;
+}
+
+/* `,"name":"base64"` (or `{"name":...` for the first field, `lead` '{'). */
+static int put_b64(etcd__buf *out, char lead, const char *name, const void *data,
+                   size_t n)
+{
+    char *at;
+
+    if (n > ((size_t)-1) / 2)
+        return ETCD_ENOMEM;
+    at = put_field(out, lead, name, ETCD__BASE64_LEN(n));
+    if (!at)
+        return ETCD_ENOMEM;
     etcd__base64_encode_to(at, data ? data : "", n);
-    at[b64] = '"';
     return ETCD_OK;
 }
 
@@ -475,7 +448,7 @@ static int put_int(etcd__buf *out, const char *name, int64_t v)
 {
     char digits_rev[20], *at;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    size_t nlen = strlen(name), n = 0, i;
+    size_t n = 0, i;
 
     if (!v)
         return ETCD_OK;
@@ -483,20 +456,13 @@ static int put_int(etcd__buf *out, const char *name, int64_t v)
         digits_rev[n++] = (char)('0' + u % 10);
         u /= 10;
     } while (u);
-    at = etcd__buf_extend(out, nlen + n + (v < 0) + 6);
+    at = put_field(out, ',', name, n + (v < 0));
     if (!at)
         return ETCD_ENOMEM;
-    *at++ = ',';
-    *at++ = '"';
-    memcpy(at, name, nlen);
-    at += nlen;
-    memcpy(at, "\":\"", 3);
-    at += 3;
     if (v < 0)
         *at++ = '-';
     for (i = 0; i < n; i++)
         *at++ = digits_rev[n - 1 - i];
-    *at = '"';
     return ETCD_OK;
 }
 
@@ -516,11 +482,11 @@ static int put_true(etcd__buf *out, const char *name, int flag)
     return etcd__buf_printf(out, ",\"%s\":true", name);
 }
 
-/* "key" and, for a range, "range_end", as set_key_range() in v3.c sets them. */
+/* "key" and, for a range, "range_end", as etcd__v3_set_range() sets them. */
 static int put_key_range(etcd__buf *out, etcd_bytes key, const etcd_range_end *range)
 {
     static const char zero[1] = {0};
-    size_t n = bytes_len(key);
+    size_t n = etcd__bytes_len(key);
     char *end;
     int rc;
 
@@ -533,7 +499,8 @@ static int put_key_range(etcd__buf *out, etcd_bytes key, const etcd_range_end *r
     if (rc || !range)
         return rc;
     if (range->end.data)
-        return put_b64(out, ',', "range_end", range->end.data, bytes_len(range->end));
+        return put_b64(out, ',', "range_end", range->end.data,
+                       etcd__bytes_len(range->end));
     if (range->from_key)
         return put_b64(out, ',', "range_end", zero, 1);
     if (!range->prefix)
@@ -593,7 +560,7 @@ int etcd__v3_write_put(etcd__buf *out, etcd_bytes key, etcd_bytes value,
     o = o ? o : &none;
     rc = put_key_range(out, key, NULL);
     if (!rc)
-        rc = put_b64(out, ',', "value", value.data, bytes_len(value));
+        rc = put_b64(out, ',', "value", value.data, etcd__bytes_len(value));
     if (!rc)
         rc = put_int(out, "lease", o->lease);
     if (!rc)

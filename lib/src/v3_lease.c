@@ -5,17 +5,6 @@
 
 #include <stdlib.h>
 
-#define BACKOFF_MIN_MS 100
-
-static int lease_call(etcd_client *client, const char *path, json_t *body, unsigned flags,
-                      etcd__sink sink)
-{
-    etcd__req *req = NULL;
-    int rc = body ? etcd__v3_request(client, path, body, flags, &req) : ETCD_ENOMEM;
-
-    return etcd__req_dispatch(rc, req, sink);
-}
-
 static json_t *id_body(int64_t id)
 {
     return json_pack("{s:o}", "ID", etcd__v3_int(id));
@@ -29,24 +18,26 @@ static json_t *grant_body(int64_t ttl, int64_t id)
 int etcd_v3_lease_grant(etcd_client *client, int64_t ttl, int64_t id, etcd_response_cb cb,
                         void *data)
 {
-    return lease_call(client, "/v3/lease/grant", grant_body(ttl, id), 0,
-                      etcd__async(cb, data));
+    return etcd__v3_call(client, "/v3/lease/grant", grant_body(ttl, id), 0,
+                         etcd__async(cb, data));
 }
 
 int etcd_v3_lease_grant_sync(etcd_client *client, int64_t ttl, int64_t id,
                              etcd_response **out)
 {
-    return lease_call(client, "/v3/lease/grant", grant_body(ttl, id), 0, etcd__sync(out));
+    return etcd__v3_call(client, "/v3/lease/grant", grant_body(ttl, id), 0,
+                         etcd__sync(out));
 }
 
 int etcd_v3_lease_revoke(etcd_client *client, int64_t id, etcd_response_cb cb, void *data)
 {
-    return lease_call(client, "/v3/lease/revoke", id_body(id), 0, etcd__async(cb, data));
+    return etcd__v3_call(client, "/v3/lease/revoke", id_body(id), 0,
+                         etcd__async(cb, data));
 }
 
 int etcd_v3_lease_revoke_sync(etcd_client *client, int64_t id, etcd_response **out)
 {
-    return lease_call(client, "/v3/lease/revoke", id_body(id), 0, etcd__sync(out));
+    return etcd__v3_call(client, "/v3/lease/revoke", id_body(id), 0, etcd__sync(out));
 }
 
 static json_t *ttl_body(int64_t id, int keys)
@@ -57,42 +48,42 @@ static json_t *ttl_body(int64_t id, int keys)
 int etcd_v3_lease_timetolive(etcd_client *client, int64_t id, int keys,
                              etcd_response_cb cb, void *data)
 {
-    return lease_call(client, "/v3/lease/timetolive", ttl_body(id, keys),
-                      ETCD__REQ_IDEMPOTENT, etcd__async(cb, data));
+    return etcd__v3_call(client, "/v3/lease/timetolive", ttl_body(id, keys),
+                         ETCD__REQ_IDEMPOTENT, etcd__async(cb, data));
 }
 
 int etcd_v3_lease_timetolive_sync(etcd_client *client, int64_t id, int keys,
                                   etcd_response **out)
 {
-    return lease_call(client, "/v3/lease/timetolive", ttl_body(id, keys),
-                      ETCD__REQ_IDEMPOTENT, etcd__sync(out));
+    return etcd__v3_call(client, "/v3/lease/timetolive", ttl_body(id, keys),
+                         ETCD__REQ_IDEMPOTENT, etcd__sync(out));
 }
 
 int etcd_v3_lease_list(etcd_client *client, etcd_response_cb cb, void *data)
 {
-    return lease_call(client, "/v3/lease/leases", json_object(), ETCD__REQ_IDEMPOTENT,
-                      etcd__async(cb, data));
+    return etcd__v3_call(client, "/v3/lease/leases", json_object(), ETCD__REQ_IDEMPOTENT,
+                         etcd__async(cb, data));
 }
 
 int etcd_v3_lease_list_sync(etcd_client *client, etcd_response **out)
 {
-    return lease_call(client, "/v3/lease/leases", json_object(), ETCD__REQ_IDEMPOTENT,
-                      etcd__sync(out));
+    return etcd__v3_call(client, "/v3/lease/leases", json_object(), ETCD__REQ_IDEMPOTENT,
+                         etcd__sync(out));
 }
 
 /* The gateway answers one keep-alive request with one message, then ends the stream. */
 int etcd_v3_lease_keepalive_once(etcd_client *client, int64_t id, etcd_response_cb cb,
                                  void *data)
 {
-    return lease_call(client, "/v3/lease/keepalive", id_body(id), ETCD__REQ_IDEMPOTENT,
-                      etcd__async(cb, data));
+    return etcd__v3_call(client, "/v3/lease/keepalive", id_body(id), ETCD__REQ_IDEMPOTENT,
+                         etcd__async(cb, data));
 }
 
 int etcd_v3_lease_keepalive_once_sync(etcd_client *client, int64_t id,
                                       etcd_response **out)
 {
-    return lease_call(client, "/v3/lease/keepalive", id_body(id), ETCD__REQ_IDEMPOTENT,
-                      etcd__sync(out));
+    return etcd__v3_call(client, "/v3/lease/keepalive", id_body(id), ETCD__REQ_IDEMPOTENT,
+                         etcd__sync(out));
 }
 
 /* ---- Managed keep-alives ----------------------------------------------------------- */
@@ -116,14 +107,12 @@ static void ka_done(etcd__req *req, etcd_response *resp);
 
 static void ka_finish(etcd_v3_keepalive *ka)
 {
-    static const etcd_response oom = {.status = ETCD_ECANCELED};
     etcd_client *client = ka->client;
-    etcd_response *resp =
-        etcd__response_new_error(ETCD_ECANCELED, NULL, "keep-alive stopped");
+    etcd_response *resp = etcd__response_canceled("keep-alive stopped");
 
     etcd__client_detach(client, &ka->closer);
     etcd__client_callback_begin(client);
-    ka->cb(ka, resp ? resp : &oom, ka->data);
+    ka->cb(ka, resp, ka->data);
     etcd__client_callback_end(client);
     etcd_response_free(resp);
     free(ka);
@@ -140,11 +129,9 @@ static long refresh_delay(const etcd_v3_keepalive *ka)
 static void ka_send(void *arg)
 {
     etcd_v3_keepalive *ka = arg;
-    etcd__req *req = NULL;
-    json_t *body = id_body(ka->id);
-    int rc = body ? etcd__v3_request(ka->client, "/v3/lease/keepalive", body,
-                                     ETCD__REQ_IDEMPOTENT, &req)
-                  : ETCD_ENOMEM;
+    etcd__req *req;
+    int rc = etcd__v3_request(ka->client, "/v3/lease/keepalive", id_body(ka->id),
+                              ETCD__REQ_IDEMPOTENT, &req);
 
     if (!rc)
         rc = etcd__req_send_internal(req, ka_done, ka);
@@ -167,7 +154,7 @@ static void ka_done(etcd__req *req, etcd_response *resp)
         ka->lost = 1;
     } else if (resp->status == ETCD_OK) {
         ka->ttl = resp->v3.ttl;
-        ka->backoff_ms = BACKOFF_MIN_MS;
+        ka->backoff_ms = ETCD__BACKOFF_MIN_MS;
     }
     ok = resp->status == ETCD_OK;
     ka->in_callback = 1;
@@ -183,9 +170,10 @@ static void ka_done(etcd__req *req, etcd_response *resp)
     if (ok) {
         delay = refresh_delay(ka);
     } else {
-        /* Retry soon, but never later than the next refresh would be. */
+        /* Retry soon, but never later than the next refresh would be (and so the
+         * backoff stops growing there). */
         delay = ka->backoff_ms < refresh_delay(ka) ? ka->backoff_ms : refresh_delay(ka);
-        ka->backoff_ms *= 2;
+        ka->backoff_ms = delay * 2;
     }
     etcd__timer_start(ka->client, &ka->timer, delay);
 }
@@ -213,7 +201,7 @@ int etcd_v3_keepalive_start(etcd_client *client, int64_t id, int64_t ttl,
     ka->ttl = ttl;
     ka->cb = cb;
     ka->data = data;
-    ka->backoff_ms = BACKOFF_MIN_MS;
+    ka->backoff_ms = ETCD__BACKOFF_MIN_MS;
     ka->timer.fire = ka_send;
     ka->timer.arg = ka;
     ka->closer.close = ka_close;
@@ -240,10 +228,7 @@ void etcd_v3_keepalive_cancel(etcd_v3_keepalive *ka)
         return;
     ka->canceled = 1;
     etcd__timer_stop(ka->client, &ka->timer);
-    if (ka->req) {
-        etcd__req_abort(ka->req);
-        ka->req = NULL;
-    }
+    etcd__req_drop(&ka->req);
     if (!ka->in_callback) {
         etcd_client *client = ka->client;
 

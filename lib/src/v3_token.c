@@ -4,36 +4,16 @@
  */
 #include "v3_int.h"
 
-#include "admin_int.h"
-
-static json_t *credentials(const char *user, const char *password)
-{
-    return json_pack("{s:s,s:s}", "name", user, "password", password);
-}
-
 /* The authenticate request goes without a token, of course. */
 static int token_request(etcd_client *client, const char *user, const char *password,
                          etcd__req **out)
 {
-    etcd__req *req;
-    int rc;
-
     *out = NULL;
     if (!client || !user || !password)
         return ETCD_EINVAL;
-    req = etcd__req_new(client, ETCD__POST, ETCD__DECODE_V3,
-                        ETCD__REQ_JSON | ETCD__REQ_V3 | ETCD__REQ_NO_TOKEN);
-    if (!req)
-        return ETCD_ENOMEM;
-    rc = etcd__buf_puts(etcd__req_path(req), "/v3/auth/authenticate");
-    if (!rc)
-        rc = etcd__req_set_json(req, credentials(user, password));
-    if (rc) {
-        etcd__req_free(req);
-        return rc;
-    }
-    *out = req;
-    return ETCD_OK;
+    return etcd__v3_request(client, "/v3/auth/authenticate",
+                            json_pack("{s:s,s:s}", "name", user, "password", password),
+                            ETCD__REQ_NO_TOKEN, out);
 }
 
 static void on_token(etcd__req *req, etcd_response *resp)

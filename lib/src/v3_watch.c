@@ -11,9 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BACKOFF_MIN_MS 100
-#define BACKOFF_MAX_MS 5000
-
 struct etcd_v3_watch {
     etcd__closer closer; /* first: the client closes watches through it */
     etcd_client *client;
@@ -71,28 +68,13 @@ fail:
 
 static int send_stream(etcd_v3_watch *w)
 {
-    etcd__req *req;
-    json_t *body = create_request(w);
-    int rc;
-
-    if (!body)
-        return ETCD_ENOMEM;
-    rc = etcd__v3_request(w->client, "/v3/watch", body,
-                          ETCD__REQ_LONGPOLL | ETCD__REQ_STREAM, &req);
-    if (rc)
-        return rc;
-    etcd__req_set_stream(req, on_stream);
-    rc = etcd__req_send_internal(req, on_end, w);
-    if (!rc)
-        w->req = req;
-    return rc;
+    return etcd__v3_stream_open(w->client, "/v3/watch", create_request(w), on_stream,
+                                on_end, w, &w->req);
 }
 
 static void retry_later(etcd_v3_watch *w)
 {
-    etcd__timer_start(w->client, &w->retry, w->backoff_ms);
-    w->backoff_ms =
-        w->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : w->backoff_ms * 2;
+    etcd__timer_backoff(w->client, &w->retry, &w->backoff_ms);
 }
 
 static void on_retry(void *arg)
@@ -105,14 +87,12 @@ static void on_retry(void *arg)
 
 static void finish(etcd_v3_watch *w)
 {
-    static const etcd_response oom = {.status = ETCD_ECANCELED};
     etcd_client *client = w->client;
-    etcd_response *resp =
-        etcd__response_new_error(ETCD_ECANCELED, NULL, "watch cancelled");
+    etcd_response *resp = etcd__response_canceled("watch cancelled");
 
     etcd__client_detach(client, &w->closer);
     etcd__client_callback_begin(client);
-    w->cb(w, resp ? resp : &oom, w->data);
+    w->cb(w, resp, w->data);
     etcd__client_callback_end(client);
     etcd_response_free(resp);
     free(w->key);
@@ -127,13 +107,17 @@ static void notify(etcd_v3_watch *w, const etcd_response *resp)
     w->in_callback = 0;
 }
 
-/* Stop the stream now (from the loop, never from curl). */
-static void drop_stream(etcd_v3_watch *w)
+/* After a callback: finish the watch when it was cancelled there (returns 1: it is
+ * gone), else reconnect later when it has no stream and is not paused. */
+static int carry_on(etcd_v3_watch *w)
 {
-    if (w->req) {
-        etcd__req_abort(w->req);
-        w->req = NULL;
+    if (w->canceled) {
+        finish(w);
+        return 1;
     }
+    if (!w->req && !w->paused && !w->retry.armed)
+        retry_later(w);
+    return 0;
 }
 
 /* Move next_revision past what `resp` reports, and turn a server-side end of the watch
@@ -175,9 +159,26 @@ static int track(etcd_v3_watch *w, etcd_response *resp)
         }
         resp->status = resp->error.message ? ETCD_EETCD : ETCD_ETRANSPORT;
     } else {
-        w->backoff_ms = BACKOFF_MIN_MS;
+        w->backoff_ms = ETCD__BACKOFF_MIN_MS;
     }
     return 0;
+}
+
+int etcd__v3_stream_open(etcd_client *client, const char *path, json_t *body,
+                         etcd__stream_fn stream, etcd__done_fn done, void *owner,
+                         etcd__req **out)
+{
+    etcd__req *req;
+    int rc =
+        etcd__v3_request(client, path, body, ETCD__REQ_LONGPOLL | ETCD__REQ_STREAM, &req);
+
+    if (rc)
+        return rc;
+    etcd__req_set_stream(req, stream);
+    rc = etcd__req_send_internal(req, done, owner);
+    if (!rc)
+        *out = req;
+    return rc;
 }
 
 etcd_response *etcd__v3_next_message(etcd__req *req, etcd__buf *in)
@@ -213,7 +214,7 @@ static void on_stream(etcd__req *req, etcd__buf *in)
         if (!resp)
             return;
         if (resp->status == ETCD_OK && track(w, resp)) {
-            drop_stream(w);
+            etcd__req_drop(&w->req);
             etcd_response_free(resp);
             etcd__timer_start(w->client, &w->retry, 0);
             return;
@@ -221,15 +222,11 @@ static void on_stream(etcd__req *req, etcd__buf *in)
         /* Anything but events ends this stream: a paused watch waits for resume, the
          * others reconnect from next_revision. */
         if (resp->status != ETCD_OK)
-            drop_stream(w);
+            etcd__req_drop(&w->req);
         notify(w, resp);
         etcd_response_free(resp);
-        if (w->canceled) {
-            finish(w);
+        if (carry_on(w))
             return;
-        }
-        if (!w->req && !w->paused && !w->retry.armed)
-            retry_later(w);
     }
 }
 
@@ -244,31 +241,12 @@ static void on_end(etcd__req *req, etcd_response *resp)
     if (resp->status != ETCD_ECANCELED)
         notify(w, resp);
     etcd_response_free(resp);
-    if (w->canceled) {
-        finish(w);
-        return;
-    }
-    if (!w->req && !w->paused && !w->retry.armed)
-        retry_later(w);
+    carry_on(w);
 }
 
 static void watch_close(etcd__closer *closer)
 {
     etcd_v3_watch_cancel((etcd_v3_watch *)closer);
-}
-
-static char *copy_bytes(etcd_bytes b, size_t *len)
-{
-    size_t n = b.len == ETCD_STRLEN ? (b.data ? strlen(b.data) : 0) : b.len;
-    char *copy = malloc(n + 1);
-
-    if (!copy)
-        return NULL;
-    if (n)
-        memcpy(copy, b.data, n);
-    copy[n] = '\0';
-    *len = n;
-    return copy;
 }
 
 int etcd_v3_watch_start(etcd_client *client, etcd_bytes key,
@@ -287,15 +265,15 @@ int etcd_v3_watch_start(etcd_client *client, etcd_bytes key,
         return ETCD_ENOMEM;
     if (opts)
         w->opts = *opts;
-    w->key = copy_bytes(key, &w->key_len);
+    w->key = etcd__bytes_dup(key, &w->key_len);
     if (w->key && w->opts.range.end.data)
-        w->end = copy_bytes(w->opts.range.end, &w->end_len);
+        w->end = etcd__bytes_dup(w->opts.range.end, &w->end_len);
     w->opts.range.end.data = NULL;
     w->client = client;
     w->cb = cb;
     w->data = data;
     w->next_revision = w->opts.start_revision;
-    w->backoff_ms = BACKOFF_MIN_MS;
+    w->backoff_ms = ETCD__BACKOFF_MIN_MS;
     w->retry.fire = on_retry;
     w->retry.arg = w;
     w->closer.close = watch_close;
@@ -304,7 +282,7 @@ int etcd_v3_watch_start(etcd_client *client, etcd_bytes key,
     if (!rc) {
         rc = etcd__client_attach(client, &w->closer);
         if (rc)
-            drop_stream(w);
+            etcd__req_drop(&w->req);
     }
     if (rc) {
         free(w->key);
@@ -323,7 +301,7 @@ int etcd_v3_watch_resume(etcd_v3_watch *w, int64_t revision)
         return ETCD_EBUSY;
     w->paused = 0;
     w->next_revision = revision;
-    w->backoff_ms = BACKOFF_MIN_MS;
+    w->backoff_ms = ETCD__BACKOFF_MIN_MS;
     if (send_stream(w))
         retry_later(w);
     return ETCD_OK;
@@ -340,7 +318,7 @@ void etcd_v3_watch_cancel(etcd_v3_watch *w)
         return;
     w->canceled = 1;
     etcd__timer_stop(w->client, &w->retry);
-    drop_stream(w);
+    etcd__req_drop(&w->req);
     if (!w->in_callback) {
         etcd_client *client = w->client;
 

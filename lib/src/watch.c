@@ -13,9 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BACKOFF_MIN_MS 100
-#define BACKOFF_MAX_MS 5000
-
 struct etcd_watch {
     etcd__closer closer; /* first: the client closes watches through it */
     etcd_client *client;
@@ -49,10 +46,7 @@ static int send_wait(etcd_watch *w)
 
 static void retry_later(etcd_watch *w)
 {
-    etcd__timer_start(w->client, &w->retry, w->backoff_ms);
-    w->backoff_ms *= 2;
-    if (w->backoff_ms > BACKOFF_MAX_MS)
-        w->backoff_ms = BACKOFF_MAX_MS;
+    etcd__timer_backoff(w->client, &w->retry, &w->backoff_ms);
 }
 
 static void on_retry(void *arg)
@@ -69,13 +63,11 @@ static void on_retry(void *arg)
 static void finish(etcd_watch *w)
 {
     etcd_client *client = w->client;
-    etcd_response *resp =
-        etcd__response_new_error(ETCD_ECANCELED, NULL, "watch cancelled");
-    static const etcd_response oom = {.status = ETCD_ECANCELED};
+    etcd_response *resp = etcd__response_canceled("watch cancelled");
 
     etcd__client_detach(client, &w->closer);
     etcd__client_callback_begin(client);
-    w->cb(w, resp ? resp : &oom, w->data);
+    w->cb(w, resp, w->data);
     etcd__client_callback_end(client);
     etcd_response_free(resp);
     free(w->key);
@@ -97,7 +89,7 @@ static void watch_done(etcd__req *req, etcd_response *resp)
     w->req = NULL;
     if (ok && resp->node) {
         w->next_index = resp->node->modified_index + 1;
-        w->backoff_ms = BACKOFF_MIN_MS;
+        w->backoff_ms = ETCD__BACKOFF_MIN_MS;
     } else if (ok) {
         /* An answer without an event: report it and wait again after a pause. */
         resp->status = ETCD_EPROTO;
@@ -147,7 +139,7 @@ int etcd_watch_start(etcd_client *client, const char *key, const etcd_watch_opts
     w->next_index = opts ? opts->wait_index : 0;
     w->cb = cb;
     w->data = data;
-    w->backoff_ms = BACKOFF_MIN_MS;
+    w->backoff_ms = ETCD__BACKOFF_MIN_MS;
     w->retry.fire = on_retry;
     w->retry.arg = w;
     w->closer.close = watch_close;
@@ -173,7 +165,7 @@ int etcd_watch_resume(etcd_watch *w, uint64_t index)
         return ETCD_EBUSY;
     w->paused = 0;
     w->next_index = index;
-    w->backoff_ms = BACKOFF_MIN_MS;
+    w->backoff_ms = ETCD__BACKOFF_MIN_MS;
     if (send_wait(w))
         retry_later(w);
     return ETCD_OK;
@@ -190,10 +182,7 @@ void etcd_watch_cancel(etcd_watch *w)
         return;
     w->canceled = 1;
     etcd__timer_stop(w->client, &w->retry);
-    if (w->req) {
-        etcd__req_abort(w->req);
-        w->req = NULL;
-    }
+    etcd__req_drop(&w->req);
     if (!w->in_callback) {
         etcd_client *client = w->client;
 

@@ -1,7 +1,7 @@
 /*
  * Unit tests of lib/src/client.c and keys.c that need no server: options, argument
- * checks that send nothing, the callback contract when a client is freed before its
- * loop ever ran, and the external-loop state rules.
+ * checks that send nothing (keys, transactions, lists of names), the callback contract
+ * when a client is freed before its loop ever ran, and the external-loop state rules.
  */
 #include <stdio.h>
 #include <string.h>
@@ -98,6 +98,17 @@ static void count_cb(etcd_client *client, const etcd_response *resp, void *data)
     }
 }
 
+/* After calls that were refused: nothing is pending, the loop has nothing to run, and
+ * freeing the client calls back no one. */
+static void free_unused(etcd_client *c, counter *n)
+{
+    CU_ASSERT_EQUAL(etcd_client_pending(c), 0);
+    CU_ASSERT_EQUAL(etcd_client_run(c), ETCD_OK);
+    CU_ASSERT_EQUAL(n->calls, 0);
+    etcd_client_free(c);
+    CU_ASSERT_EQUAL(n->calls, 0);
+}
+
 /* Compare-and-swap/delete with neither prev_value nor prev_index fail at once with
  * ETCD_EINVAL, send nothing and never call back. */
 static void test_compare_needs_a_condition(void)
@@ -123,11 +134,7 @@ static void test_compare_needs_a_condition(void)
     out = (etcd_response *)1;
     CU_ASSERT_EQUAL(etcd_keys_compare_and_delete_sync(c, "/k", NULL, &out), ETCD_EINVAL);
     CU_ASSERT_PTR_NULL(out);
-    CU_ASSERT_EQUAL(etcd_client_pending(c), 0);
-    CU_ASSERT_EQUAL(etcd_client_run(c), ETCD_OK);
-    CU_ASSERT_EQUAL(n.calls, 0);
-    etcd_client_free(c);
-    CU_ASSERT_EQUAL(n.calls, 0);
+    free_unused(c, &n);
 }
 
 /* refresh needs a TTL. */
@@ -144,6 +151,82 @@ static void test_refresh_needs_ttl(void)
     CU_ASSERT_EQUAL(etcd_client_pending(c), 0);
     CU_ASSERT_EQUAL(n.calls, 0);
     etcd_client_free(c);
+}
+
+/* A transaction that cannot be sent (an unknown compare result or target, an
+ * unknown operation, a count without its array, a nested one missing or too deep) is
+ * ETCD_EINVAL at once, never ETCD_ENOMEM, and nothing is sent. */
+static void test_txn_invalid(void)
+{
+    etcd_compare cmp = {.key = {"/k", ETCD_STRLEN}};
+    etcd_op op = {.type = ETCD_OP_PUT, .key = {"/k", ETCD_STRLEN}};
+    etcd_txn txn = {.compare = &cmp, .ncompare = 1, .success = &op, .nsuccess = 1};
+    etcd_txn nested[18];
+    etcd_op inner[18];
+    etcd_client *c = NULL;
+    etcd_response *out = (etcd_response *)1;
+    counter n = {0};
+    size_t i;
+
+    CU_ASSERT_EQUAL_FATAL(etcd_client_new(NULL, &c), ETCD_OK);
+    cmp.result = (etcd_compare_result)4;
+    CU_ASSERT_EQUAL(etcd_v3_txn(c, &txn, count_cb, &n), ETCD_EINVAL);
+    cmp.result = ETCD_CMP_EQUAL;
+    cmp.target = (etcd_compare_target)5;
+    CU_ASSERT_EQUAL(etcd_v3_txn_sync(c, &txn, &out), ETCD_EINVAL);
+    CU_ASSERT_PTR_NULL(out);
+    cmp.target = ETCD_CMP_MOD;
+    op.type = (etcd_op_type)4;
+    CU_ASSERT_EQUAL(etcd_v3_txn(c, &txn, count_cb, &n), ETCD_EINVAL);
+    op.type = ETCD_OP_TXN; /* without its transaction */
+    CU_ASSERT_EQUAL(etcd_v3_txn(c, &txn, count_cb, &n), ETCD_EINVAL);
+    op.type = ETCD_OP_PUT;
+    txn.compare = NULL; /* ncompare is still 1 */
+    CU_ASSERT_EQUAL(etcd_v3_txn(c, &txn, count_cb, &n), ETCD_EINVAL);
+    txn.compare = &cmp;
+    txn.nfailure = 2; /* failure is NULL */
+    CU_ASSERT_EQUAL(etcd_v3_txn(c, &txn, count_cb, &n), ETCD_EINVAL);
+    txn.nfailure = 0;
+
+    /* 17 levels below the top one: one too many */
+    memset(nested, 0, sizeof(nested));
+    memset(inner, 0, sizeof(inner));
+    for (i = 0; i < 17; i++) {
+        inner[i].type = ETCD_OP_TXN;
+        inner[i].txn = &nested[i + 1];
+        nested[i].success = &inner[i];
+        nested[i].nsuccess = 1;
+    }
+    CU_ASSERT_EQUAL(etcd_v3_txn(c, &nested[0], count_cb, &n), ETCD_EINVAL);
+    free_unused(c, &n);
+}
+
+/* A list of names or URLs with a NULL in it, or a count without its array, is
+ * ETCD_EINVAL at once (not ETCD_ENOMEM, not a crash), and nothing is sent. */
+static void test_string_lists_invalid(void)
+{
+    const char *const with_null[] = {"http://127.0.0.1:2380", NULL};
+    etcd_user_change ch = {.password = "pw", .grant = NULL, .ngrant = 2};
+    etcd_paths paths = {.read = with_null, .nread = 2};
+    etcd_client *c = NULL;
+    etcd_response *out = (etcd_response *)1;
+    counter n = {0};
+
+    CU_ASSERT_EQUAL_FATAL(etcd_client_new(NULL, &c), ETCD_OK);
+    CU_ASSERT_EQUAL(etcd_user_create(c, "u", &ch, count_cb, &n), ETCD_EINVAL);
+    ch.grant = with_null;
+    CU_ASSERT_EQUAL(etcd_user_update_sync(c, "u", &ch, &out), ETCD_EINVAL);
+    CU_ASSERT_PTR_NULL(out);
+    CU_ASSERT_EQUAL(etcd_role_create(c, "r", &paths, count_cb, &n), ETCD_EINVAL);
+    CU_ASSERT_EQUAL(etcd_role_update(c, "r", NULL, &paths, count_cb, &n), ETCD_EINVAL);
+    CU_ASSERT_EQUAL(etcd_member_add(c, with_null, 2, count_cb, &n), ETCD_EINVAL);
+    CU_ASSERT_EQUAL(etcd_member_update(c, "8e9e05c52164694d", NULL, 1, count_cb, &n),
+                    ETCD_EINVAL);
+    CU_ASSERT_EQUAL(etcd_v3_member_add(c, with_null, 2, 0, count_cb, &n), ETCD_EINVAL);
+    CU_ASSERT_EQUAL(
+        etcd_v3_member_update(c, "8e9e05c52164694d", with_null, 2, count_cb, &n),
+        ETCD_EINVAL);
+    free_unused(c, &n);
 }
 
 /* Requests queued and never run: freeing the client calls each callback exactly once,
@@ -226,6 +309,8 @@ int test_unit_client_add(void)
         !CU_add_test(s, "new rejects bad endpoints", test_new_rejects_bad_endpoints) ||
         !CU_add_test(s, "CAS/CAD need a condition", test_compare_needs_a_condition) ||
         !CU_add_test(s, "refresh needs a TTL", test_refresh_needs_ttl) ||
+        !CU_add_test(s, "an invalid txn is EINVAL", test_txn_invalid) ||
+        !CU_add_test(s, "a list with a NULL is EINVAL", test_string_lists_invalid) ||
         !CU_add_test(s, "free cancels queued requests", test_free_cancels_queued) ||
         !CU_add_test(s, "external loop rules", test_external_loop_rules)) {
         return -1;

@@ -613,6 +613,34 @@ static void test_dup(void)
     CU_ASSERT_EQUAL(etcd__response_oom()->status, ETCD_ENOMEM);
 }
 
+/* The answers a callback may get without a response of their own (out of memory, a
+ * session's "ready") are plain etcd_responses: a copy takes their public fields. */
+static void test_dup_static(void)
+{
+    const etcd_response ready = {.status = ETCD_OK};
+    etcd_response *d;
+
+    d = etcd_response_dup(etcd__response_oom());
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_PTR_NOT_EQUAL(d, etcd__response_oom());
+    CU_ASSERT_EQUAL(d->status, ETCD_ENOMEM);
+    UTEST_STR_EQ(d->reason, "out of memory");
+    etcd_response_free(d);
+
+    d = etcd_response_dup(&ready);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(d->status, ETCD_OK);
+    CU_ASSERT_PTR_NULL(d->body);
+    CU_ASSERT_PTR_NULL(d->reason);
+    etcd_response_free(d);
+
+    d = etcd__response_canceled("watch cancelled");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(d->status, ETCD_ECANCELED);
+    UTEST_STR_EQ(d->reason, "watch cancelled");
+    etcd_response_free(d);
+}
+
 /* etcdctl's one-line form of an error. */
 static void test_describe(void)
 {
@@ -659,6 +687,7 @@ int test_unit_response_add(void)
         !CU_add_test(s, "value with NUL bytes", test_value_with_nul) ||
         !CU_add_test(s, "non-JSON HTTP errors", test_http_errors) ||
         !CU_add_test(s, "dup is deep", test_dup) ||
+        !CU_add_test(s, "dup of a static answer", test_dup_static) ||
         !CU_add_test(s, "describe in etcdctl's form", test_describe)) {
         return -1;
     }

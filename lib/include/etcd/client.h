@@ -42,7 +42,7 @@ typedef struct etcd_client_opts {
     long connect_timeout_ms; /* per connection attempt; 0 means 5000 */
     long request_timeout_ms; /* whole request; 0 means none. Not applied to the long
                                 wait of a watch, which has its own timeout. */
-    const char *username;    /* HTTP basic auth, or NULL */
+    const char *username;    /* v2: HTTP basic auth; v3: traded for a token. Or NULL */
     const char *password;
     const char *ca_file;       /* PEM CA bundle to verify the server, or NULL (system) */
     const char *cert_file;     /* PEM client certificate, or NULL */
@@ -80,8 +80,9 @@ ETCD_EXPORT size_t etcd_client_pending(const etcd_client *client);
  * client is driven by an external loop. */
 ETCD_EXPORT int etcd_client_run(etcd_client *client);
 
-/* Wait at most timeout_ms (-1: until something happens) for network activity, then
- * run every callback that is due. Returns ETCD_OK or ETCD_EBUSY. */
+/* Wait at most timeout_ms (-1: until something happens, or a second at most) for
+ * network activity, then run every callback that is due. Returns ETCD_OK or
+ * ETCD_EBUSY. */
 ETCD_EXPORT int etcd_client_run_once(etcd_client *client, int timeout_ms);
 
 /* ---- The caller's event loop (curl's multi-socket pattern) ------------------------- */
