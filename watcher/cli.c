@@ -422,6 +422,36 @@ int cli_parse(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv, void 
     return CLI_CONTINUE;
 }
 
+int cli_start(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv, void *values,
+              cli_args *pos, int min_args, int max_args, etcd_client **client)
+{
+    int rc = cli_parse(ctx, cmd, argc, argv, values, pos, min_args, max_args);
+
+    if (rc != CLI_CONTINUE)
+        return rc;
+    return cli_client(ctx, client);
+}
+
+int cli_query(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
+              cli_query_fn call, etcd_response **resp)
+{
+    etcd_client *client;
+    cli_args pos;
+    int rc;
+
+    *resp = NULL;
+    rc = cli_start(ctx, cmd, argc, argv, NULL, &pos, 0, 0, &client);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    rc = call(client, resp);
+    if (rc == ETCD_OK)
+        return CLI_CONTINUE;
+    rc = cli_report(ctx, rc, *resp, ctx->path);
+    etcd_response_free(*resp);
+    *resp = NULL;
+    return rc;
+}
+
 int cli_finish_globals(cli_ctx *ctx)
 {
     const char *api = ctx->api_s;
@@ -729,66 +759,75 @@ void cli_print_line(const char *s, size_t len)
 
 /* ---- Values from standard input ------------------------------------------------- */
 
-int cli_value_arg(const cli_ctx *ctx, const char *arg, char **out)
+int cli_read_stdin(const cli_ctx *ctx, char **out, size_t *len)
 {
+    static const char what[] = "reading VALUE from standard input";
     size_t cap = 4096;
-    size_t len = 0;
-    char *buf;
+    size_t n = 0;
+    char *buf = malloc(cap);
 
     *out = NULL;
-    if (strcmp(arg, "-") != 0) {
-        *out = strdup(arg);
-        if (*out == NULL)
-            return cli_report(ctx, ETCD_ENOMEM, NULL, "copying VALUE");
-        return CLI_CONTINUE;
-    }
-
-    buf = malloc(cap);
+    *len = 0;
     if (buf == NULL)
-        return cli_report(ctx, ETCD_ENOMEM, NULL, "reading VALUE from standard input");
+        return cli_report(ctx, ETCD_ENOMEM, NULL, what);
     for (;;) {
-        size_t n;
+        size_t got;
 
-        if (cap - len < 2) {
+        if (cap - n < 2) {
             char *bigger;
 
             if (cap >= CLI_STDIN_MAX) {
                 free(buf);
-                fprintf(stderr,
-                        "Error:  VALUE from standard input is larger than %zu "
-                        "MiB\n",
+                fflush(stdout);
+                fprintf(stderr, "Error:  %s: larger than %zu MiB\n", what,
                         CLI_STDIN_MAX >> 20);
                 return CLI_EXIT_ERROR;
             }
             bigger = realloc(buf, cap * 2);
             if (bigger == NULL) {
                 free(buf);
-                return cli_report(ctx, ETCD_ENOMEM, NULL,
-                                  "reading VALUE from standard input");
+                return cli_report(ctx, ETCD_ENOMEM, NULL, what);
             }
             buf = bigger;
             cap *= 2;
         }
-        n = fread(buf + len, 1, cap - len - 1, stdin);
-        len += n;
-        if (n == 0)
+        got = fread(buf + n, 1, cap - n - 1, stdin);
+        n += got;
+        if (got == 0)
             break;
     }
     if (ferror(stdin)) {
-        fprintf(stderr, "Error:  reading VALUE from standard input: %s\n",
-                strerror(errno));
+        fflush(stdout);
+        fprintf(stderr, "Error:  %s: %s\n", what, strerror(errno));
         free(buf);
         return CLI_EXIT_ERROR;
     }
-    if (memchr(buf, '\0', len) != NULL) {
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return CLI_CONTINUE;
+}
+
+int cli_value_arg(const cli_ctx *ctx, const char *arg, char **out)
+{
+    size_t len;
+    int rc;
+
+    if (strcmp(arg, "-") != 0) {
+        *out = strdup(arg);
+        if (*out == NULL)
+            return cli_report(ctx, ETCD_ENOMEM, NULL, "copying VALUE");
+        return CLI_CONTINUE;
+    }
+    rc = cli_read_stdin(ctx, out, &len);
+    if (rc == CLI_CONTINUE && memchr(*out, '\0', len) != NULL) {
         fprintf(stderr, "Error:  VALUE from standard input contains a NUL byte, which "
                         "libetcd cannot send yet\n");
-        free(buf);
-        return CLI_EXIT_ERROR;
+        free(*out);
+        *out = NULL;
+        rc = CLI_EXIT_ERROR;
     }
-    buf[len] = '\0';
-    *out = buf;
-    return CLI_CONTINUE;
+    return rc;
 }
 
 /* ---- Signals -------------------------------------------------------------------- */

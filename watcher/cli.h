@@ -149,6 +149,23 @@ typedef struct cli_args {
 int cli_parse(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv, void *values,
               cli_args *pos, int min_args, int max_args);
 
+/* cli_parse(), then cli_client(): the first steps of a command that has nothing to
+ * check in between. The caller initialises `values` (its defaults, usually zeros).
+ * Returns CLI_CONTINUE with *client borrowed from ctx, or an exit status. */
+int cli_start(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv, void *values,
+              cli_args *pos, int min_args, int max_args, etcd_client **client);
+
+/* A call that takes nothing but the client: etcd_user_list_sync(),
+ * etcd_v3_alarm_list_sync(), etcd_health_sync(), ... */
+typedef int (*cli_query_fn)(etcd_client *client, etcd_response **out);
+
+/* A command that takes no argument and no option of its own and makes one call:
+ * parse it, build the client and make `call`. Returns CLI_CONTINUE with *resp its
+ * answer (new: the caller frees it), or an exit status with *resp NULL after --help or
+ * a failure (reported with cli_report(), naming the command). */
+int cli_query(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
+              cli_query_fn call, etcd_response **resp);
+
 /* Parse the global options at the front of argv, stopping at the first positional
  * argument (the command's name). *next is its index. Returns CLI_CONTINUE or an exit
  * status, as cli_parse(). */
@@ -190,9 +207,16 @@ void cli_print_line(const char *s, size_t len);
 
 /* ---- Values, client, signals ---------------------------------------------------- */
 
-/* A VALUE argument: itself, or for "-" all of standard input, byte exact. On success
- * *out is a new NUL-terminated string to free(). Returns CLI_CONTINUE or an exit
- * status after reporting the error. */
+/* All of standard input, byte exact (NUL bytes included), at most 64 MiB, for the
+ * VALUE of `ctx->path`'s command. On success *out is a new buffer to free() with a NUL
+ * after its *len bytes. Returns CLI_CONTINUE or an exit status after reporting the
+ * error. */
+int cli_read_stdin(const cli_ctx *ctx, char **out, size_t *len);
+
+/* A VALUE argument of the v2 commands: itself, or for "-" all of standard input
+ * (cli_read_stdin()), which may not hold a NUL byte. On success *out is a new
+ * NUL-terminated string to free(). Returns CLI_CONTINUE or an exit status after
+ * reporting the error. */
 int cli_value_arg(const cli_ctx *ctx, const char *arg, char **out);
 
 /* The client built from the global options (on first call: TLS files checked, the

@@ -41,12 +41,12 @@ static int auth_toggle(cli_ctx *ctx, const cli_command *cmd, int argc, char **ar
 {
     etcd_response *resp = NULL;
     etcd_client *client;
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     int status;
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = enable ? etcd_auth_enable_sync(client, &resp)
@@ -83,12 +83,12 @@ int cmd_auth_status(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
     etcd_response *resp = NULL;
     etcd_client *client;
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     int status = CLI_EXIT_OK;
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_auth_status_sync(client, &resp);
@@ -228,60 +228,38 @@ static int parse_roles(cli_ctx *ctx, const cli_command *cmd, const admin_args *a
         return CLI_CONTINUE;
     if (a->roles == NULL)
         return cli_usage_error(ctx, cmd, "missing --roles R1,R2");
-    if (admin_list_split(a->roles, roles) < 0)
-        return cli_report(ctx, ETCD_ENOMEM, NULL, "reading --roles");
-    if (roles->n == 0) {
-        admin_list_free(roles);
-        return cli_usage_error(ctx, cmd, "--roles names no role");
-    }
-    return CLI_CONTINUE;
+    return admin_list_arg(ctx, cmd, a->roles, "--roles", "role", roles);
 }
 
 /* ---- user ------------------------------------------------------------------------ */
 
-int cmd_user_list(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
+/* user list: USER and ROLES, the roles comma-separated. */
+static int fill_users(admin_table *t, const etcd_response *resp)
 {
-    etcd_response *resp = NULL;
-    etcd_client *client;
-    admin_table t;
-    admin_args a;
-    cli_args pos;
-    int failed = 0;
-    int status;
-    int rc;
+    int failed = admin_table_add(t, (const char *[]){"USER", "ROLES"});
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    rc = etcd_user_list_sync(client, &resp);
-    if (rc != ETCD_OK || ctx->output == CLI_OUTPUT_JSON)
-        return finish_line(ctx, rc, resp, "");
-
-    admin_table_init(&t, 2);
-    failed |= admin_table_add(&t, (const char *[]){"USER", "ROLES"});
     for (size_t i = 0; i < resp->nusers && !failed; i++) {
         const etcd_user *u = &resp->users[i];
         const char **names = calloc(u->nroles + 1, sizeof(*names));
         char *roles;
 
-        if (names == NULL) {
-            failed = 1;
-            break;
-        }
+        if (names == NULL)
+            return -1;
         for (size_t r = 0; r < u->nroles; r++)
             names[r] = u->roles[r].name;
         roles = admin_join(names, u->nroles, ",");
         free(names);
-        if (roles == NULL) {
-            failed = 1;
-            break;
-        }
-        failed |= admin_table_add(&t, (const char *[]){u->name, roles});
+        if (roles == NULL)
+            return -1;
+        failed |= admin_table_add(t, (const char *[]){u->name, roles});
         free(roles);
     }
-    status = print_table(ctx, &t, failed);
-    etcd_response_free(resp);
-    return status;
+    return failed;
+}
+
+int cmd_user_list(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
+{
+    return admin_table_cmd(ctx, cmd, argc, argv, etcd_user_list_sync, fill_users, 2);
 }
 
 int cmd_user_get(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
@@ -290,13 +268,13 @@ int cmd_user_get(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     etcd_client *client;
     const etcd_user *u;
     admin_table t;
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     int failed = 0;
     int status;
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_user_get_sync(client, pos.argv[0], &resp);
@@ -329,13 +307,13 @@ int cmd_user_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     etcd_response *resp = NULL;
     etcd_client *client;
     admin_list roles;
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     char line[512];
     char *password = NULL;
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = parse_roles(ctx, cmd, &a, 0, &roles);
@@ -345,7 +323,7 @@ int cmd_user_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     if (rc == CLI_CONTINUE)
         rc = check_roles(ctx, client, &roles);
     if (rc == CLI_CONTINUE)
-        rc = admin_new_password(ctx, &a, pos.argv[0], &password);
+        rc = admin_new_password(ctx, a.password_stdin, pos.argv[0], &password);
     if (rc != CLI_CONTINUE) {
         admin_list_free(&roles);
         return rc;
@@ -364,12 +342,12 @@ int cmd_user_remove(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
     etcd_response *resp = NULL;
     etcd_client *client;
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     char line[512];
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_user_delete_sync(client, pos.argv[0], &resp);
@@ -382,18 +360,18 @@ int cmd_user_passwd(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     etcd_user_change change = {0};
     etcd_response *resp = NULL;
     etcd_client *client;
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     char *password = NULL;
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     /* a PUT with a password creates a missing user */
     rc = check_user(ctx, client, pos.argv[0], 1);
     if (rc == CLI_CONTINUE)
-        rc = admin_new_password(ctx, &a, pos.argv[0], &password);
+        rc = admin_new_password(ctx, a.password_stdin, pos.argv[0], &password);
     if (rc != CLI_CONTINUE)
         return rc;
     change.password = password;
@@ -409,12 +387,12 @@ static int user_roles(cli_ctx *ctx, const cli_command *cmd, int argc, char **arg
     etcd_response *resp = NULL;
     etcd_client *client;
     admin_list roles;
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     char line[512];
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = parse_roles(ctx, cmd, &a, 1, &roles);
@@ -450,30 +428,19 @@ int cmd_user_revoke(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 
 /* ---- role ------------------------------------------------------------------------ */
 
+/* role list: ROLE, READ and WRITE, the paths comma-separated. */
+static int fill_roles(admin_table *t, const etcd_response *resp)
+{
+    int failed = admin_table_add(t, (const char *[]){"ROLE", "READ", "WRITE"});
+
+    for (size_t i = 0; i < resp->nroles && !failed; i++)
+        failed |= add_role_row(t, &resp->roles[i]);
+    return failed;
+}
+
 int cmd_role_list(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
-    etcd_response *resp = NULL;
-    etcd_client *client;
-    admin_table t;
-    admin_args a;
-    cli_args pos;
-    int failed = 0;
-    int status;
-    int rc;
-
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    rc = etcd_role_list_sync(client, &resp);
-    if (rc != ETCD_OK || ctx->output == CLI_OUTPUT_JSON)
-        return finish_line(ctx, rc, resp, "");
-    admin_table_init(&t, 3);
-    failed |= admin_table_add(&t, (const char *[]){"ROLE", "READ", "WRITE"});
-    for (size_t i = 0; i < resp->nroles && !failed; i++)
-        failed |= add_role_row(&t, &resp->roles[i]);
-    status = print_table(ctx, &t, failed);
-    etcd_response_free(resp);
-    return status;
+    return admin_table_cmd(ctx, cmd, argc, argv, etcd_role_list_sync, fill_roles, 3);
 }
 
 /* etcdctl's form: "Role: NAME", then "KV Read:" and "KV Write:", a path per line. */
@@ -482,11 +449,11 @@ int cmd_role_get(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     etcd_response *resp = NULL;
     etcd_client *client;
     const etcd_role *role;
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_role_get_sync(client, pos.argv[0], &resp);
@@ -508,12 +475,12 @@ int cmd_role_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
     etcd_response *resp = NULL;
     etcd_client *client;
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     char line[512];
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_role_create_sync(client, pos.argv[0], NULL, &resp);
@@ -525,12 +492,12 @@ int cmd_role_remove(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
     etcd_response *resp = NULL;
     etcd_client *client;
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     char line[512];
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_role_delete_sync(client, pos.argv[0], &resp);
@@ -545,13 +512,12 @@ static int role_paths(cli_ctx *ctx, const cli_command *cmd, int argc, char **arg
     etcd_client *client;
     etcd_paths paths = {0};
     const char *path[1];
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     char line[512];
     int read, write;
     int rc;
 
-    memset(&a, 0, sizeof(a));
     rc = cli_parse(ctx, cmd, argc, argv, &a, &pos, 1, 1);
     if (rc != CLI_CONTINUE)
         return rc;

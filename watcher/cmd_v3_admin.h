@@ -35,11 +35,11 @@ extern const cli_command v3adm_auth_cmds[];
 extern const cli_command v3adm_user_cmds[];
 extern const cli_command v3adm_role_cmds[];
 
-/* Parse a command (options into *a, zeroed first) and get the client. Returns
- * CLI_CONTINUE or an exit status. */
-int v3adm_start(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
-                v3adm_args *a, cli_args *pos, int min_args, int max_args,
-                etcd_client **client);
+/* cli_query() for the v3 commands: under -o json the gateway's answer is printed
+ * (cli_v3_print_json()). Returns CLI_CONTINUE with *resp the answer to print under -o
+ * simple (new: the caller frees it), or an exit status with *resp NULL. */
+int v3adm_query(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
+                cli_query_fn call, etcd_response **resp);
 
 /* The outcome of a call that prints `line` under -o simple and the gateway's answer
  * under -o json: reports a failure, prints, frees resp. Returns an exit status. */
