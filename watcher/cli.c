@@ -433,7 +433,8 @@ int cli_start(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv, void 
 }
 
 int cli_query(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
-              cli_query_fn call, etcd_response **resp)
+              cli_query_fn call, cli_reporter report,
+              void (*print_json)(const etcd_response *resp), etcd_response **resp)
 {
     etcd_client *client;
     cli_args pos;
@@ -444,9 +445,14 @@ int cli_query(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
     if (rc != CLI_CONTINUE)
         return rc;
     rc = call(client, resp);
-    if (rc == ETCD_OK)
+    if (rc != ETCD_OK) {
+        rc = report(ctx, rc, *resp, ctx->path);
+    } else if (ctx->output == CLI_OUTPUT_JSON && print_json != NULL) {
+        print_json(*resp);
+        rc = CLI_EXIT_OK;
+    } else {
         return CLI_CONTINUE;
-    rc = cli_report(ctx, rc, *resp, ctx->path);
+    }
     etcd_response_free(*resp);
     *resp = NULL;
     return rc;

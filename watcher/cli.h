@@ -159,12 +159,23 @@ int cli_start(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv, void 
  * etcd_v3_alarm_list_sync(), etcd_health_sync(), ... */
 typedef int (*cli_query_fn)(etcd_client *client, etcd_response **out);
 
+/* A call on one name: etcd_user_delete_sync(), etcd_v3_role_add_sync(), ... */
+typedef int (*cli_name_fn)(etcd_client *client, const char *name, etcd_response **out);
+
+/* How a command reports a failed call: cli_report(), or admin_report() for the v2
+ * auth and members APIs. */
+typedef int (*cli_reporter)(const cli_ctx *ctx, int status, const etcd_response *resp,
+                            const char *what);
+
 /* A command that takes no argument and no option of its own and makes one call:
- * parse it, build the client and make `call`. Returns CLI_CONTINUE with *resp its
- * answer (new: the caller frees it), or an exit status with *resp NULL after --help or
- * a failure (reported with cli_report(), naming the command). */
+ * parse it, build the client and make `call`. A failure is reported with `report`
+ * (naming the command); under -o json the answer is printed with `print_json`
+ * (cli_print_json(), cli_v3_print_json(); NULL: by the caller). Returns CLI_CONTINUE
+ * with *resp the answer to print (new: the caller frees it), or an exit status with
+ * *resp NULL. */
 int cli_query(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
-              cli_query_fn call, etcd_response **resp);
+              cli_query_fn call, cli_reporter report,
+              void (*print_json)(const etcd_response *resp), etcd_response **resp);
 
 /* Parse the global options at the front of argv, stopping at the first positional
  * argument (the command's name). *next is its index. Returns CLI_CONTINUE or an exit

@@ -17,26 +17,7 @@
 int admin_query(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
                 cli_query_fn call, etcd_response **resp)
 {
-    etcd_client *client;
-    cli_args pos;
-    int rc;
-
-    *resp = NULL;
-    rc = cli_start(ctx, cmd, argc, argv, NULL, &pos, 0, 0, &client);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    rc = call(client, resp);
-    if (rc == ETCD_OK && ctx->output == CLI_OUTPUT_SIMPLE)
-        return CLI_CONTINUE;
-    if (rc != ETCD_OK) {
-        rc = admin_report(ctx, rc, *resp, ctx->path);
-    } else {
-        cli_print_json(*resp);
-        rc = CLI_EXIT_OK;
-    }
-    etcd_response_free(*resp);
-    *resp = NULL;
-    return rc;
+    return cli_query(ctx, cmd, argc, argv, call, admin_report, cli_print_json, resp);
 }
 
 /* ---- Errors --------------------------------------------------------------------- */

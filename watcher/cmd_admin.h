@@ -55,11 +55,10 @@ int cmd_stats_store(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 
 /* ---- Shared helpers (cmd_admin.c) ---- */
 
-/* A command that takes no argument and no option and makes one call (member list,
- * user list, stats ...): cli_query(), but a failure is reported with admin_report()
- * and under -o json the server's answer is printed. Returns CLI_CONTINUE with *resp
- * the answer to print under -o simple (new: the caller frees it), or an exit status
- * with *resp NULL. */
+/* cli_query() for the admin commands (member list, user list, stats ...): a failure
+ * is reported with admin_report(), and under -o json the server's answer printed.
+ * Returns CLI_CONTINUE with *resp the answer to print under -o simple (new: the caller
+ * frees it), or an exit status with *resp NULL. */
 int admin_query(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
                 cli_query_fn call, etcd_response **resp);
 

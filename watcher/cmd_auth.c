@@ -124,19 +124,32 @@ static int finish_line(cli_ctx *ctx, int rc, etcd_response *resp, const char *si
     return status;
 }
 
-/* A remove: the server answers 200 with no body; -o json prints {field: name,
- * "removed": true}. */
-static int finish_removed(cli_ctx *ctx, int rc, etcd_response *resp, const char *field,
-                          const char *name, const char *simple)
+/* user remove, role remove: `call` on NAME; `field` and `kind` name what it removes
+ * ("user", "User"). The server answers 200 with no body: -o json prints {field: NAME,
+ * "removed": true}, simple output "User NAME removed". */
+static int remove_cmd(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
+                      cli_name_fn call, const char *field, const char *kind)
 {
+    etcd_response *resp = NULL;
+    etcd_client *client;
+    admin_args a = {0};
+    cli_args pos;
+    char line[512];
     int status = CLI_EXIT_OK;
+    int rc;
 
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    rc = call(client, pos.argv[0], &resp);
+    snprintf(line, sizeof(line), "%s %s removed", kind, pos.argv[0]);
     if (rc != ETCD_OK)
         status = admin_report(ctx, rc, resp, ctx->path);
     else if (ctx->output == CLI_OUTPUT_JSON)
-        status = admin_print_json(ctx, json_pack("{s:s,s:b}", field, name, "removed", 1));
+        status = admin_print_json(
+            ctx, json_pack("{s:s,s:b}", field, pos.argv[0], "removed", 1));
     else
-        printf("%s\n", simple);
+        printf("%s\n", line);
     etcd_response_free(resp);
     return status;
 }
@@ -160,6 +173,16 @@ static int add_role_row(admin_table *t, const etcd_role *role)
     free(read);
     free(write);
     return rc;
+}
+
+/* The table ROLE READ WRITE of `n` roles. Returns 0 or -1 (out of memory). */
+static int add_role_table(admin_table *t, const etcd_role *roles, size_t n)
+{
+    int failed = admin_table_add(t, (const char *[]){"ROLE", "READ", "WRITE"});
+
+    for (size_t i = 0; i < n && !failed; i++)
+        failed |= add_role_row(t, &roles[i]);
+    return failed;
 }
 
 static int print_table(cli_ctx *ctx, admin_table *t, int failed)
@@ -270,7 +293,6 @@ int cmd_user_get(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     admin_table t;
     admin_args a = {0};
     cli_args pos;
-    int failed = 0;
     int status;
     int rc;
 
@@ -293,10 +315,7 @@ int cmd_user_get(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
         printf(" %s", u->roles[r].name);
     printf("\n\n");
     admin_table_init(&t, 3);
-    failed |= admin_table_add(&t, (const char *[]){"ROLE", "READ", "WRITE"});
-    for (size_t r = 0; r < u->nroles && !failed; r++)
-        failed |= add_role_row(&t, &u->roles[r]);
-    status = print_table(ctx, &t, failed);
+    status = print_table(ctx, &t, add_role_table(&t, u->roles, u->nroles));
     etcd_response_free(resp);
     return status;
 }
@@ -340,19 +359,7 @@ int cmd_user_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 
 int cmd_user_remove(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
-    etcd_response *resp = NULL;
-    etcd_client *client;
-    admin_args a = {0};
-    cli_args pos;
-    char line[512];
-    int rc;
-
-    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    rc = etcd_user_delete_sync(client, pos.argv[0], &resp);
-    snprintf(line, sizeof(line), "User %s removed", pos.argv[0]);
-    return finish_removed(ctx, rc, resp, "user", pos.argv[0], line);
+    return remove_cmd(ctx, cmd, argc, argv, etcd_user_delete_sync, "user", "User");
 }
 
 int cmd_user_passwd(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
@@ -431,11 +438,7 @@ int cmd_user_revoke(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 /* role list: ROLE, READ and WRITE, the paths comma-separated. */
 static int fill_roles(admin_table *t, const etcd_response *resp)
 {
-    int failed = admin_table_add(t, (const char *[]){"ROLE", "READ", "WRITE"});
-
-    for (size_t i = 0; i < resp->nroles && !failed; i++)
-        failed |= add_role_row(t, &resp->roles[i]);
-    return failed;
+    return add_role_table(t, resp->roles, resp->nroles);
 }
 
 int cmd_role_list(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
@@ -490,19 +493,7 @@ int cmd_role_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 
 int cmd_role_remove(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
-    etcd_response *resp = NULL;
-    etcd_client *client;
-    admin_args a = {0};
-    cli_args pos;
-    char line[512];
-    int rc;
-
-    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    rc = etcd_role_delete_sync(client, pos.argv[0], &resp);
-    snprintf(line, sizeof(line), "Role %s removed", pos.argv[0]);
-    return finish_removed(ctx, rc, resp, "role", pos.argv[0], line);
+    return remove_cmd(ctx, cmd, argc, argv, etcd_role_delete_sync, "role", "Role");
 }
 
 static int role_paths(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,

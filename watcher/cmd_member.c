@@ -95,6 +95,21 @@ int cmd_member_list(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 
 /* ---- member add ----------------------------------------------------------------- */
 
+/* member add NAME PEER_URLS, member update ID PEER_URLS: parse, split PEER_URLS
+ * "u1,u2" into *urls (free it then) and get the client. Returns CLI_CONTINUE or an exit
+ * status. */
+static int start_urls(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
+                      cli_args *pos, admin_list *urls, etcd_client **client)
+{
+    admin_args a = {0};
+    int rc;
+
+    rc = cli_start(ctx, cmd, argc, argv, &a, pos, 2, 2, client);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    return admin_list_arg(ctx, cmd, pos->argv[1], "PEER_URLS", "URL", urls);
+}
+
 int cmd_member_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
     etcd_response *resp = NULL;
@@ -104,18 +119,14 @@ int cmd_member_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     const char *id;
     char *cluster = NULL;
     admin_list urls;
-    admin_args a = {0};
     cli_args pos;
     int status = CLI_EXIT_OK;
     int rc;
 
-    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 2, 2, &client);
+    rc = start_urls(ctx, cmd, argc, argv, &pos, &urls, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     name = pos.argv[0];
-    rc = admin_list_arg(ctx, cmd, pos.argv[1], "PEER_URLS", "URL", &urls);
-    if (rc != CLI_CONTINUE)
-        return rc;
     rc = etcd_member_add_sync(client, urls.items, urls.n, &resp);
     admin_list_free(&urls);
     if (rc != ETCD_OK) {
@@ -176,15 +187,11 @@ int cmd_member_update(cli_ctx *ctx, const cli_command *cmd, int argc, char **arg
     etcd_response *resp = NULL;
     etcd_client *client;
     admin_list urls;
-    admin_args a = {0};
     cli_args pos;
     int status = CLI_EXIT_OK;
     int rc;
 
-    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 2, 2, &client);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    rc = admin_list_arg(ctx, cmd, pos.argv[1], "PEER_URLS", "URL", &urls);
+    rc = start_urls(ctx, cmd, argc, argv, &pos, &urls, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_member_update_sync(client, pos.argv[0], urls.items, urls.n, &resp);

@@ -13,7 +13,8 @@ int cmd_server_health(cli_ctx *ctx, const cli_command *cmd, int argc, char **arg
     int status;
     int rc;
 
-    rc = cli_query(ctx, cmd, argc, argv, etcd_health_sync, &resp);
+    /* -o json: the answer, and still the exit status of the health it tells */
+    rc = cli_query(ctx, cmd, argc, argv, etcd_health_sync, cli_report, NULL, &resp);
     if (rc != CLI_CONTINUE)
         return rc;
     if (ctx->output == CLI_OUTPUT_JSON)
@@ -30,17 +31,14 @@ int cmd_server_version(cli_ctx *ctx, const cli_command *cmd, int argc, char **ar
     etcd_response *resp;
     int rc;
 
-    rc = cli_query(ctx, cmd, argc, argv, etcd_version_sync, &resp);
+    rc = cli_query(ctx, cmd, argc, argv, etcd_version_sync, cli_report, cli_print_json,
+                   &resp);
     if (rc != CLI_CONTINUE)
         return rc;
-    if (ctx->output == CLI_OUTPUT_JSON) {
-        cli_print_json(resp);
-    } else {
-        printf("etcd server version: %s\n",
-               resp->server_version != NULL ? resp->server_version : "unknown");
-        printf("etcd cluster version: %s\n",
-               resp->cluster_version != NULL ? resp->cluster_version : "unknown");
-    }
+    printf("etcd server version: %s\n",
+           resp->server_version != NULL ? resp->server_version : "unknown");
+    printf("etcd cluster version: %s\n",
+           resp->cluster_version != NULL ? resp->cluster_version : "unknown");
     etcd_response_free(resp);
     return CLI_EXIT_OK;
 }

@@ -22,14 +22,7 @@
 int v3adm_query(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
                 cli_query_fn call, etcd_response **resp)
 {
-    int rc = cli_query(ctx, cmd, argc, argv, call, resp);
-
-    if (rc != CLI_CONTINUE || ctx->output == CLI_OUTPUT_SIMPLE)
-        return rc;
-    cli_v3_print_json(*resp);
-    etcd_response_free(*resp);
-    *resp = NULL;
-    return CLI_EXIT_OK;
+    return cli_query(ctx, cmd, argc, argv, call, cli_report, cli_v3_print_json, resp);
 }
 
 int v3adm_finish(cli_ctx *ctx, int rc, etcd_response *resp, const char *line)

@@ -22,10 +22,8 @@
 
 /* A command on one NAME that prints "<kind> NAME <done>": user delete, role add and
  * role delete. */
-typedef int (*name_call)(etcd_client *client, const char *name, etcd_response **out);
-
 static int name_cmd(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
-                    name_call call, const char *kind, const char *done)
+                    cli_name_fn call, const char *kind, const char *done)
 {
     etcd_response *resp = NULL;
     etcd_client *client;
