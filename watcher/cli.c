@@ -132,7 +132,7 @@ static int opt_is_end(const cli_opt *o)
     return o->name == NULL && o->short_name == 0;
 }
 
-static const cli_opt *find_long(const cli_opt *table, const char *name, size_t len)
+const cli_opt *cli_find_opt(const cli_opt *table, const char *name, size_t len)
 {
     if (table == NULL)
         return NULL;
@@ -164,7 +164,7 @@ static const char *opt_label(const cli_opt *o, char *buf, size_t size)
     return buf;
 }
 
-static int parse_int64(const char *s, int64_t *out)
+int cli_parse_int64(const char *s, int64_t *out)
 {
     char *end;
     long long v;
@@ -229,7 +229,7 @@ static int store_opt(cli_ctx *ctx, const cli_command *cmd, const cli_opt *o, voi
             ctx->endpoints_defaulted = 0; /* given after the command */
         break;
     case CLI_OPT_INT64:
-        if (parse_int64(val, CLI_OPT_AT(base, o, int64_t)) != 0)
+        if (cli_parse_int64(val, CLI_OPT_AT(base, o, int64_t)) != 0)
             return cli_usage_error(
                 ctx, cmd, "invalid %s '%s': expected a whole number >= 0", label, val);
         break;
@@ -269,10 +269,10 @@ static int parse_one(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv
         const char *eq = strchr(name, '=');
         size_t len = eq != NULL ? (size_t)(eq - name) : strlen(name);
 
-        o = find_long(cmd_opts, name, len);
+        o = cli_find_opt(cmd_opts, name, len);
         base = values;
         if (o == NULL) {
-            o = find_long(cli_global_opts, name, len);
+            o = cli_find_opt(cli_global_opts, name, len);
             base = ctx;
         }
         if (o == NULL)
@@ -322,6 +322,33 @@ static int parse_one(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv
         return store_opt(ctx, cmd, o, base, argv[*i - 1]);
     }
     return CLI_CONTINUE;
+}
+
+int cli_opt_takes_next(const cli_command *cmd, const char *arg)
+{
+    const cli_opt *cmd_opts = cmd != NULL ? cmd->opts : NULL;
+    const cli_opt *o;
+
+    if (arg[1] == '-') {
+        const char *name = arg + 2;
+
+        if (strchr(name, '=') != NULL)
+            return 0;
+        o = cli_find_opt(cmd_opts, name, strlen(name));
+        if (o == NULL)
+            o = cli_find_opt(cli_global_opts, name, strlen(name));
+        return o != NULL && takes_value(o);
+    }
+    for (const char *p = arg + 1; *p != '\0'; p++) {
+        o = find_short(cmd_opts, *p);
+        if (o == NULL)
+            o = find_short(cli_global_opts, *p);
+        if (o == NULL)
+            return 0;
+        if (takes_value(o))
+            return p[1] == '\0'; /* "-o json", not "-ojson" */
+    }
+    return 0;
 }
 
 static int is_option(const char *arg)

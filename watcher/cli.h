@@ -177,6 +177,20 @@ int cli_query(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
               cli_query_fn call, cli_reporter report,
               void (*print_json)(const etcd_response *resp), etcd_response **resp);
 
+/* The option of `table` (NULL: none) whose long name is the `len` bytes at `name`, or
+ * NULL. */
+const cli_opt *cli_find_opt(const cli_opt *table, const char *name, size_t len);
+
+/* Does the option word `arg` ("--ttl", "-o", "-rp"; one of cmd's options or a global
+ * one) take the next word as its value? No for "--name=V", "-ojson", a flag or an
+ * unknown option (which cli_parse() reports). For commands whose positional
+ * arguments end where a COMMAND begins (lock NAME COMMAND...). */
+int cli_opt_takes_next(const cli_command *cmd, const char *arg);
+
+/* A whole number >= 0 in decimal, as CLI_OPT_INT64 takes it. Returns 0, or -1 when `s`
+ * is not one. */
+int cli_parse_int64(const char *s, int64_t *out);
+
 /* Parse the global options at the front of argv, stopping at the first positional
  * argument (the command's name). *next is its index. Returns CLI_CONTINUE or an exit
  * status, as cli_parse(). */

@@ -129,6 +129,11 @@ json_t *admin_body_json(const etcd_response *resp);
 char *admin_initial_cluster(const etcd_member *members, size_t n, const char *id,
                             const char *name);
 
+/* The help of --password-stdin (user add and passwd, v2 and v3). */
+#define ADMIN_PASSWORD_STDIN_HELP                                                        \
+    "read the new password from standard input (one line) instead of env "               \
+    "ETCDWATCH_NEW_PASSWORD or a prompt"
+
 /* A new password for user `name` (v2 and v3): from standard input with
  * --password-stdin (`from_stdin`; one line, a trailing newline is dropped), else env
  * ETCDWATCH_NEW_PASSWORD, else a prompt without echo on the terminal, asked twice.

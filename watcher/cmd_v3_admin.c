@@ -576,29 +576,24 @@ static int v3_defrag(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv
 
 /* ---- The table ------------------------------------------------------------------ */
 
-/* clang-format off */
-#define V3_OPT(name, type, arg, field, help)                                             \
-    {name, 0, type, arg, offsetof(v3adm_args, field), help}
-/* clang-format on */
-
 static const cli_opt member_add_opts[] = {
-    V3_OPT("peer-urls", CLI_OPT_STRING, "URL[,URL...]", peer_urls,
-           "the new member's peer URLs, comma-separated (required)"),
-    V3_OPT("learner", CLI_OPT_FLAG, NULL, learner,
-           "add it as a learner: a non-voting member, promoted once it caught up"),
+    V3ADM_OPT("peer-urls", CLI_OPT_STRING, "URL[,URL...]", peer_urls,
+              "the new member's peer URLs, comma-separated (required)"),
+    V3ADM_OPT("learner", CLI_OPT_FLAG, NULL, learner,
+              "add it as a learner: a non-voting member, promoted once it caught up"),
     {0},
 };
 
 static const cli_opt member_update_opts[] = {
-    V3_OPT("peer-urls", CLI_OPT_STRING, "URL[,URL...]", peer_urls,
-           "the member's new peer URLs, comma-separated (required)"),
+    V3ADM_OPT("peer-urls", CLI_OPT_STRING, "URL[,URL...]", peer_urls,
+              "the member's new peer URLs, comma-separated (required)"),
     {0},
 };
 
 static const cli_opt endpoint_opts[] = {
-    V3_OPT("cluster", CLI_OPT_FLAG, NULL, cluster,
-           "ask every member's client URLs (from the member list) instead of "
-           "--endpoints"),
+    V3ADM_OPT("cluster", CLI_OPT_FLAG, NULL, cluster,
+              "ask every member's client URLs (from the member list) instead of "
+              "--endpoints"),
     {0},
 };
 

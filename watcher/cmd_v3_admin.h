@@ -11,6 +11,8 @@
 #ifndef ETCDWATCH_CMD_V3_ADMIN_H
 #define ETCDWATCH_CMD_V3_ADMIN_H
 
+#include <stddef.h>
+
 #include <etcd/v3_cluster.h>
 
 #include "cmd_v3.h"
@@ -28,6 +30,12 @@ typedef struct v3adm_args {
     int prefix;            /* role grant-permission|revoke-permission --prefix */
     int from_key;          /* --from-key */
 } v3adm_args;
+
+/* A row of an option table that fills v3adm_args. */
+/* clang-format off */
+#define V3ADM_OPT(name, type, arg, field, help)                                          \
+    {name, 0, type, arg, offsetof(v3adm_args, field), help}
+/* clang-format on */
 
 /* The subcommand tables of the groups (cmd_v3_lease.c, cmd_v3_auth.c). */
 extern const cli_command v3adm_lease_cmds[];

@@ -539,21 +539,15 @@ static int v3_role_revoke(cli_ctx *ctx, const cli_command *cmd, int argc, char *
 
 /* ---- The tables ----------------------------------------------------------------- */
 
-/* clang-format off */
-#define AUTH_OPT(name, type, arg, field, help)                                           \
-    {name, 0, type, arg, offsetof(v3adm_args, field), help}
-/* clang-format on */
-
 #define OPT_PASSWORD_STDIN                                                               \
-    AUTH_OPT("password-stdin", CLI_OPT_FLAG, NULL, password_stdin,                       \
-             "read the new password from standard input (one line) instead of env "      \
-             "ETCDWATCH_NEW_PASSWORD or a prompt")
+    V3ADM_OPT("password-stdin", CLI_OPT_FLAG, NULL, password_stdin,                      \
+              ADMIN_PASSWORD_STDIN_HELP)
 
 static const cli_opt user_add_opts[] = {
     OPT_PASSWORD_STDIN,
-    AUTH_OPT("no-password", CLI_OPT_FLAG, NULL, no_password,
-             "create a user without a password (it authenticates by its TLS client "
-             "certificate's common name only)"),
+    V3ADM_OPT("no-password", CLI_OPT_FLAG, NULL, no_password,
+              "create a user without a password (it authenticates by its TLS client "
+              "certificate's common name only)"),
     {0},
 };
 
@@ -563,17 +557,17 @@ static const cli_opt user_passwd_opts[] = {
 };
 
 static const cli_opt user_get_opts[] = {
-    AUTH_OPT("detail", CLI_OPT_FLAG, NULL, detail,
-             "also show each role's permissions, as role get"),
+    V3ADM_OPT("detail", CLI_OPT_FLAG, NULL, detail,
+              "also show each role's permissions, as role get"),
     {0},
 };
 
 static const cli_opt perm_opts[] = {
-    AUTH_OPT("prefix", CLI_OPT_FLAG, NULL, prefix,
-             "the permission covers every key "
-             "starting with KEY"),
-    AUTH_OPT("from-key", CLI_OPT_FLAG, NULL, from_key,
-             "the permission covers every key from KEY on (KEY and above)"),
+    V3ADM_OPT("prefix", CLI_OPT_FLAG, NULL, prefix,
+              "the permission covers every key "
+              "starting with KEY"),
+    V3ADM_OPT("from-key", CLI_OPT_FLAG, NULL, from_key,
+              "the permission covers every key from KEY on (KEY and above)"),
     {0},
 };
 

@@ -1070,11 +1070,8 @@ static int request_option(txn_state *t, const cli_opt *opts, kv_args *a,
     const cli_opt *o;
 
     *used = 0;
-    for (o = opts; o->name != NULL; o++) {
-        if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
-            break;
-    }
-    if (o->name == NULL) {
+    o = cli_find_opt(opts, name, len);
+    if (o == NULL) {
         snprintf(t->msg, sizeof(t->msg), "unknown option '%.*s'", (int)len + 2,
                  tok->data);
         return -1;
@@ -1099,18 +1096,10 @@ static int request_option(txn_state *t, const cli_opt *opts, kv_args *a,
     }
     if (o->type == CLI_OPT_STRING) {
         *(const char **)(void *)((char *)a + o->offset) = val;
-    } else {
-        char *end;
-        long long v;
-
-        errno = 0;
-        v = strtoll(val, &end, 10);
-        if (val[0] < '0' || val[0] > '9' || *end != '\0' || errno != 0) {
-            snprintf(t->msg, sizeof(t->msg),
-                     "invalid --%s '%s': expected a whole number >= 0", o->name, val);
-            return -1;
-        }
-        *(int64_t *)(void *)((char *)a + o->offset) = (int64_t)v;
+    } else if (cli_parse_int64(val, (int64_t *)(void *)((char *)a + o->offset)) != 0) {
+        snprintf(t->msg, sizeof(t->msg),
+                 "invalid --%s '%s': expected a whole number >= 0", o->name, val);
+        return -1;
     }
     return 0;
 }

@@ -276,19 +276,14 @@ static int v3_lease_keepalive(cli_ctx *ctx, const cli_command *cmd, int argc, ch
 
 /* ---- The table ------------------------------------------------------------------ */
 
-/* clang-format off */
-#define LEASE_OPT(name, type, arg, field, help)                                          \
-    {name, 0, type, arg, offsetof(v3adm_args, field), help}
-/* clang-format on */
-
 static const cli_opt timetolive_opts[] = {
-    LEASE_OPT("keys", CLI_OPT_FLAG, NULL, keys,
+    V3ADM_OPT("keys", CLI_OPT_FLAG, NULL, keys,
               "also list the keys attached to the lease"),
     {0},
 };
 
 static const cli_opt keepalive_opts[] = {
-    LEASE_OPT("once", CLI_OPT_FLAG, NULL, once, "refresh the lease once and exit"),
+    V3ADM_OPT("once", CLI_OPT_FLAG, NULL, once, "refresh the lease once and exit"),
     {0},
 };
 

@@ -266,46 +266,6 @@ static void on_child(int signo)
     (void)signo; /* only wakes the loop's poll */
 }
 
-/* Does the option word `arg` (of `opts` or the global ones) take the next word as its
- * value? Unknown options: no (cli_parse() reports them). */
-static int takes_next(const cli_opt *opts, const char *arg)
-{
-    const cli_opt *tables[2] = {opts, cli_global_opts};
-
-    if (arg[1] == '-') {
-        const char *name = arg + 2;
-
-        if (strchr(name, '=') != NULL)
-            return 0;
-        for (int t = 0; t < 2; t++) {
-            for (const cli_opt *o = tables[t]; o->name != NULL || o->short_name != 0;
-                 o++) {
-                if (o->name != NULL && strcmp(o->name, name) == 0)
-                    return o->type != CLI_OPT_FLAG && o->type != CLI_OPT_HELP;
-            }
-        }
-        return 0;
-    }
-    for (const char *p = arg + 1; *p != '\0'; p++) {
-        const cli_opt *found = NULL;
-
-        for (int t = 0; t < 2 && found == NULL; t++) {
-            for (const cli_opt *o = tables[t]; o->name != NULL || o->short_name != 0;
-                 o++) {
-                if (o->short_name == *p) {
-                    found = o;
-                    break;
-                }
-            }
-        }
-        if (found == NULL)
-            return 0;
-        if (found->type != CLI_OPT_FLAG && found->type != CLI_OPT_HELP)
-            return p[1] == '\0'; /* "-o json", not "-ojson" */
-    }
-    return 0;
-}
-
 /* The index in argv of COMMAND: the first positional word after NAME (or argc). What
  * comes from there on is the command's, options included. */
 static int command_start(const cli_command *cmd, int argc, char **argv)
@@ -321,7 +281,7 @@ static int command_start(const cli_command *cmd, int argc, char **argv)
             only_args = 1;
             i++;
         } else if (!only_args && a[0] == '-' && a[1] != '\0') {
-            i += 1 + takes_next(cmd->opts, a);
+            i += 1 + cli_opt_takes_next(cmd, a);
         } else if (!have_name) {
             have_name = 1;
             i++;
