@@ -523,6 +523,8 @@ static int defrag_of(cli_ctx *ctx, etcd_client *client, const char *ep, int *fai
     return CLI_CONTINUE;
 }
 
+/* ---- endpoint status|health, defrag: each endpoint on its own ------------------- */
+
 /* What endpoint status, endpoint health and defrag do with one endpoint: ask it and
  * print the outcome, a failure on stderr (and set *failed). Returns CLI_CONTINUE, or
  * an exit status that ends the command at once. */
