@@ -232,10 +232,10 @@ void cli_print_line(const char *s, size_t len);
 
 /* ---- Values, client, signals ---------------------------------------------------- */
 
-/* All of standard input, byte exact (NUL bytes included), at most 64 MiB, for the
- * VALUE of `ctx->path`'s command. On success *out is a new buffer to free() with a NUL
- * after its *len bytes. Returns CLI_CONTINUE or an exit status after reporting the
- * error. */
+/* All of standard input as a VALUE, byte exact (NUL bytes included), at most 64 MiB.
+ * On success *out is a new buffer to free() with a NUL after its *len bytes. Returns
+ * CLI_CONTINUE or an exit status after reporting the error ("reading VALUE from
+ * standard input: ..."). */
 int cli_read_stdin(const cli_ctx *ctx, char **out, size_t *len);
 
 /* A VALUE argument of the v2 commands: itself, or for "-" all of standard input
