@@ -132,7 +132,7 @@ static int opt_is_end(const cli_opt *o)
     return o->name == NULL && o->short_name == 0;
 }
 
-static const cli_opt *find_long(const cli_opt *table, const char *name, size_t len)
+const cli_opt *cli_find_opt(const cli_opt *table, const char *name, size_t len)
 {
     if (table == NULL)
         return NULL;
@@ -164,7 +164,7 @@ static const char *opt_label(const cli_opt *o, char *buf, size_t size)
     return buf;
 }
 
-static int parse_int64(const char *s, int64_t *out)
+int cli_parse_int64(const char *s, int64_t *out)
 {
     char *end;
     long long v;
@@ -229,7 +229,7 @@ static int store_opt(cli_ctx *ctx, const cli_command *cmd, const cli_opt *o, voi
             ctx->endpoints_defaulted = 0; /* given after the command */
         break;
     case CLI_OPT_INT64:
-        if (parse_int64(val, CLI_OPT_AT(base, o, int64_t)) != 0)
+        if (cli_parse_int64(val, CLI_OPT_AT(base, o, int64_t)) != 0)
             return cli_usage_error(
                 ctx, cmd, "invalid %s '%s': expected a whole number >= 0", label, val);
         break;
@@ -269,10 +269,10 @@ static int parse_one(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv
         const char *eq = strchr(name, '=');
         size_t len = eq != NULL ? (size_t)(eq - name) : strlen(name);
 
-        o = find_long(cmd_opts, name, len);
+        o = cli_find_opt(cmd_opts, name, len);
         base = values;
         if (o == NULL) {
-            o = find_long(cli_global_opts, name, len);
+            o = cli_find_opt(cli_global_opts, name, len);
             base = ctx;
         }
         if (o == NULL)
@@ -322,6 +322,33 @@ static int parse_one(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv
         return store_opt(ctx, cmd, o, base, argv[*i - 1]);
     }
     return CLI_CONTINUE;
+}
+
+int cli_opt_takes_next(const cli_command *cmd, const char *arg)
+{
+    const cli_opt *cmd_opts = cmd != NULL ? cmd->opts : NULL;
+    const cli_opt *o;
+
+    if (arg[1] == '-') {
+        const char *name = arg + 2;
+
+        if (strchr(name, '=') != NULL)
+            return 0;
+        o = cli_find_opt(cmd_opts, name, strlen(name));
+        if (o == NULL)
+            o = cli_find_opt(cli_global_opts, name, strlen(name));
+        return o != NULL && takes_value(o);
+    }
+    for (const char *p = arg + 1; *p != '\0'; p++) {
+        o = find_short(cmd_opts, *p);
+        if (o == NULL)
+            o = find_short(cli_global_opts, *p);
+        if (o == NULL)
+            return 0;
+        if (takes_value(o))
+            return p[1] == '\0'; /* "-o json", not "-ojson" */
+    }
+    return 0;
 }
 
 static int is_option(const char *arg)
@@ -420,6 +447,42 @@ int cli_parse(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv, void 
         return cli_usage_error(ctx, cmd, "missing %s", name);
     }
     return CLI_CONTINUE;
+}
+
+int cli_start(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv, void *values,
+              cli_args *pos, int min_args, int max_args, etcd_client **client)
+{
+    int rc = cli_parse(ctx, cmd, argc, argv, values, pos, min_args, max_args);
+
+    if (rc != CLI_CONTINUE)
+        return rc;
+    return cli_client(ctx, client);
+}
+
+int cli_query(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
+              cli_query_fn call, cli_reporter report,
+              void (*print_json)(const etcd_response *resp), etcd_response **resp)
+{
+    etcd_client *client;
+    cli_args pos;
+    int rc;
+
+    *resp = NULL;
+    rc = cli_start(ctx, cmd, argc, argv, NULL, &pos, 0, 0, &client);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    rc = call(client, resp);
+    if (rc != ETCD_OK) {
+        rc = report(ctx, rc, *resp, ctx->path);
+    } else if (ctx->output == CLI_OUTPUT_JSON && print_json != NULL) {
+        print_json(*resp);
+        rc = CLI_EXIT_OK;
+    } else {
+        return CLI_CONTINUE;
+    }
+    etcd_response_free(*resp);
+    *resp = NULL;
+    return rc;
 }
 
 int cli_finish_globals(cli_ctx *ctx)
@@ -729,66 +792,75 @@ void cli_print_line(const char *s, size_t len)
 
 /* ---- Values from standard input ------------------------------------------------- */
 
-int cli_value_arg(const cli_ctx *ctx, const char *arg, char **out)
+int cli_read_stdin(const cli_ctx *ctx, char **out, size_t *len)
 {
+    static const char what[] = "reading VALUE from standard input";
     size_t cap = 4096;
-    size_t len = 0;
-    char *buf;
+    size_t n = 0;
+    char *buf = malloc(cap);
 
     *out = NULL;
-    if (strcmp(arg, "-") != 0) {
-        *out = strdup(arg);
-        if (*out == NULL)
-            return cli_report(ctx, ETCD_ENOMEM, NULL, "copying VALUE");
-        return CLI_CONTINUE;
-    }
-
-    buf = malloc(cap);
+    *len = 0;
     if (buf == NULL)
-        return cli_report(ctx, ETCD_ENOMEM, NULL, "reading VALUE from standard input");
+        return cli_report(ctx, ETCD_ENOMEM, NULL, what);
     for (;;) {
-        size_t n;
+        size_t got;
 
-        if (cap - len < 2) {
+        if (cap - n < 2) {
             char *bigger;
 
             if (cap >= CLI_STDIN_MAX) {
                 free(buf);
-                fprintf(stderr,
-                        "Error:  VALUE from standard input is larger than %zu "
-                        "MiB\n",
+                fflush(stdout);
+                fprintf(stderr, "Error:  %s: larger than %zu MiB\n", what,
                         CLI_STDIN_MAX >> 20);
                 return CLI_EXIT_ERROR;
             }
             bigger = realloc(buf, cap * 2);
             if (bigger == NULL) {
                 free(buf);
-                return cli_report(ctx, ETCD_ENOMEM, NULL,
-                                  "reading VALUE from standard input");
+                return cli_report(ctx, ETCD_ENOMEM, NULL, what);
             }
             buf = bigger;
             cap *= 2;
         }
-        n = fread(buf + len, 1, cap - len - 1, stdin);
-        len += n;
-        if (n == 0)
+        got = fread(buf + n, 1, cap - n - 1, stdin);
+        n += got;
+        if (got == 0)
             break;
     }
     if (ferror(stdin)) {
-        fprintf(stderr, "Error:  reading VALUE from standard input: %s\n",
-                strerror(errno));
+        fflush(stdout);
+        fprintf(stderr, "Error:  %s: %s\n", what, strerror(errno));
         free(buf);
         return CLI_EXIT_ERROR;
     }
-    if (memchr(buf, '\0', len) != NULL) {
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return CLI_CONTINUE;
+}
+
+int cli_value_arg(const cli_ctx *ctx, const char *arg, char **out)
+{
+    size_t len;
+    int rc;
+
+    if (strcmp(arg, "-") != 0) {
+        *out = strdup(arg);
+        if (*out == NULL)
+            return cli_report(ctx, ETCD_ENOMEM, NULL, "copying VALUE");
+        return CLI_CONTINUE;
+    }
+    rc = cli_read_stdin(ctx, out, &len);
+    if (rc == CLI_CONTINUE && memchr(*out, '\0', len) != NULL) {
         fprintf(stderr, "Error:  VALUE from standard input contains a NUL byte, which "
                         "libetcd cannot send yet\n");
-        free(buf);
-        return CLI_EXIT_ERROR;
+        free(*out);
+        *out = NULL;
+        rc = CLI_EXIT_ERROR;
     }
-    buf[len] = '\0';
-    *out = buf;
-    return CLI_CONTINUE;
+    return rc;
 }
 
 /* ---- Signals -------------------------------------------------------------------- */

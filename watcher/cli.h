@@ -149,6 +149,48 @@ typedef struct cli_args {
 int cli_parse(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv, void *values,
               cli_args *pos, int min_args, int max_args);
 
+/* cli_parse(), then cli_client(): the first steps of a command that has nothing to
+ * check in between. The caller initialises `values` (its defaults, usually zeros).
+ * Returns CLI_CONTINUE with *client borrowed from ctx, or an exit status. */
+int cli_start(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv, void *values,
+              cli_args *pos, int min_args, int max_args, etcd_client **client);
+
+/* A call that takes nothing but the client: etcd_user_list_sync(),
+ * etcd_v3_alarm_list_sync(), etcd_health_sync(), ... */
+typedef int (*cli_query_fn)(etcd_client *client, etcd_response **out);
+
+/* A call on one name: etcd_user_delete_sync(), etcd_v3_role_add_sync(), ... */
+typedef int (*cli_name_fn)(etcd_client *client, const char *name, etcd_response **out);
+
+/* How a command reports a failed call: cli_report(), or admin_report() for the v2
+ * auth and members APIs. */
+typedef int (*cli_reporter)(const cli_ctx *ctx, int status, const etcd_response *resp,
+                            const char *what);
+
+/* A command that takes no argument and no option of its own and makes one call:
+ * parse it, build the client and make `call`. A failure is reported with `report`
+ * (naming the command); under -o json the answer is printed with `print_json`
+ * (cli_print_json(), cli_v3_print_json(); NULL: by the caller). Returns CLI_CONTINUE
+ * with *resp the answer to print (new: the caller frees it), or an exit status with
+ * *resp NULL. */
+int cli_query(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
+              cli_query_fn call, cli_reporter report,
+              void (*print_json)(const etcd_response *resp), etcd_response **resp);
+
+/* The option of `table` (NULL: none) whose long name is the `len` bytes at `name`, or
+ * NULL. */
+const cli_opt *cli_find_opt(const cli_opt *table, const char *name, size_t len);
+
+/* Does the option word `arg` ("--ttl", "-o", "-rp"; one of cmd's options or a global
+ * one) take the next word as its value? No for "--name=V", "-ojson", a flag or an
+ * unknown option (which cli_parse() reports). For commands whose positional
+ * arguments end where a COMMAND begins (lock NAME COMMAND...). */
+int cli_opt_takes_next(const cli_command *cmd, const char *arg);
+
+/* A whole number >= 0 in decimal, as CLI_OPT_INT64 takes it. Returns 0, or -1 when `s`
+ * is not one. */
+int cli_parse_int64(const char *s, int64_t *out);
+
 /* Parse the global options at the front of argv, stopping at the first positional
  * argument (the command's name). *next is its index. Returns CLI_CONTINUE or an exit
  * status, as cli_parse(). */
@@ -190,9 +232,16 @@ void cli_print_line(const char *s, size_t len);
 
 /* ---- Values, client, signals ---------------------------------------------------- */
 
-/* A VALUE argument: itself, or for "-" all of standard input, byte exact. On success
- * *out is a new NUL-terminated string to free(). Returns CLI_CONTINUE or an exit
- * status after reporting the error. */
+/* All of standard input as a VALUE, byte exact (NUL bytes included), at most 64 MiB.
+ * On success *out is a new buffer to free() with a NUL after its *len bytes. Returns
+ * CLI_CONTINUE or an exit status after reporting the error ("reading VALUE from
+ * standard input: ..."). */
+int cli_read_stdin(const cli_ctx *ctx, char **out, size_t *len);
+
+/* A VALUE argument of the v2 commands: itself, or for "-" all of standard input
+ * (cli_read_stdin()), which may not hold a NUL byte. On success *out is a new
+ * NUL-terminated string to free(). Returns CLI_CONTINUE or an exit status after
+ * reporting the error. */
 int cli_value_arg(const cli_ctx *ctx, const char *arg, char **out);
 
 /* The client built from the global options (on first call: TLS files checked, the

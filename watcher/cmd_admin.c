@@ -14,17 +14,10 @@
 /* The longest new password accepted, as the --user prompt's limit. */
 #define ADMIN_PASSWORD_MAX 1023
 
-int admin_start(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
-                admin_args *a, cli_args *pos, int min_args, int max_args,
-                etcd_client **client)
+int admin_query(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
+                cli_query_fn call, etcd_response **resp)
 {
-    int rc;
-
-    memset(a, 0, sizeof(*a));
-    rc = cli_parse(ctx, cmd, argc, argv, a, pos, min_args, max_args);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    return cli_client(ctx, client);
+    return cli_query(ctx, cmd, argc, argv, call, admin_report, cli_print_json, resp);
 }
 
 /* ---- Errors --------------------------------------------------------------------- */
@@ -97,6 +90,22 @@ void admin_list_free(admin_list *l)
     free(l->items);
     free(l->storage);
     memset(l, 0, sizeof(*l));
+}
+
+int admin_list_arg(cli_ctx *ctx, const cli_command *cmd, const char *text,
+                   const char *what, const char *item, admin_list *out)
+{
+    char reading[128];
+
+    if (admin_list_split(text, out) < 0) {
+        snprintf(reading, sizeof(reading), "reading %s", what);
+        return cli_report(ctx, ETCD_ENOMEM, NULL, reading);
+    }
+    if (out->n == 0) {
+        admin_list_free(out);
+        return cli_usage_error(ctx, cmd, "%s names no %s", what, item);
+    }
+    return CLI_CONTINUE;
 }
 
 char *admin_join(const char *const *items, size_t n, const char *sep)
@@ -217,6 +226,65 @@ void admin_table_free(admin_table *t)
     memset(t, 0, sizeof(*t));
 }
 
+int admin_table_cmd(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
+                    cli_query_fn call, admin_table_fn fill, size_t ncols)
+{
+    etcd_response *resp;
+    admin_table t;
+    int rc;
+
+    rc = admin_query(ctx, cmd, argc, argv, call, &resp);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    admin_table_init(&t, ncols);
+    if (fill(&t, resp) != 0) {
+        rc = cli_report(ctx, ETCD_ENOMEM, NULL, "building the table");
+    } else {
+        admin_table_print(&t);
+        rc = CLI_EXIT_OK;
+    }
+    admin_table_free(&t);
+    etcd_response_free(resp);
+    return rc;
+}
+
+/* ---- Members -------------------------------------------------------------------- */
+
+char *admin_initial_cluster(const etcd_member *members, size_t n, const char *id,
+                            const char *name)
+{
+    size_t npairs = 0, k = 0;
+    char **pairs;
+    char *out;
+
+    for (size_t i = 0; i < n; i++)
+        npairs += members[i].npeer_urls;
+    pairs = calloc(npairs + 1, sizeof(*pairs));
+    if (pairs == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const etcd_member *m = &members[i];
+        const char *mname = id != NULL && m->id != NULL && strcmp(m->id, id) == 0
+                                ? name
+                                : (m->name != NULL ? m->name : "");
+
+        for (size_t u = 0; u < m->npeer_urls; u++) {
+            size_t len = strlen(mname) + strlen(m->peer_urls[u]) + 2;
+
+            pairs[k] = malloc(len);
+            if (pairs[k] == NULL)
+                break;
+            snprintf(pairs[k], len, "%s=%s", mname, m->peer_urls[u]);
+            k++;
+        }
+    }
+    out = k == npairs ? admin_join((const char *const *)pairs, npairs, ",") : NULL;
+    for (size_t i = 0; i < k; i++)
+        free(pairs[i]);
+    free(pairs);
+    return out;
+}
+
 /* ---- JSON ----------------------------------------------------------------------- */
 
 int admin_print_json(const cli_ctx *ctx, json_t *json)
@@ -294,8 +362,7 @@ static int password_from_stdin(char **out)
     return CLI_CONTINUE;
 }
 
-int admin_new_password(const cli_ctx *ctx, const admin_args *a, const char *name,
-                       char **out)
+int admin_new_password(const cli_ctx *ctx, int from_stdin, const char *name, char **out)
 {
     const char *env = getenv("ETCDWATCH_NEW_PASSWORD");
     char prompt[256];
@@ -304,7 +371,7 @@ int admin_new_password(const cli_ctx *ctx, const admin_args *a, const char *name
     int rc;
 
     *out = NULL;
-    if (a->password_stdin) {
+    if (from_stdin) {
         rc = password_from_stdin(out);
         if (rc != CLI_CONTINUE)
             return rc;

@@ -55,11 +55,12 @@ int cmd_stats_store(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 
 /* ---- Shared helpers (cmd_admin.c) ---- */
 
-/* Parse an admin command (options into *a, zeroed first) and get the client. Returns
- * CLI_CONTINUE or an exit status. */
-int admin_start(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
-                admin_args *a, cli_args *pos, int min_args, int max_args,
-                etcd_client **client);
+/* cli_query() for the admin commands (member list, user list, stats ...): a failure
+ * is reported with admin_report(), and under -o json the server's answer printed.
+ * Returns CLI_CONTINUE with *resp the answer to print under -o simple (new: the caller
+ * frees it), or an exit status with *resp NULL. */
+int admin_query(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
+                cli_query_fn call, etcd_response **resp);
 
 /* Report a failed call. The auth and members APIs refuse with {"message":...} and an
  * HTTP status but no errorCode: such a refusal is printed as etcd's message alone
@@ -78,6 +79,13 @@ typedef struct admin_list {
 } admin_list;
 int admin_list_split(const char *s, admin_list *out);
 void admin_list_free(admin_list *l);
+
+/* A list that a command needs (PEER_URLS, --roles R1,R2): `text` split into *out.
+ * `what` names it in messages, `item` is what it lists: a list with no item is a usage
+ * error ("--roles names no role"). Returns CLI_CONTINUE (free *out then), or an exit
+ * status. */
+int admin_list_arg(cli_ctx *ctx, const cli_command *cmd, const char *text,
+                   const char *what, const char *item, admin_list *out);
 
 /* `n` strings joined with `sep` (a new string; "" for none), or NULL when out of
  * memory. */
@@ -98,6 +106,15 @@ int admin_table_add(admin_table *t, const char *const *row);
 void admin_table_print(const admin_table *t);
 void admin_table_free(admin_table *t);
 
+/* Fills `t` from a successful answer. Returns 0, or -1 when out of memory. */
+typedef int (*admin_table_fn)(admin_table *t, const etcd_response *resp);
+
+/* A command that takes no argument and prints the answer of `call` as a table of
+ * `ncols` columns that `fill` builds (user list, role list, stats); under -o json the
+ * server's answer. Returns an exit status. */
+int admin_table_cmd(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
+                    cli_query_fn call, admin_table_fn fill, size_t ncols);
+
 /* Print `json` (stolen; NULL means out of memory, reported) as one line on stdout.
  * Returns an exit status. */
 int admin_print_json(const cli_ctx *ctx, json_t *json);
@@ -106,12 +123,22 @@ int admin_print_json(const cli_ctx *ctx, json_t *json);
  * not JSON. */
 json_t *admin_body_json(const etcd_response *resp);
 
-/* A new password for user `name`: from standard input with --password-stdin (one
- * line; a trailing newline is dropped), else env ETCDWATCH_NEW_PASSWORD, else a
- * prompt without echo on the terminal, asked twice. Never from argv. On success
- * *out is a new string to free with cli_free_secret(). Returns CLI_CONTINUE or an
- * exit status after printing the error. */
-int admin_new_password(const cli_ctx *ctx, const admin_args *a, const char *name,
-                       char **out);
+/* ETCD_INITIAL_CLUSTER for a member that joins as `name`: NAME=PEER_URL for every peer
+ * URL of the `n` members, the new one (ID `id`) under `name`, comma-separated, as
+ * etcdctl prints it. A new string, or NULL when out of memory. */
+char *admin_initial_cluster(const etcd_member *members, size_t n, const char *id,
+                            const char *name);
+
+/* The help of --password-stdin (user add and passwd, v2 and v3). */
+#define ADMIN_PASSWORD_STDIN_HELP                                                        \
+    "read the new password from standard input (one line) instead of env "               \
+    "ETCDWATCH_NEW_PASSWORD or a prompt"
+
+/* A new password for user `name` (v2 and v3): from standard input with
+ * --password-stdin (`from_stdin`; one line, a trailing newline is dropped), else env
+ * ETCDWATCH_NEW_PASSWORD, else a prompt without echo on the terminal, asked twice.
+ * Never from argv. On success *out is a new string to free with cli_free_secret().
+ * Returns CLI_CONTINUE or an exit status after printing the error. */
+int admin_new_password(const cli_ctx *ctx, int from_stdin, const char *name, char **out);
 
 #endif /* ETCDWATCH_CMD_ADMIN_H */

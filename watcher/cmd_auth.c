@@ -41,12 +41,12 @@ static int auth_toggle(cli_ctx *ctx, const cli_command *cmd, int argc, char **ar
 {
     etcd_response *resp = NULL;
     etcd_client *client;
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     int status;
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = enable ? etcd_auth_enable_sync(client, &resp)
@@ -83,12 +83,12 @@ int cmd_auth_status(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
     etcd_response *resp = NULL;
     etcd_client *client;
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     int status = CLI_EXIT_OK;
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_auth_status_sync(client, &resp);
@@ -124,19 +124,32 @@ static int finish_line(cli_ctx *ctx, int rc, etcd_response *resp, const char *si
     return status;
 }
 
-/* A remove: the server answers 200 with no body; -o json prints {field: name,
- * "removed": true}. */
-static int finish_removed(cli_ctx *ctx, int rc, etcd_response *resp, const char *field,
-                          const char *name, const char *simple)
+/* user remove, role remove: `call` on NAME; `field` and `kind` name what it removes
+ * ("user", "User"). The server answers 200 with no body: -o json prints {field: NAME,
+ * "removed": true}, simple output "User NAME removed". */
+static int remove_cmd(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
+                      cli_name_fn call, const char *field, const char *kind)
 {
+    etcd_response *resp = NULL;
+    etcd_client *client;
+    admin_args a = {0};
+    cli_args pos;
+    char line[512];
     int status = CLI_EXIT_OK;
+    int rc;
 
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    rc = call(client, pos.argv[0], &resp);
+    snprintf(line, sizeof(line), "%s %s removed", kind, pos.argv[0]);
     if (rc != ETCD_OK)
         status = admin_report(ctx, rc, resp, ctx->path);
     else if (ctx->output == CLI_OUTPUT_JSON)
-        status = admin_print_json(ctx, json_pack("{s:s,s:b}", field, name, "removed", 1));
+        status = admin_print_json(
+            ctx, json_pack("{s:s,s:b}", field, pos.argv[0], "removed", 1));
     else
-        printf("%s\n", simple);
+        printf("%s\n", line);
     etcd_response_free(resp);
     return status;
 }
@@ -160,6 +173,16 @@ static int add_role_row(admin_table *t, const etcd_role *role)
     free(read);
     free(write);
     return rc;
+}
+
+/* The table ROLE READ WRITE of `n` roles. Returns 0 or -1 (out of memory). */
+static int add_role_table(admin_table *t, const etcd_role *roles, size_t n)
+{
+    int failed = admin_table_add(t, (const char *[]){"ROLE", "READ", "WRITE"});
+
+    for (size_t i = 0; i < n && !failed; i++)
+        failed |= add_role_row(t, &roles[i]);
+    return failed;
 }
 
 static int print_table(cli_ctx *ctx, admin_table *t, int failed)
@@ -228,60 +251,38 @@ static int parse_roles(cli_ctx *ctx, const cli_command *cmd, const admin_args *a
         return CLI_CONTINUE;
     if (a->roles == NULL)
         return cli_usage_error(ctx, cmd, "missing --roles R1,R2");
-    if (admin_list_split(a->roles, roles) < 0)
-        return cli_report(ctx, ETCD_ENOMEM, NULL, "reading --roles");
-    if (roles->n == 0) {
-        admin_list_free(roles);
-        return cli_usage_error(ctx, cmd, "--roles names no role");
-    }
-    return CLI_CONTINUE;
+    return admin_list_arg(ctx, cmd, a->roles, "--roles", "role", roles);
 }
 
 /* ---- user ------------------------------------------------------------------------ */
 
-int cmd_user_list(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
+/* user list: USER and ROLES, the roles comma-separated. */
+static int fill_users(admin_table *t, const etcd_response *resp)
 {
-    etcd_response *resp = NULL;
-    etcd_client *client;
-    admin_table t;
-    admin_args a;
-    cli_args pos;
-    int failed = 0;
-    int status;
-    int rc;
+    int failed = admin_table_add(t, (const char *[]){"USER", "ROLES"});
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    rc = etcd_user_list_sync(client, &resp);
-    if (rc != ETCD_OK || ctx->output == CLI_OUTPUT_JSON)
-        return finish_line(ctx, rc, resp, "");
-
-    admin_table_init(&t, 2);
-    failed |= admin_table_add(&t, (const char *[]){"USER", "ROLES"});
     for (size_t i = 0; i < resp->nusers && !failed; i++) {
         const etcd_user *u = &resp->users[i];
         const char **names = calloc(u->nroles + 1, sizeof(*names));
         char *roles;
 
-        if (names == NULL) {
-            failed = 1;
-            break;
-        }
+        if (names == NULL)
+            return -1;
         for (size_t r = 0; r < u->nroles; r++)
             names[r] = u->roles[r].name;
         roles = admin_join(names, u->nroles, ",");
         free(names);
-        if (roles == NULL) {
-            failed = 1;
-            break;
-        }
-        failed |= admin_table_add(&t, (const char *[]){u->name, roles});
+        if (roles == NULL)
+            return -1;
+        failed |= admin_table_add(t, (const char *[]){u->name, roles});
         free(roles);
     }
-    status = print_table(ctx, &t, failed);
-    etcd_response_free(resp);
-    return status;
+    return failed;
+}
+
+int cmd_user_list(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
+{
+    return admin_table_cmd(ctx, cmd, argc, argv, etcd_user_list_sync, fill_users, 2);
 }
 
 int cmd_user_get(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
@@ -290,13 +291,12 @@ int cmd_user_get(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     etcd_client *client;
     const etcd_user *u;
     admin_table t;
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
-    int failed = 0;
     int status;
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_user_get_sync(client, pos.argv[0], &resp);
@@ -315,10 +315,7 @@ int cmd_user_get(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
         printf(" %s", u->roles[r].name);
     printf("\n\n");
     admin_table_init(&t, 3);
-    failed |= admin_table_add(&t, (const char *[]){"ROLE", "READ", "WRITE"});
-    for (size_t r = 0; r < u->nroles && !failed; r++)
-        failed |= add_role_row(&t, &u->roles[r]);
-    status = print_table(ctx, &t, failed);
+    status = print_table(ctx, &t, add_role_table(&t, u->roles, u->nroles));
     etcd_response_free(resp);
     return status;
 }
@@ -329,13 +326,13 @@ int cmd_user_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     etcd_response *resp = NULL;
     etcd_client *client;
     admin_list roles;
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     char line[512];
     char *password = NULL;
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = parse_roles(ctx, cmd, &a, 0, &roles);
@@ -345,7 +342,7 @@ int cmd_user_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     if (rc == CLI_CONTINUE)
         rc = check_roles(ctx, client, &roles);
     if (rc == CLI_CONTINUE)
-        rc = admin_new_password(ctx, &a, pos.argv[0], &password);
+        rc = admin_new_password(ctx, a.password_stdin, pos.argv[0], &password);
     if (rc != CLI_CONTINUE) {
         admin_list_free(&roles);
         return rc;
@@ -362,19 +359,7 @@ int cmd_user_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 
 int cmd_user_remove(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
-    etcd_response *resp = NULL;
-    etcd_client *client;
-    admin_args a;
-    cli_args pos;
-    char line[512];
-    int rc;
-
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    rc = etcd_user_delete_sync(client, pos.argv[0], &resp);
-    snprintf(line, sizeof(line), "User %s removed", pos.argv[0]);
-    return finish_removed(ctx, rc, resp, "user", pos.argv[0], line);
+    return remove_cmd(ctx, cmd, argc, argv, etcd_user_delete_sync, "user", "User");
 }
 
 int cmd_user_passwd(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
@@ -382,18 +367,18 @@ int cmd_user_passwd(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     etcd_user_change change = {0};
     etcd_response *resp = NULL;
     etcd_client *client;
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     char *password = NULL;
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     /* a PUT with a password creates a missing user */
     rc = check_user(ctx, client, pos.argv[0], 1);
     if (rc == CLI_CONTINUE)
-        rc = admin_new_password(ctx, &a, pos.argv[0], &password);
+        rc = admin_new_password(ctx, a.password_stdin, pos.argv[0], &password);
     if (rc != CLI_CONTINUE)
         return rc;
     change.password = password;
@@ -409,12 +394,12 @@ static int user_roles(cli_ctx *ctx, const cli_command *cmd, int argc, char **arg
     etcd_response *resp = NULL;
     etcd_client *client;
     admin_list roles;
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     char line[512];
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = parse_roles(ctx, cmd, &a, 1, &roles);
@@ -450,30 +435,15 @@ int cmd_user_revoke(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 
 /* ---- role ------------------------------------------------------------------------ */
 
+/* role list: ROLE, READ and WRITE, the paths comma-separated. */
+static int fill_roles(admin_table *t, const etcd_response *resp)
+{
+    return add_role_table(t, resp->roles, resp->nroles);
+}
+
 int cmd_role_list(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
-    etcd_response *resp = NULL;
-    etcd_client *client;
-    admin_table t;
-    admin_args a;
-    cli_args pos;
-    int failed = 0;
-    int status;
-    int rc;
-
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    rc = etcd_role_list_sync(client, &resp);
-    if (rc != ETCD_OK || ctx->output == CLI_OUTPUT_JSON)
-        return finish_line(ctx, rc, resp, "");
-    admin_table_init(&t, 3);
-    failed |= admin_table_add(&t, (const char *[]){"ROLE", "READ", "WRITE"});
-    for (size_t i = 0; i < resp->nroles && !failed; i++)
-        failed |= add_role_row(&t, &resp->roles[i]);
-    status = print_table(ctx, &t, failed);
-    etcd_response_free(resp);
-    return status;
+    return admin_table_cmd(ctx, cmd, argc, argv, etcd_role_list_sync, fill_roles, 3);
 }
 
 /* etcdctl's form: "Role: NAME", then "KV Read:" and "KV Write:", a path per line. */
@@ -482,11 +452,11 @@ int cmd_role_get(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     etcd_response *resp = NULL;
     etcd_client *client;
     const etcd_role *role;
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_role_get_sync(client, pos.argv[0], &resp);
@@ -508,12 +478,12 @@ int cmd_role_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
     etcd_response *resp = NULL;
     etcd_client *client;
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     char line[512];
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_role_create_sync(client, pos.argv[0], NULL, &resp);
@@ -523,19 +493,7 @@ int cmd_role_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 
 int cmd_role_remove(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
-    etcd_response *resp = NULL;
-    etcd_client *client;
-    admin_args a;
-    cli_args pos;
-    char line[512];
-    int rc;
-
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    rc = etcd_role_delete_sync(client, pos.argv[0], &resp);
-    snprintf(line, sizeof(line), "Role %s removed", pos.argv[0]);
-    return finish_removed(ctx, rc, resp, "role", pos.argv[0], line);
+    return remove_cmd(ctx, cmd, argc, argv, etcd_role_delete_sync, "role", "Role");
 }
 
 static int role_paths(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
@@ -545,13 +503,12 @@ static int role_paths(cli_ctx *ctx, const cli_command *cmd, int argc, char **arg
     etcd_client *client;
     etcd_paths paths = {0};
     const char *path[1];
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     char line[512];
     int read, write;
     int rc;
 
-    memset(&a, 0, sizeof(a));
     rc = cli_parse(ctx, cmd, argc, argv, &a, &pos, 1, 1);
     if (rc != CLI_CONTINUE)
         return rc;

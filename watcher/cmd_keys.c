@@ -127,20 +127,6 @@ static int finish(cli_ctx *ctx, int rc, etcd_response *resp, const char *key,
     return status;
 }
 
-/* Parse a keys command and get the client. */
-static int start(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
-                 keys_args *a, cli_args *pos, int min_args, int max_args,
-                 etcd_client **client)
-{
-    int rc;
-
-    memset(a, 0, sizeof(*a));
-    rc = cli_parse(ctx, cmd, argc, argv, a, pos, min_args, max_args);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    return cli_client(ctx, client);
-}
-
 /* ---- get, set, mk, update ------------------------------------------------------- */
 
 int cmd_keys_get(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
@@ -148,11 +134,11 @@ int cmd_keys_get(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     etcd_keys_opts o = {0};
     etcd_response *resp = NULL;
     etcd_client *client;
-    keys_args a;
+    keys_args a = {0};
     cli_args pos;
     int rc;
 
-    rc = start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     o.quorum = a.quorum;
@@ -171,12 +157,12 @@ static int value_command(cli_ctx *ctx, const cli_command *cmd, int argc, char **
     etcd_keys_opts o = {0};
     etcd_response *resp = NULL;
     etcd_client *client;
-    keys_args a;
+    keys_args a = {0};
     cli_args pos;
     char *value;
     int rc;
 
-    rc = start(ctx, cmd, argc, argv, &a, &pos, 2, 2, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 2, 2, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = cli_value_arg(ctx, pos.argv[1], &value);
@@ -230,11 +216,11 @@ int cmd_keys_rm(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     etcd_keys_opts o = {0};
     etcd_response *resp = NULL;
     etcd_client *client;
-    keys_args a;
+    keys_args a = {0};
     cli_args pos;
     int rc;
 
-    rc = start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     o.recursive = a.recursive;
@@ -259,11 +245,11 @@ static int dir_command(cli_ctx *ctx, const cli_command *cmd, int argc, char **ar
     etcd_keys_opts o = {0};
     etcd_response *resp = NULL;
     etcd_client *client;
-    keys_args a;
+    keys_args a = {0};
     cli_args pos;
     int rc;
 
-    rc = start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     o.ttl = a.ttl;
@@ -290,11 +276,11 @@ int cmd_keys_rmdir(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
     etcd_response *resp = NULL;
     etcd_client *client;
-    keys_args a;
+    keys_args a = {0};
     cli_args pos;
     int rc;
 
-    rc = start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_keys_delete_dir_sync(client, pos.argv[0], NULL, &resp);
@@ -309,11 +295,11 @@ int cmd_keys_ls(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     etcd_response *resp = NULL;
     etcd_client *client;
     const char *key;
-    keys_args a;
+    keys_args a = {0};
     cli_args pos;
     int rc;
 
-    rc = start(ctx, cmd, argc, argv, &a, &pos, 0, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 0, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     key = pos.argc > 0 ? pos.argv[0] : "/";
@@ -421,12 +407,12 @@ int cmd_keys_watch(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     watch_state st = {0};
     etcd_client *client;
     etcd_watch *w = NULL;
-    keys_args a;
+    keys_args a = {0};
     cli_args pos;
     int sig = 0;
     int rc;
 
-    rc = start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     st.ctx = ctx;

@@ -21,19 +21,6 @@
     "etcd refuses a membership change that could cost the quorum (a member added but "   \
     "not started, or one down) and for a few seconds after it starts; its log says why"
 
-/* PEER_URLS "u1,u2" into *urls; an empty list is a usage error. */
-static int parse_urls(cli_ctx *ctx, const cli_command *cmd, const char *arg,
-                      admin_list *urls)
-{
-    if (admin_list_split(arg, urls) < 0)
-        return cli_report(ctx, ETCD_ENOMEM, NULL, "reading PEER_URLS");
-    if (urls->n == 0) {
-        admin_list_free(urls);
-        return cli_usage_error(ctx, cmd, "PEER_URLS names no URL");
-    }
-    return CLI_CONTINUE;
-}
-
 static json_t *json_strings(const char *const *items, size_t n)
 {
     json_t *arr = json_array();
@@ -68,30 +55,16 @@ int cmd_member_list(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
     static const char *const header[6] = {"ID",        "STATUS",      "NAME",
                                           "PEER URLS", "CLIENT URLS", "LEADER"};
-    etcd_response *resp = NULL;
-    etcd_client *client;
+    etcd_response *resp;
     char *leader;
     admin_table t;
-    admin_args a;
-    cli_args pos;
     int failed = 0;
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
+    rc = admin_query(ctx, cmd, argc, argv, etcd_member_list_sync, &resp);
     if (rc != CLI_CONTINUE)
         return rc;
-    rc = etcd_member_list_sync(client, &resp);
-    if (rc != ETCD_OK) {
-        rc = admin_report(ctx, rc, resp, ctx->path);
-        etcd_response_free(resp);
-        return rc;
-    }
-    if (ctx->output == CLI_OUTPUT_JSON) {
-        cli_print_json(resp);
-        etcd_response_free(resp);
-        return CLI_EXIT_OK;
-    }
-    leader = leader_id(client);
+    leader = leader_id(ctx->client); /* the client admin_query() built */
     admin_table_init(&t, leader != NULL ? 6 : 5);
     failed |= admin_table_add(&t, header);
     for (size_t i = 0; i < resp->nmembers && !failed; i++) {
@@ -122,40 +95,19 @@ int cmd_member_list(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 
 /* ---- member add ----------------------------------------------------------------- */
 
-/* ETCD_INITIAL_CLUSTER for the new member: name=peerURL of every member, the new one
- * (`id`) under `name`, as etcdctl prints it. A new string, or NULL. */
-static char *initial_cluster(const etcd_response *list, const char *id, const char *name)
+/* member add NAME PEER_URLS, member update ID PEER_URLS: parse, split PEER_URLS
+ * "u1,u2" into *urls (free it then) and get the client. Returns CLI_CONTINUE or an exit
+ * status. */
+static int start_urls(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
+                      cli_args *pos, admin_list *urls, etcd_client **client)
 {
-    size_t n = 0, k = 0;
-    char **pairs;
-    char *out;
+    admin_args a = {0};
+    int rc;
 
-    for (size_t i = 0; i < list->nmembers; i++)
-        n += list->members[i].npeer_urls;
-    pairs = calloc(n + 1, sizeof(*pairs));
-    if (pairs == NULL)
-        return NULL;
-    for (size_t i = 0; i < list->nmembers; i++) {
-        const etcd_member *m = &list->members[i];
-        const char *mname = id != NULL && m->id != NULL && strcmp(m->id, id) == 0
-                                ? name
-                                : (m->name != NULL ? m->name : "");
-
-        for (size_t u = 0; u < m->npeer_urls; u++) {
-            size_t len = strlen(mname) + strlen(m->peer_urls[u]) + 2;
-
-            pairs[k] = malloc(len);
-            if (pairs[k] == NULL)
-                break;
-            snprintf(pairs[k], len, "%s=%s", mname, m->peer_urls[u]);
-            k++;
-        }
-    }
-    out = k == n ? admin_join((const char *const *)pairs, n, ",") : NULL;
-    for (size_t i = 0; i < k; i++)
-        free(pairs[i]);
-    free(pairs);
-    return out;
+    rc = cli_start(ctx, cmd, argc, argv, &a, pos, 2, 2, client);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    return admin_list_arg(ctx, cmd, pos->argv[1], "PEER_URLS", "URL", urls);
 }
 
 int cmd_member_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
@@ -167,18 +119,14 @@ int cmd_member_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     const char *id;
     char *cluster = NULL;
     admin_list urls;
-    admin_args a;
     cli_args pos;
     int status = CLI_EXIT_OK;
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 2, 2, &client);
+    rc = start_urls(ctx, cmd, argc, argv, &pos, &urls, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     name = pos.argv[0];
-    rc = parse_urls(ctx, cmd, pos.argv[1], &urls);
-    if (rc != CLI_CONTINUE)
-        return rc;
     rc = etcd_member_add_sync(client, urls.items, urls.n, &resp);
     admin_list_free(&urls);
     if (rc != ETCD_OK) {
@@ -191,7 +139,7 @@ int cmd_member_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     /* The settings the new member starts with: the cluster as it is now. */
     rc = etcd_member_list_sync(client, &list);
     if (rc == ETCD_OK) {
-        cluster = initial_cluster(list, id, name);
+        cluster = admin_initial_cluster(list->members, list->nmembers, id, name);
         if (cluster == NULL)
             rc = ETCD_ENOMEM;
     }
@@ -239,15 +187,11 @@ int cmd_member_update(cli_ctx *ctx, const cli_command *cmd, int argc, char **arg
     etcd_response *resp = NULL;
     etcd_client *client;
     admin_list urls;
-    admin_args a;
     cli_args pos;
     int status = CLI_EXIT_OK;
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 2, 2, &client);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    rc = parse_urls(ctx, cmd, pos.argv[1], &urls);
+    rc = start_urls(ctx, cmd, argc, argv, &pos, &urls, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_member_update_sync(client, pos.argv[0], urls.items, urls.n, &resp);
@@ -268,12 +212,12 @@ int cmd_member_remove(cli_ctx *ctx, const cli_command *cmd, int argc, char **arg
 {
     etcd_response *resp = NULL;
     etcd_client *client;
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     int status = CLI_EXIT_OK;
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_member_remove_sync(client, pos.argv[0], &resp);
@@ -340,12 +284,12 @@ int cmd_cluster_health(cli_ctx *ctx, const cli_command *cmd, int argc, char **ar
 {
     etcd_response *resp = NULL;
     etcd_client *client;
-    admin_args a;
+    admin_args a = {0};
     cli_args pos;
     int status;
     int rc;
 
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_cluster_health_sync(client, &resp);
@@ -388,9 +332,6 @@ int cmd_cluster_health(cli_ctx *ctx, const cli_command *cmd, int argc, char **ar
 
 /* ---- stats ---------------------------------------------------------------------- */
 
-typedef int (*stats_call)(etcd_client *client, etcd_response **out);
-typedef int (*stats_printer)(admin_table *t, const etcd_response *resp);
-
 static int add_pair(admin_table *t, const char *name, const char *value)
 {
     const char *row[2] = {name, value != NULL ? value : ""};
@@ -415,7 +356,7 @@ static int add_double(admin_table *t, const char *name, double v)
 }
 
 /* /v2/stats/self: one "name value" line per field, in etcd's names. */
-static int print_self(admin_table *t, const etcd_response *resp)
+static int fill_self(admin_table *t, const etcd_response *resp)
 {
     const etcd_self_stats *s = resp->stats_self;
     int failed = 0;
@@ -440,7 +381,7 @@ static int print_self(admin_table *t, const etcd_response *resp)
 
 /* /v2/stats/leader: a header line naming the leader, then a row per follower with its
  * latency in milliseconds and its append counts. */
-static int print_leader(admin_table *t, const etcd_response *resp)
+static int fill_leader(admin_table *t, const etcd_response *resp)
 {
     const etcd_leader_stats *s = resp->stats_leader;
     int failed = 0;
@@ -472,7 +413,7 @@ static int print_leader(admin_table *t, const etcd_response *resp)
 }
 
 /* /v2/stats/store: one "counter value" line each, in etcd's order. */
-static int print_store(admin_table *t, const etcd_response *resp)
+static int fill_store(admin_table *t, const etcd_response *resp)
 {
     int failed = 0;
 
@@ -481,48 +422,17 @@ static int print_store(admin_table *t, const etcd_response *resp)
     return failed;
 }
 
-static int stats_cmd(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
-                     stats_call call, stats_printer print, size_t ncols)
-{
-    etcd_response *resp = NULL;
-    etcd_client *client;
-    admin_table t;
-    admin_args a;
-    cli_args pos;
-    int status = CLI_EXIT_OK;
-    int rc;
-
-    rc = admin_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    rc = call(client, &resp);
-    if (rc != ETCD_OK) {
-        status = admin_report(ctx, rc, resp, ctx->path);
-    } else if (ctx->output == CLI_OUTPUT_JSON) {
-        cli_print_json(resp);
-    } else {
-        admin_table_init(&t, ncols);
-        if (print(&t, resp) != 0)
-            status = cli_report(ctx, ETCD_ENOMEM, NULL, "building the table");
-        else
-            admin_table_print(&t);
-        admin_table_free(&t);
-    }
-    etcd_response_free(resp);
-    return status;
-}
-
 int cmd_stats_self(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
-    return stats_cmd(ctx, cmd, argc, argv, etcd_stats_self_sync, print_self, 2);
+    return admin_table_cmd(ctx, cmd, argc, argv, etcd_stats_self_sync, fill_self, 2);
 }
 
 int cmd_stats_leader(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
-    return stats_cmd(ctx, cmd, argc, argv, etcd_stats_leader_sync, print_leader, 8);
+    return admin_table_cmd(ctx, cmd, argc, argv, etcd_stats_leader_sync, fill_leader, 8);
 }
 
 int cmd_stats_store(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
-    return stats_cmd(ctx, cmd, argc, argv, etcd_stats_store_sync, print_store, 2);
+    return admin_table_cmd(ctx, cmd, argc, argv, etcd_stats_store_sync, fill_store, 2);
 }

@@ -19,17 +19,10 @@
 
 /* ---- Shared helpers --------------------------------------------------------------- */
 
-int v3adm_start(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
-                v3adm_args *a, cli_args *pos, int min_args, int max_args,
-                etcd_client **client)
+int v3adm_query(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
+                cli_query_fn call, etcd_response **resp)
 {
-    int rc;
-
-    memset(a, 0, sizeof(*a));
-    rc = cli_parse(ctx, cmd, argc, argv, a, pos, min_args, max_args);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    return cli_client(ctx, client);
+    return cli_query(ctx, cmd, argc, argv, call, cli_report, cli_v3_print_json, resp);
 }
 
 int v3adm_finish(cli_ctx *ctx, int rc, etcd_response *resp, const char *line)
@@ -81,29 +74,17 @@ static int peer_urls_opt(cli_ctx *ctx, const cli_command *cmd, const v3adm_args 
 {
     if (a->peer_urls == NULL)
         return cli_usage_error(ctx, cmd, "member peer urls not provided (--peer-urls)");
-    if (admin_list_split(a->peer_urls, urls) < 0)
-        return cli_report(ctx, ETCD_ENOMEM, NULL, "reading --peer-urls");
-    if (urls->n == 0) {
-        admin_list_free(urls);
-        return cli_usage_error(ctx, cmd, "--peer-urls names no URL");
-    }
-    return CLI_CONTINUE;
+    return admin_list_arg(ctx, cmd, a->peer_urls, "--peer-urls", "URL", urls);
 }
 
 static int v3_member_list(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
-    etcd_response *resp = NULL;
-    etcd_client *client;
-    v3adm_args a;
-    cli_args pos;
+    etcd_response *resp;
     int rc;
 
-    rc = v3adm_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
+    rc = v3adm_query(ctx, cmd, argc, argv, etcd_v3_member_list_sync, &resp);
     if (rc != CLI_CONTINUE)
         return rc;
-    rc = etcd_v3_member_list_sync(client, &resp);
-    if (rc != ETCD_OK || ctx->output == CLI_OUTPUT_JSON)
-        return v3adm_finish(ctx, rc, resp, "");
     for (size_t i = 0; i < resp->nmembers; i++) {
         const etcd_member *m = &resp->members[i];
         char *peers = admin_join(m->peer_urls, m->npeer_urls, ",");
@@ -126,41 +107,6 @@ static int v3_member_list(cli_ctx *ctx, const cli_command *cmd, int argc, char *
     return CLI_EXIT_OK;
 }
 
-/* ETCD_INITIAL_CLUSTER for the new member `id` called `name`: name=peerURL of every
- * member of the list (members[1..] of an add's answer), as etcdctl prints it. */
-static char *initial_cluster(const etcd_response *resp, const char *id, const char *name)
-{
-    size_t n = 0, k = 0;
-    char **pairs;
-    char *out = NULL;
-
-    for (size_t i = 1; i < resp->nmembers; i++)
-        n += resp->members[i].npeer_urls;
-    pairs = calloc(n + 1, sizeof(*pairs));
-    if (pairs == NULL)
-        return NULL;
-    for (size_t i = 1; i < resp->nmembers; i++) {
-        const etcd_member *m = &resp->members[i];
-        const char *mname = strcmp(m->id, id) == 0 ? name : m->name;
-
-        for (size_t u = 0; u < m->npeer_urls; u++) {
-            size_t len = strlen(mname) + strlen(m->peer_urls[u]) + 2;
-
-            pairs[k] = malloc(len);
-            if (pairs[k] == NULL)
-                goto done;
-            snprintf(pairs[k], len, "%s=%s", mname, m->peer_urls[u]);
-            k++;
-        }
-    }
-    out = admin_join((const char *const *)pairs, n, ",");
-done:
-    for (size_t i = 0; i < k; i++)
-        free(pairs[i]);
-    free(pairs);
-    return out;
-}
-
 static int v3_member_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
     etcd_response *resp = NULL;
@@ -170,11 +116,10 @@ static int v3_member_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **
     uint64_t id = 0;
     char *cluster;
     char *peers;
-    v3adm_args a;
+    v3adm_args a = {0};
     cli_args pos;
     int rc;
 
-    memset(&a, 0, sizeof(a));
     rc = cli_parse(ctx, cmd, argc, argv, &a, &pos, 1, 1);
     if (rc == CLI_CONTINUE)
         rc = peer_urls_opt(ctx, cmd, &a, &urls);
@@ -196,7 +141,9 @@ static int v3_member_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **
     (void)v3adm_parse_hex(m->id, &id);
     printf("Member %16" PRIx64 " added%sto cluster %16" PRIx64 "\n", id,
            m->is_learner ? " as learner " : " ", cluster_id(resp));
-    cluster = initial_cluster(resp, m->id, pos.argv[0]);
+    /* the answer lists the new member first, then every member with it */
+    cluster =
+        admin_initial_cluster(resp->members + 1, resp->nmembers - 1, m->id, pos.argv[0]);
     peers = admin_join(urls.items, urls.n, ",");
     if (cluster != NULL && peers != NULL) {
         printf("\nETCD_NAME=\"%s\"\nETCD_INITIAL_CLUSTER=\"%s\"\n"
@@ -225,12 +172,11 @@ static int member_change_cmd(cli_ctx *ctx, const cli_command *cmd, int argc, cha
     etcd_client *client;
     admin_list urls = {0};
     uint64_t id = 0;
-    v3adm_args a;
+    v3adm_args a = {0};
     cli_args pos;
     char line[128];
     int rc;
 
-    memset(&a, 0, sizeof(a));
     rc = cli_parse(ctx, cmd, argc, argv, &a, &pos, 1, 1);
     if (rc == CLI_CONTINUE)
         rc = member_id_arg(ctx, cmd, pos.argv[0], &id);
@@ -371,40 +317,26 @@ static const char *failure_reason(int rc, const etcd_response *resp)
     return etcd_strerror(rc);
 }
 
-static int v3_endpoint_status(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
+/* endpoint status: etcdctl's line (or JSON element) for one endpoint. */
+static int status_of(cli_ctx *ctx, etcd_client *client, const char *ep, int *failed)
 {
-    etcd_client *client;
-    admin_list eps;
-    v3adm_args a;
-    cli_args pos;
-    int status = CLI_EXIT_OK;
-    int rc;
+    etcd_response *resp = NULL;
+    int rc = etcd_v3_status_sync(client, ep, &resp);
 
-    rc = v3adm_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
-    if (rc == CLI_CONTINUE)
-        rc = endpoint_list(ctx, client, &a, &eps);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    for (size_t i = 0; i < eps.n; i++) {
-        etcd_response *resp = NULL;
-
-        rc = etcd_v3_status_sync(client, eps.items[i], &resp);
-        if (rc != ETCD_OK || resp->v3_status == NULL) {
-            fflush(stdout);
-            fprintf(stderr, "Error:  failed to get the status of endpoint %s (%s)\n",
-                    eps.items[i], failure_reason(rc != ETCD_OK ? rc : ETCD_EPROTO, resp));
-            status = CLI_EXIT_ERROR;
-        } else if (ctx->output == CLI_OUTPUT_JSON) {
-            if (print_endpoint_json(ctx, eps.items[i], "Status", admin_body_json(resp)))
-                status = CLI_EXIT_ERROR;
-        } else if (print_status_line(eps.items[i], resp->v3_status) != 0) {
-            status = cli_report(ctx, ETCD_ENOMEM, NULL, "printing the status");
-        }
-        etcd_response_free(resp);
+    if (rc != ETCD_OK || resp->v3_status == NULL) {
+        fflush(stdout);
+        fprintf(stderr, "Error:  failed to get the status of endpoint %s (%s)\n", ep,
+                failure_reason(rc != ETCD_OK ? rc : ETCD_EPROTO, resp));
+        *failed = 1;
+    } else if (ctx->output == CLI_OUTPUT_JSON) {
+        if (print_endpoint_json(ctx, ep, "Status", admin_body_json(resp)))
+            *failed = 1;
+    } else if (print_status_line(ep, resp->v3_status) != 0) {
+        cli_report(ctx, ETCD_ENOMEM, NULL, "printing the status");
+        *failed = 1;
     }
-    fflush(stdout);
-    admin_list_free(&eps);
-    return status;
+    etcd_response_free(resp);
+    return CLI_CONTINUE;
 }
 
 /* A duration as Go prints it (time.Duration.String()): "3.104234ms", "1.5s". */
@@ -499,59 +431,38 @@ static int check_health(cli_ctx *ctx, const char *ep, char *error, size_t len,
     return CLI_CONTINUE;
 }
 
-static int v3_endpoint_health(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
+/* endpoint health: one endpoint's line, on stdout when healthy, else on stderr. */
+static int health_of(cli_ctx *ctx, etcd_client *client, const char *ep, int *failed)
 {
-    etcd_client *client;
-    admin_list eps;
-    v3adm_args a;
-    cli_args pos;
-    int unhealthy = 0;
+    char error[512];
+    char took[64];
+    int64_t ns = 0;
     int rc;
 
-    rc = v3adm_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
-    if (rc == CLI_CONTINUE)
-        rc = endpoint_list(ctx, client, &a, &eps);
+    (void)client; /* each endpoint gets a client of its own */
+    rc = check_health(ctx, ep, error, sizeof(error), &ns);
     if (rc != CLI_CONTINUE)
         return rc;
-    for (size_t i = 0; i < eps.n; i++) {
-        char error[512];
-        char took[64];
-        int64_t ns = 0;
+    go_duration(ns, took, sizeof(took));
+    *failed |= error[0] != '\0';
+    if (ctx->output == CLI_OUTPUT_JSON) {
+        json_t *j = json_pack("{s:s,s:b,s:s}", "endpoint", ep, "health", error[0] == '\0',
+                              "took", took);
 
-        rc = check_health(ctx, eps.items[i], error, sizeof(error), &ns);
-        if (rc != CLI_CONTINUE) {
-            admin_list_free(&eps);
-            return rc;
+        if (j != NULL && error[0] != '\0' &&
+            json_object_set_new(j, "error", json_string(error)) != 0) {
+            json_decref(j);
+            j = NULL;
         }
-        go_duration(ns, took, sizeof(took));
-        unhealthy |= error[0] != '\0';
-        if (ctx->output == CLI_OUTPUT_JSON) {
-            json_t *j = json_pack("{s:s,s:b,s:s}", "endpoint", eps.items[i], "health",
-                                  error[0] == '\0', "took", took);
-
-            if (j != NULL && error[0] != '\0' &&
-                json_object_set_new(j, "error", json_string(error)) != 0) {
-                json_decref(j);
-                j = NULL;
-            }
-            if (admin_print_json(ctx, j) != CLI_EXIT_OK)
-                unhealthy = 1;
-        } else if (error[0] == '\0') {
-            printf("%s is healthy: successfully committed proposal: took = %s\n",
-                   eps.items[i], took);
-        } else {
-            fflush(stdout);
-            fprintf(stderr, "%s is unhealthy: failed to commit proposal: %s\n",
-                    eps.items[i], error);
-        }
+        if (admin_print_json(ctx, j) != CLI_EXIT_OK)
+            *failed = 1;
+    } else if (error[0] == '\0') {
+        printf("%s is healthy: successfully committed proposal: took = %s\n", ep, took);
+    } else {
         fflush(stdout);
+        fprintf(stderr, "%s is unhealthy: failed to commit proposal: %s\n", ep, error);
     }
-    admin_list_free(&eps);
-    if (unhealthy) {
-        fprintf(stderr, "Error:  unhealthy cluster\n");
-        return CLI_EXIT_ERROR;
-    }
-    return CLI_EXIT_OK;
+    return CLI_CONTINUE;
 }
 
 /* ---- alarm, defrag ------------------------------------------------------------- */
@@ -569,19 +480,13 @@ static void print_alarms(const etcd_response *resp)
 static int alarm_cmd(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
                      int disarm)
 {
-    etcd_response *resp = NULL;
-    etcd_client *client;
-    v3adm_args a;
-    cli_args pos;
+    etcd_response *resp;
     int rc;
 
-    rc = v3adm_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
+    rc = v3adm_query(ctx, cmd, argc, argv,
+                     disarm ? etcd_v3_alarm_disarm_sync : etcd_v3_alarm_list_sync, &resp);
     if (rc != CLI_CONTINUE)
         return rc;
-    rc = disarm ? etcd_v3_alarm_disarm_sync(client, &resp)
-                : etcd_v3_alarm_list_sync(client, &resp);
-    if (rc != ETCD_OK || ctx->output == CLI_OUTPUT_JSON)
-        return v3adm_finish(ctx, rc, resp, "");
     print_alarms(resp);
     etcd_response_free(resp);
     return CLI_EXIT_OK;
@@ -597,68 +502,100 @@ static int v3_alarm_disarm(cli_ctx *ctx, const cli_command *cmd, int argc, char 
     return alarm_cmd(ctx, cmd, argc, argv, 1);
 }
 
-/* defrag: each endpoint on its own, as etcdctl. */
-static int v3_defrag(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
+/* defrag: one endpoint's outcome, a failure on stderr. */
+static int defrag_of(cli_ctx *ctx, etcd_client *client, const char *ep, int *failed)
+{
+    etcd_response *resp = NULL;
+    int rc = etcd_v3_defragment_sync(client, ep, &resp);
+
+    if (rc != ETCD_OK) {
+        fflush(stdout);
+        fprintf(stderr, "Failed to defragment etcd member[%s] (%s)\n", ep,
+                failure_reason(rc, resp));
+        *failed = 1;
+    } else if (ctx->output == CLI_OUTPUT_JSON) {
+        if (print_endpoint_json(ctx, ep, "Defrag", admin_body_json(resp)))
+            *failed = 1;
+    } else {
+        printf("Finished defragmenting etcd member[%s]\n", ep);
+    }
+    etcd_response_free(resp);
+    return CLI_CONTINUE;
+}
+
+/* ---- endpoint status|health, defrag: each endpoint on its own ------------------- */
+
+/* What endpoint status, endpoint health and defrag do with one endpoint: ask it and
+ * print the outcome, a failure on stderr (and set *failed). Returns CLI_CONTINUE, or
+ * an exit status that ends the command at once. */
+typedef int (*endpoint_fn)(cli_ctx *ctx, etcd_client *client, const char *ep,
+                           int *failed);
+
+/* Ask each endpoint on its own, as etcdctl does: those of --endpoints, or with
+ * --cluster every member's client URLs. Returns an exit status: 1 when an endpoint
+ * failed, after a line "Error:  `summary`" when `summary` is not NULL. */
+static int each_endpoint(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
+                         endpoint_fn ask, const char *summary)
 {
     etcd_client *client;
     admin_list eps;
-    v3adm_args a;
+    v3adm_args a = {0};
     cli_args pos;
-    int status = CLI_EXIT_OK;
+    int failed = 0;
     int rc;
 
-    rc = v3adm_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
     if (rc == CLI_CONTINUE)
         rc = endpoint_list(ctx, client, &a, &eps);
     if (rc != CLI_CONTINUE)
         return rc;
-    for (size_t i = 0; i < eps.n; i++) {
-        etcd_response *resp = NULL;
-
-        rc = etcd_v3_defragment_sync(client, eps.items[i], &resp);
-        if (rc != ETCD_OK) {
-            fflush(stdout);
-            fprintf(stderr, "Failed to defragment etcd member[%s] (%s)\n", eps.items[i],
-                    failure_reason(rc, resp));
-            status = CLI_EXIT_ERROR;
-        } else if (ctx->output == CLI_OUTPUT_JSON) {
-            if (print_endpoint_json(ctx, eps.items[i], "Defrag", admin_body_json(resp)))
-                status = CLI_EXIT_ERROR;
-        } else {
-            printf("Finished defragmenting etcd member[%s]\n", eps.items[i]);
-        }
+    for (size_t i = 0; i < eps.n && rc == CLI_CONTINUE; i++) {
+        rc = ask(ctx, client, eps.items[i], &failed);
         fflush(stdout);
-        etcd_response_free(resp);
     }
     admin_list_free(&eps);
-    return status;
+    if (rc != CLI_CONTINUE)
+        return rc;
+    if (failed && summary != NULL)
+        fprintf(stderr, "Error:  %s\n", summary);
+    return failed ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+}
+
+static int v3_endpoint_status(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
+{
+    return each_endpoint(ctx, cmd, argc, argv, status_of, NULL);
+}
+
+static int v3_endpoint_health(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
+{
+    return each_endpoint(ctx, cmd, argc, argv, health_of, "unhealthy cluster");
+}
+
+static int v3_defrag(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
+{
+    return each_endpoint(ctx, cmd, argc, argv, defrag_of, NULL);
 }
 
 /* ---- The table ------------------------------------------------------------------ */
 
-/* clang-format off */
-#define V3_OPT(name, type, arg, field, help)                                             \
-    {name, 0, type, arg, offsetof(v3adm_args, field), help}
-/* clang-format on */
-
 static const cli_opt member_add_opts[] = {
-    V3_OPT("peer-urls", CLI_OPT_STRING, "URL[,URL...]", peer_urls,
-           "the new member's peer URLs, comma-separated (required)"),
-    V3_OPT("learner", CLI_OPT_FLAG, NULL, learner,
-           "add it as a learner: a non-voting member, promoted once it caught up"),
+    V3ADM_OPT("peer-urls", CLI_OPT_STRING, "URL[,URL...]", peer_urls,
+              "the new member's peer URLs, comma-separated (required)"),
+    V3ADM_OPT("learner", CLI_OPT_FLAG, NULL, learner,
+              "add it as a learner: a non-voting member, promoted once it caught up"),
     {0},
 };
 
 static const cli_opt member_update_opts[] = {
-    V3_OPT("peer-urls", CLI_OPT_STRING, "URL[,URL...]", peer_urls,
-           "the member's new peer URLs, comma-separated (required)"),
+    V3ADM_OPT("peer-urls", CLI_OPT_STRING, "URL[,URL...]", peer_urls,
+              "the member's new peer URLs, comma-separated (required)"),
     {0},
 };
 
 static const cli_opt endpoint_opts[] = {
-    V3_OPT("cluster", CLI_OPT_FLAG, NULL, cluster,
-           "ask every member's client URLs (from the member list) instead of "
-           "--endpoints"),
+    V3ADM_OPT("cluster", CLI_OPT_FLAG, NULL, cluster,
+              "ask every member's client URLs (from the member list) instead of "
+              "--endpoints"),
     {0},
 };
 

@@ -11,6 +11,8 @@
 #ifndef ETCDWATCH_CMD_V3_ADMIN_H
 #define ETCDWATCH_CMD_V3_ADMIN_H
 
+#include <stddef.h>
+
 #include <etcd/v3_cluster.h>
 
 #include "cmd_v3.h"
@@ -29,17 +31,23 @@ typedef struct v3adm_args {
     int from_key;          /* --from-key */
 } v3adm_args;
 
+/* A row of an option table that fills v3adm_args. */
+/* clang-format off */
+#define V3ADM_OPT(name, type, arg, field, help)                                          \
+    {name, 0, type, arg, offsetof(v3adm_args, field), help}
+/* clang-format on */
+
 /* The subcommand tables of the groups (cmd_v3_lease.c, cmd_v3_auth.c). */
 extern const cli_command v3adm_lease_cmds[];
 extern const cli_command v3adm_auth_cmds[];
 extern const cli_command v3adm_user_cmds[];
 extern const cli_command v3adm_role_cmds[];
 
-/* Parse a command (options into *a, zeroed first) and get the client. Returns
- * CLI_CONTINUE or an exit status. */
-int v3adm_start(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
-                v3adm_args *a, cli_args *pos, int min_args, int max_args,
-                etcd_client **client);
+/* cli_query() for the v3 commands: under -o json the gateway's answer is printed
+ * (cli_v3_print_json()). Returns CLI_CONTINUE with *resp the answer to print under -o
+ * simple (new: the caller frees it), or an exit status with *resp NULL. */
+int v3adm_query(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
+                cli_query_fn call, etcd_response **resp);
 
 /* The outcome of a call that prints `line` under -o simple and the gateway's answer
  * under -o json: reports a failure, prints, frees resp. Returns an exit status. */

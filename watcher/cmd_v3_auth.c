@@ -20,28 +20,19 @@
 
 #include "cmd_admin.h"
 
-/* Parse a command with `n` name arguments, and get the client. */
-static int start_names(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
-                       v3adm_args *a, cli_args *pos, int n, etcd_client **client)
-{
-    return v3adm_start(ctx, cmd, argc, argv, a, pos, n, n, client);
-}
-
 /* A command on one NAME that prints "<kind> NAME <done>": user delete, role add and
  * role delete. */
-typedef int (*name_call)(etcd_client *client, const char *name, etcd_response **out);
-
 static int name_cmd(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
-                    name_call call, const char *kind, const char *done)
+                    cli_name_fn call, const char *kind, const char *done)
 {
     etcd_response *resp = NULL;
     etcd_client *client;
-    v3adm_args a;
+    v3adm_args a = {0};
     cli_args pos;
     char line[512];
     int rc;
 
-    rc = start_names(ctx, cmd, argc, argv, &a, &pos, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = call(client, pos.argv[0], &resp);
@@ -53,19 +44,13 @@ static int name_cmd(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
 static int names_list(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
                       int roles)
 {
-    etcd_response *resp = NULL;
-    etcd_client *client;
-    v3adm_args a;
-    cli_args pos;
+    etcd_response *resp;
     int rc;
 
-    rc = start_names(ctx, cmd, argc, argv, &a, &pos, 0, &client);
+    rc = v3adm_query(ctx, cmd, argc, argv,
+                     roles ? etcd_v3_role_list_sync : etcd_v3_user_list_sync, &resp);
     if (rc != CLI_CONTINUE)
         return rc;
-    rc = roles ? etcd_v3_role_list_sync(client, &resp)
-               : etcd_v3_user_list_sync(client, &resp);
-    if (rc != ETCD_OK || ctx->output == CLI_OUTPUT_JSON)
-        return v3adm_finish(ctx, rc, resp, "");
     for (size_t i = 0; i < (roles ? resp->nroles : resp->nusers); i++)
         printf("%s\n", roles ? resp->roles[i].name : resp->users[i].name);
     etcd_response_free(resp);
@@ -134,11 +119,11 @@ static int v3_auth_enable(cli_ctx *ctx, const cli_command *cmd, int argc, char *
 {
     etcd_response *resp = NULL;
     etcd_client *client;
-    v3adm_args a;
+    v3adm_args a = {0};
     cli_args pos;
     int rc;
 
-    rc = v3adm_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_v3_auth_enable_sync(client, &resp);
@@ -156,11 +141,11 @@ static int v3_auth_disable(cli_ctx *ctx, const cli_command *cmd, int argc, char 
 {
     etcd_response *resp = NULL;
     etcd_client *client;
-    v3adm_args a;
+    v3adm_args a = {0};
     cli_args pos;
     int rc;
 
-    rc = v3adm_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_v3_auth_disable_sync(client, &resp);
@@ -169,20 +154,14 @@ static int v3_auth_disable(cli_ctx *ctx, const cli_command *cmd, int argc, char 
 
 static int v3_auth_status(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
-    etcd_response *resp = NULL;
-    etcd_client *client;
+    etcd_response *resp;
     json_t *body;
     json_t *rev;
-    v3adm_args a;
-    cli_args pos;
     int rc;
 
-    rc = v3adm_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
+    rc = v3adm_query(ctx, cmd, argc, argv, etcd_v3_auth_status_sync, &resp);
     if (rc != CLI_CONTINUE)
         return rc;
-    rc = etcd_v3_auth_status_sync(client, &resp);
-    if (rc != ETCD_OK || ctx->output == CLI_OUTPUT_JSON)
-        return v3adm_finish(ctx, rc, resp, "");
     printf("Authentication Status: %s\n", resp->auth_enabled ? "true" : "false");
     /* etcd 3.5's answer tells the auth revision; 3.4 has no such call */
     body = admin_body_json(resp);
@@ -204,14 +183,12 @@ static int v3_user_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **ar
 {
     etcd_response *resp = NULL;
     etcd_client *client;
-    admin_args pw = {0};
     char *password = NULL;
-    v3adm_args a;
+    v3adm_args a = {0};
     cli_args pos;
     char line[512];
     int rc;
 
-    memset(&a, 0, sizeof(a));
     rc = cli_parse(ctx, cmd, argc, argv, &a, &pos, 1, 1);
     if (rc != CLI_CONTINUE)
         return rc;
@@ -226,8 +203,7 @@ static int v3_user_add(cli_ctx *ctx, const cli_command *cmd, int argc, char **ar
     if (rc != CLI_CONTINUE)
         return rc;
     if (!a.no_password) {
-        pw.password_stdin = a.password_stdin;
-        rc = admin_new_password(ctx, &pw, pos.argv[0], &password);
+        rc = admin_new_password(ctx, a.password_stdin, pos.argv[0], &password);
         if (rc != CLI_CONTINUE)
             return rc;
     }
@@ -246,12 +222,12 @@ static int v3_user_get(cli_ctx *ctx, const cli_command *cmd, int argc, char **ar
     etcd_response *resp = NULL;
     etcd_client *client;
     const etcd_user *u;
-    v3adm_args a;
+    v3adm_args a = {0};
     cli_args pos;
     int status = CLI_EXIT_OK;
     int rc;
 
-    rc = start_names(ctx, cmd, argc, argv, &a, &pos, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_v3_user_get_sync(client, pos.argv[0], &resp);
@@ -296,13 +272,12 @@ static int v3_user_passwd(cli_ctx *ctx, const cli_command *cmd, int argc, char *
 {
     etcd_response *resp = NULL;
     etcd_client *client;
-    admin_args pw = {0};
     char *password = NULL;
-    v3adm_args a;
+    v3adm_args a = {0};
     cli_args pos;
     int rc;
 
-    rc = start_names(ctx, cmd, argc, argv, &a, &pos, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     /* a missing user is refused before any password is asked for */
@@ -311,8 +286,7 @@ static int v3_user_passwd(cli_ctx *ctx, const cli_command *cmd, int argc, char *
         return v3adm_finish(ctx, rc, resp, "");
     etcd_response_free(resp);
     resp = NULL;
-    pw.password_stdin = a.password_stdin;
-    rc = admin_new_password(ctx, &pw, pos.argv[0], &password);
+    rc = admin_new_password(ctx, a.password_stdin, pos.argv[0], &password);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_v3_user_passwd_sync(client, pos.argv[0], password, &resp);
@@ -325,12 +299,12 @@ static int user_role_cmd(cli_ctx *ctx, const cli_command *cmd, int argc, char **
 {
     etcd_response *resp = NULL;
     etcd_client *client;
-    v3adm_args a;
+    v3adm_args a = {0};
     cli_args pos;
     char line[512];
     int rc;
 
-    rc = start_names(ctx, cmd, argc, argv, &a, &pos, 2, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 2, 2, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     if (grant) {
@@ -443,11 +417,11 @@ static int v3_role_get(cli_ctx *ctx, const cli_command *cmd, int argc, char **ar
 {
     etcd_response *resp = NULL;
     etcd_client *client;
-    v3adm_args a;
+    v3adm_args a = {0};
     cli_args pos;
     int rc;
 
-    rc = start_names(ctx, cmd, argc, argv, &a, &pos, 1, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 1, 1, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_v3_role_get_sync(client, pos.argv[0], &resp);
@@ -483,12 +457,11 @@ static int v3_role_grant(cli_ctx *ctx, const cli_command *cmd, int argc, char **
     etcd_client *client;
     etcd_range_end range;
     etcd_perm_type type;
-    v3adm_args a;
+    v3adm_args a = {0};
     cli_args pos;
     char line[512];
     int rc;
 
-    memset(&a, 0, sizeof(a));
     rc = cli_parse(ctx, cmd, argc, argv, &a, &pos, 3, 4);
     if (rc != CLI_CONTINUE)
         return rc;
@@ -521,11 +494,10 @@ static int v3_role_revoke(cli_ctx *ctx, const cli_command *cmd, int argc, char *
     const char *key;
     char *end = NULL;
     size_t end_len = 0;
-    v3adm_args a;
+    v3adm_args a = {0};
     cli_args pos;
     int rc;
 
-    memset(&a, 0, sizeof(a));
     rc = cli_parse(ctx, cmd, argc, argv, &a, &pos, 2, 3);
     if (rc != CLI_CONTINUE)
         return rc;
@@ -567,21 +539,15 @@ static int v3_role_revoke(cli_ctx *ctx, const cli_command *cmd, int argc, char *
 
 /* ---- The tables ----------------------------------------------------------------- */
 
-/* clang-format off */
-#define AUTH_OPT(name, type, arg, field, help)                                           \
-    {name, 0, type, arg, offsetof(v3adm_args, field), help}
-/* clang-format on */
-
 #define OPT_PASSWORD_STDIN                                                               \
-    AUTH_OPT("password-stdin", CLI_OPT_FLAG, NULL, password_stdin,                       \
-             "read the new password from standard input (one line) instead of env "      \
-             "ETCDWATCH_NEW_PASSWORD or a prompt")
+    V3ADM_OPT("password-stdin", CLI_OPT_FLAG, NULL, password_stdin,                      \
+              ADMIN_PASSWORD_STDIN_HELP)
 
 static const cli_opt user_add_opts[] = {
     OPT_PASSWORD_STDIN,
-    AUTH_OPT("no-password", CLI_OPT_FLAG, NULL, no_password,
-             "create a user without a password (it authenticates by its TLS client "
-             "certificate's common name only)"),
+    V3ADM_OPT("no-password", CLI_OPT_FLAG, NULL, no_password,
+              "create a user without a password (it authenticates by its TLS client "
+              "certificate's common name only)"),
     {0},
 };
 
@@ -591,17 +557,17 @@ static const cli_opt user_passwd_opts[] = {
 };
 
 static const cli_opt user_get_opts[] = {
-    AUTH_OPT("detail", CLI_OPT_FLAG, NULL, detail,
-             "also show each role's permissions, as role get"),
+    V3ADM_OPT("detail", CLI_OPT_FLAG, NULL, detail,
+              "also show each role's permissions, as role get"),
     {0},
 };
 
 static const cli_opt perm_opts[] = {
-    AUTH_OPT("prefix", CLI_OPT_FLAG, NULL, prefix,
-             "the permission covers every key "
-             "starting with KEY"),
-    AUTH_OPT("from-key", CLI_OPT_FLAG, NULL, from_key,
-             "the permission covers every key from KEY on (KEY and above)"),
+    V3ADM_OPT("prefix", CLI_OPT_FLAG, NULL, prefix,
+              "the permission covers every key "
+              "starting with KEY"),
+    V3ADM_OPT("from-key", CLI_OPT_FLAG, NULL, from_key,
+              "the permission covers every key from KEY on (KEY and above)"),
     {0},
 };
 

@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Largest VALUE read from standard input, and largest txn input. */
+/* Largest txn input. */
 #define KV_STDIN_MAX ((size_t)64 * 1024 * 1024)
 
 /* How often the watch loop looks at the signal flag, at most. */
@@ -41,7 +41,7 @@ typedef struct kv_args {
     int interactive;
     int physical;
     int64_t limit;
-    int64_t rev;
+    int64_t rev; /* get --rev, watch --rev; compaction's REV */
     const char *sort_by;
     const char *order;
     const char *consistency;
@@ -233,6 +233,9 @@ static const char *build_put(const kv_args *a, etcd_put_opts *o, char *msg, size
     return NULL;
 }
 
+/* Prints a successful answer under -o simple, as etcdctl does. */
+typedef void (*kv_printer)(const etcd_v3_result *r, const kv_args *a);
+
 /* A pair as etcdctl's printKV prints it: the key (unless value_only), the value. */
 static void print_range(const etcd_v3_result *r, const kv_args *a)
 {
@@ -244,39 +247,33 @@ static void print_range(const etcd_v3_result *r, const kv_args *a)
         cli_v3_print_kv(&r->kvs[i], a->print_value_only);
 }
 
-static void print_put(const etcd_v3_result *r)
+static void print_put(const etcd_v3_result *r, const kv_args *a)
 {
+    (void)a;
     printf("OK\n");
     for (size_t i = 0; i < r->nprev_kvs; i++)
         cli_v3_print_kv(&r->prev_kvs[i], 0);
 }
 
-static void print_del(const etcd_v3_result *r)
+static void print_del(const etcd_v3_result *r, const kv_args *a)
 {
+    (void)a;
     printf("%" PRId64 "\n", r->deleted);
     for (size_t i = 0; i < r->nprev_kvs; i++)
         cli_v3_print_kv(&r->prev_kvs[i], 0);
 }
 
-/* Parse a command's options into a zeroed `a` and get the client. */
-static int start(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv, kv_args *a,
-                 cli_args *pos, int min_args, int max_args, etcd_client **client)
+/* Report a failed call on `key` (NULL: the command alone is named), or print its JSON
+ * under -o json; CLI_CONTINUE when the caller should print the simple form. Frees
+ * nothing. */
+static int outcome(cli_ctx *ctx, int rc, const etcd_response *resp, const char *key)
 {
-    int rc;
+    char what[512];
 
-    memset(a, 0, sizeof(*a));
-    rc = cli_parse(ctx, cmd, argc, argv, a, pos, min_args, max_args);
-    if (rc != CLI_CONTINUE)
-        return rc;
-    if (client == NULL)
-        return CLI_CONTINUE;
-    return cli_client(ctx, client);
-}
-
-/* Report a failed call on KEY, or print its JSON under -o json; CLI_CONTINUE when the
- * caller should print the simple form. Frees nothing. */
-static int outcome(cli_ctx *ctx, int rc, const etcd_response *resp, const char *what)
-{
+    if (key != NULL)
+        snprintf(what, sizeof(what), "%s %s", ctx->path, key);
+    else
+        snprintf(what, sizeof(what), "%s", ctx->path);
     if (rc != ETCD_OK)
         return cli_report(ctx, rc, resp, what);
     if (resp == NULL)
@@ -288,52 +285,35 @@ static int outcome(cli_ctx *ctx, int rc, const etcd_response *resp, const char *
     return CLI_CONTINUE;
 }
 
-/* All of standard input, byte exact (NUL bytes included), at most `max` bytes.
- * Returns CLI_CONTINUE or an exit status after reporting the error. */
-static int read_stdin(const cli_ctx *ctx, const char *what, size_t max, kv_buf *out)
+/* The end of a command on `key`: its outcome(), under -o simple the answer as `print`
+ * prints it; frees resp. Returns an exit status. */
+static int finish(cli_ctx *ctx, int rc, etcd_response *resp, const char *key,
+                  kv_printer print, const kv_args *a)
 {
-    size_t cap = 4096;
-    size_t len = 0;
-    char *buf = malloc(cap);
+    int status = outcome(ctx, rc, resp, key);
 
-    out->data = NULL;
-    out->len = 0;
-    if (buf == NULL)
-        return cli_report(ctx, ETCD_ENOMEM, NULL, what);
-    for (;;) {
-        size_t n;
-
-        if (cap - len < 2) {
-            char *bigger;
-
-            if (cap > max) {
-                free(buf);
-                fflush(stdout);
-                fprintf(stderr, "Error:  %s: larger than %zu MiB\n", what, max >> 20);
-                return CLI_EXIT_ERROR;
-            }
-            bigger = realloc(buf, cap * 2);
-            if (bigger == NULL) {
-                free(buf);
-                return cli_report(ctx, ETCD_ENOMEM, NULL, what);
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-        n = fread(buf + len, 1, cap - len - 1, stdin);
-        len += n;
-        if (n == 0)
-            break;
+    if (status == CLI_CONTINUE) {
+        print(&resp->v3, a);
+        status = CLI_EXIT_OK;
     }
-    if (ferror(stdin)) {
-        fflush(stdout);
-        fprintf(stderr, "Error:  %s: %s\n", what, strerror(errno));
-        free(buf);
-        return CLI_EXIT_ERROR;
-    }
-    buf[len] = '\0';
-    out->data = buf;
-    out->len = len;
+    etcd_response_free(resp);
+    return status;
+}
+
+/* Parse a command on KEY [RANGE_END] (get, del) into *a and *range. Returns
+ * CLI_CONTINUE or an exit status. */
+static int parse_range(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
+                       kv_args *a, cli_args *pos, etcd_range_end *range)
+{
+    const char *err;
+    int rc;
+
+    rc = cli_parse(ctx, cmd, argc, argv, a, pos, 1, 2);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    err = build_range(a, pos->argc - 1, cli_v3_bytes(pos->argv[pos->argc - 1]), range);
+    if (err != NULL)
+        return cli_usage_error(ctx, cmd, "%s", err);
     return CLI_CONTINUE;
 }
 
@@ -346,30 +326,49 @@ static int cmd_get(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     etcd_client *client;
     const char *err;
     char msg[256];
-    char what[512];
-    kv_args a;
+    kv_args a = {0};
     cli_args pos;
     int rc;
 
-    rc = start(ctx, cmd, argc, argv, &a, &pos, 1, 2, NULL);
+    rc = parse_range(ctx, cmd, argc, argv, &a, &pos, &o.range);
     if (rc != CLI_CONTINUE)
         return rc;
-    err = build_range(&a, pos.argc - 1, cli_v3_bytes(pos.argv[pos.argc - 1]), &o.range);
-    if (err == NULL)
-        err = build_get(&a, &o, msg, sizeof(msg));
+    err = build_get(&a, &o, msg, sizeof(msg));
     if (err != NULL)
         return cli_usage_error(ctx, cmd, "%s", err);
     rc = cli_client(ctx, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = etcd_v3_range_sync(client, cli_v3_bytes(pos.argv[0]), &o, &resp);
-    snprintf(what, sizeof(what), "get %s", pos.argv[0]);
-    rc = outcome(ctx, rc, resp, what);
-    if (rc == CLI_CONTINUE) {
-        print_range(&resp->v3, &a);
-        rc = CLI_EXIT_OK;
+    return finish(ctx, rc, resp, pos.argv[0], print_range, &a);
+}
+
+/* put's value into *value (a copy to free): VALUE; all of standard input for VALUE
+ * '-', or when VALUE is left out, as etcdctl reads it (then an empty input is a usage
+ * error); nothing with --ignore-value. Returns CLI_CONTINUE or an exit status. */
+static int put_value(cli_ctx *ctx, const cli_command *cmd, const kv_args *a,
+                     const cli_args *pos, kv_buf *value)
+{
+    int rc;
+
+    value->data = NULL;
+    value->len = 0;
+    if (a->ignore_value)
+        return CLI_CONTINUE;
+    if (pos->argc == 2 && strcmp(pos->argv[1], "-") != 0) {
+        value->data = strdup(pos->argv[1]);
+        if (value->data == NULL)
+            return cli_report(ctx, ETCD_ENOMEM, NULL, "copying VALUE");
+        value->len = strlen(value->data);
+        return CLI_CONTINUE;
     }
-    etcd_response_free(resp);
+    rc = cli_read_stdin(ctx, &value->data, &value->len);
+    if (rc == CLI_CONTINUE && pos->argc < 2 && value->len == 0) {
+        free(value->data);
+        value->data = NULL;
+        return cli_usage_error(ctx, cmd,
+                               "missing VALUE (none given, and standard input is empty)");
+    }
     return rc;
 }
 
@@ -378,48 +377,31 @@ static int cmd_put(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     etcd_put_opts o = {0};
     etcd_response *resp = NULL;
     etcd_client *client;
-    kv_buf value = {NULL, 0};
+    kv_buf value;
     const char *err;
     char msg[256];
-    char what[512];
-    kv_args a;
+    kv_args a = {0};
     cli_args pos;
     int rc;
 
-    rc = start(ctx, cmd, argc, argv, &a, &pos, 1, 2, NULL);
+    rc = cli_parse(ctx, cmd, argc, argv, &a, &pos, 1, 2);
     if (rc != CLI_CONTINUE)
         return rc;
     if (a.ignore_value && pos.argc == 2)
         return cli_usage_error(ctx, cmd, "VALUE cannot be given with --ignore-value");
-    if (!a.ignore_value && pos.argc < 2)
-        return cli_usage_error(ctx, cmd, "missing VALUE ('-': standard input)");
-    err = build_put(&a, &o, msg, sizeof(msg));
-    if (err != NULL)
-        return cli_usage_error(ctx, cmd, "%s", err);
-    rc = cli_client(ctx, &client);
+    rc = put_value(ctx, cmd, &a, &pos, &value);
     if (rc != CLI_CONTINUE)
         return rc;
-    if (pos.argc == 2 && strcmp(pos.argv[1], "-") == 0) {
-        rc = read_stdin(ctx, "reading VALUE from standard input", KV_STDIN_MAX, &value);
-        if (rc != CLI_CONTINUE)
-            return rc;
-    } else if (pos.argc == 2) {
-        value.data = strdup(pos.argv[1]);
-        if (value.data == NULL)
-            return cli_report(ctx, ETCD_ENOMEM, NULL, "copying VALUE");
-        value.len = strlen(value.data);
+    err = build_put(&a, &o, msg, sizeof(msg));
+    rc = err != NULL ? cli_usage_error(ctx, cmd, "%s", err) : cli_client(ctx, &client);
+    if (rc != CLI_CONTINUE) {
+        free(value.data);
+        return rc;
     }
     rc =
         etcd_v3_put_sync(client, cli_v3_bytes(pos.argv[0]), buf_bytes(&value), &o, &resp);
     free(value.data);
-    snprintf(what, sizeof(what), "put %s", pos.argv[0]);
-    rc = outcome(ctx, rc, resp, what);
-    if (rc == CLI_CONTINUE) {
-        print_put(&resp->v3);
-        rc = CLI_EXIT_OK;
-    }
-    etcd_response_free(resp);
-    return rc;
+    return finish(ctx, rc, resp, pos.argv[0], print_put, &a);
 }
 
 static int cmd_del(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
@@ -427,65 +409,51 @@ static int cmd_del(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     etcd_delete_opts o = {0};
     etcd_response *resp = NULL;
     etcd_client *client;
-    const char *err;
-    char what[512];
-    kv_args a;
+    kv_args a = {0};
     cli_args pos;
     int rc;
 
-    rc = start(ctx, cmd, argc, argv, &a, &pos, 1, 2, NULL);
+    rc = parse_range(ctx, cmd, argc, argv, &a, &pos, &o.range);
+    if (rc == CLI_CONTINUE)
+        rc = cli_client(ctx, &client);
     if (rc != CLI_CONTINUE)
         return rc;
-    err = build_range(&a, pos.argc - 1, cli_v3_bytes(pos.argv[pos.argc - 1]), &o.range);
-    if (err != NULL)
-        return cli_usage_error(ctx, cmd, "%s", err);
     o.prev_kv = a.prev_kv;
-    rc = cli_client(ctx, &client);
-    if (rc != CLI_CONTINUE)
-        return rc;
     rc = etcd_v3_delete_sync(client, cli_v3_bytes(pos.argv[0]), &o, &resp);
-    snprintf(what, sizeof(what), "del %s", pos.argv[0]);
-    rc = outcome(ctx, rc, resp, what);
-    if (rc == CLI_CONTINUE) {
-        print_del(&resp->v3);
-        rc = CLI_EXIT_OK;
-    }
-    etcd_response_free(resp);
-    return rc;
+    return finish(ctx, rc, resp, pos.argv[0], print_del, &a);
+}
+
+static void print_compacted(const etcd_v3_result *r, const kv_args *a)
+{
+    (void)r;
+    printf("compacted revision %" PRId64 "\n", a->rev);
 }
 
 static int cmd_compaction(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
     etcd_response *resp = NULL;
     etcd_client *client;
-    char what[128];
-    long long rev;
+    char rev[32];
     char *end;
-    kv_args a;
+    kv_args a = {0};
     cli_args pos;
     int rc;
 
-    rc = start(ctx, cmd, argc, argv, &a, &pos, 1, 1, NULL);
+    rc = cli_parse(ctx, cmd, argc, argv, &a, &pos, 1, 1);
     if (rc != CLI_CONTINUE)
         return rc;
     errno = 0;
-    rev = strtoll(pos.argv[0], &end, 10);
+    a.rev = strtoll(pos.argv[0], &end, 10);
     if (pos.argv[0][0] < '0' || pos.argv[0][0] > '9' || *end != '\0' || errno != 0 ||
-        rev <= 0)
+        a.rev <= 0)
         return cli_usage_error(ctx, cmd, "invalid REV '%s': expected a revision > 0",
                                pos.argv[0]);
     rc = cli_client(ctx, &client);
     if (rc != CLI_CONTINUE)
         return rc;
-    rc = etcd_v3_compact_sync(client, (int64_t)rev, a.physical, &resp);
-    snprintf(what, sizeof(what), "compaction %lld", rev);
-    rc = outcome(ctx, rc, resp, what);
-    if (rc == CLI_CONTINUE) {
-        printf("compacted revision %lld\n", rev);
-        rc = CLI_EXIT_OK;
-    }
-    etcd_response_free(resp);
-    return rc;
+    rc = etcd_v3_compact_sync(client, a.rev, a.physical, &resp);
+    snprintf(rev, sizeof(rev), "%" PRId64, a.rev);
+    return finish(ctx, rc, resp, rev, print_compacted, &a);
 }
 
 /* ---- watch ---------------------------------------------------------------------- */
@@ -693,7 +661,7 @@ static int cmd_watch(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv
     etcd_v3_watch *w = NULL;
     char what[512];
     const char *err;
-    kv_args a;
+    kv_args a = {0};
     cli_args pos;
     int split = argc;
     int rc;
@@ -705,7 +673,7 @@ static int cmd_watch(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv
             break;
         }
     }
-    rc = start(ctx, cmd, split, argv, &a, &pos, 1, 2, NULL);
+    rc = cli_parse(ctx, cmd, split, argv, &a, &pos, 1, 2);
     if (rc != CLI_CONTINUE)
         return rc;
     if (split < argc && split + 1 >= argc)
@@ -1102,11 +1070,8 @@ static int request_option(txn_state *t, const cli_opt *opts, kv_args *a,
     const cli_opt *o;
 
     *used = 0;
-    for (o = opts; o->name != NULL; o++) {
-        if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
-            break;
-    }
-    if (o->name == NULL) {
+    o = cli_find_opt(opts, name, len);
+    if (o == NULL) {
         snprintf(t->msg, sizeof(t->msg), "unknown option '%.*s'", (int)len + 2,
                  tok->data);
         return -1;
@@ -1131,18 +1096,10 @@ static int request_option(txn_state *t, const cli_opt *opts, kv_args *a,
     }
     if (o->type == CLI_OPT_STRING) {
         *(const char **)(void *)((char *)a + o->offset) = val;
-    } else {
-        char *end;
-        long long v;
-
-        errno = 0;
-        v = strtoll(val, &end, 10);
-        if (val[0] < '0' || val[0] > '9' || *end != '\0' || errno != 0) {
-            snprintf(t->msg, sizeof(t->msg),
-                     "invalid --%s '%s': expected a whole number >= 0", o->name, val);
-            return -1;
-        }
-        *(int64_t *)(void *)((char *)a + o->offset) = (int64_t)v;
+    } else if (cli_parse_int64(val, (int64_t *)(void *)((char *)a + o->offset)) != 0) {
+        snprintf(t->msg, sizeof(t->msg),
+                 "invalid --%s '%s': expected a whole number >= 0", o->name, val);
+        return -1;
     }
     return 0;
 }
@@ -1327,10 +1284,10 @@ static void print_txn(const etcd_response *resp, const txn_req *reqs, size_t nre
         printf("\n");
         switch (res->op) {
         case ETCD_OP_PUT:
-            print_put(res);
+            print_put(res, &none);
             break;
         case ETCD_OP_DELETE:
-            print_del(res);
+            print_del(res, &none);
             break;
         case ETCD_OP_RANGE:
             print_range(res, i < nreqs ? &reqs[i].a : &none);
@@ -1361,11 +1318,11 @@ static int cmd_txn(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     int lineno = 0;
     int section = 0;
     int status;
-    kv_args a;
+    kv_args a = {0};
     cli_args pos;
     int rc;
 
-    rc = start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
+    rc = cli_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
     if (rc != CLI_CONTINUE)
         return rc;
     if (a.interactive)
@@ -1418,7 +1375,7 @@ static int cmd_txn(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     txn.failure = ops[1];
     txn.nfailure = t.nreqs[1];
     rc = etcd_v3_txn_sync(client, &txn, &resp);
-    status = outcome(ctx, rc, resp, "txn");
+    status = outcome(ctx, rc, resp, NULL);
     if (status == CLI_CONTINUE) {
         int b = resp->v3.succeeded ? 0 : 1;
 
@@ -1447,9 +1404,12 @@ const cli_command cli_v3_kv_commands[] = {
      get_opts, cmd_get, NULL},
     {"put", CLI_API_V3, "KEY [VALUE]", "write a key (v3)",
      "Set KEY to VALUE and print OK (with --prev-kv also the previous key and value). "
-     "VALUE '-' reads the value from standard input, byte exact (NUL bytes included); "
-     "put '--' before a VALUE that starts with '-'. With --ignore-value give no VALUE: "
-     "the key keeps its value and only its lease changes.",
+     "Without VALUE, as etcdctl, the value is all of standard input, byte exact: a "
+     "trailing newline is kept, NUL bytes too ('cat FILE | etcdwatch --api v3 put "
+     "KEY'); empty input is then a usage error. VALUE '-' also reads standard input, "
+     "where empty input stores an empty value. Put '--' before a VALUE that starts with "
+     "'-'. With --ignore-value give no VALUE: the key keeps its value and only its "
+     "lease changes.",
      put_opts, cmd_put, NULL},
     {"del", CLI_API_V3, "KEY [RANGE_END]", "delete a key or a range of keys (v3)",
      "Delete KEY, or the keys in [KEY, RANGE_END), or with --prefix every key starting "

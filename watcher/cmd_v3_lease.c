@@ -29,14 +29,14 @@ static int lease_id_arg(cli_ctx *ctx, const cli_command *cmd, const char *arg,
     return CLI_CONTINUE;
 }
 
-/* Parse a lease command whose one argument is a lease ID, and get the client. */
+/* Parse a lease command whose one argument is a lease ID (options into *a, which the
+ * caller initialised), and get the client. */
 static int lease_start(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv,
                        v3adm_args *a, int64_t *id, etcd_client **client)
 {
     cli_args pos;
     int rc;
 
-    memset(a, 0, sizeof(*a));
     rc = cli_parse(ctx, cmd, argc, argv, a, &pos, 1, 1);
     if (rc == CLI_CONTINUE)
         rc = lease_id_arg(ctx, cmd, pos.argv[0], id);
@@ -50,13 +50,12 @@ static int v3_lease_grant(cli_ctx *ctx, const cli_command *cmd, int argc, char *
     etcd_response *resp = NULL;
     etcd_client *client;
     long long ttl;
-    v3adm_args a;
+    v3adm_args a = {0};
     cli_args pos;
     char line[128] = "";
     char *end;
     int rc;
 
-    memset(&a, 0, sizeof(a));
     rc = cli_parse(ctx, cmd, argc, argv, &a, &pos, 1, 1);
     if (rc != CLI_CONTINUE)
         return rc;
@@ -79,7 +78,7 @@ static int v3_lease_revoke(cli_ctx *ctx, const cli_command *cmd, int argc, char 
 {
     etcd_response *resp = NULL;
     etcd_client *client;
-    v3adm_args a;
+    v3adm_args a = {0};
     char line[128];
     int64_t id = 0;
     int rc;
@@ -98,7 +97,7 @@ static int v3_lease_timetolive(cli_ctx *ctx, const cli_command *cmd, int argc,
     etcd_response *resp = NULL;
     etcd_client *client;
     const etcd_v3_result *r;
-    v3adm_args a;
+    v3adm_args a = {0};
     int64_t id = 0;
     int rc;
 
@@ -135,18 +134,12 @@ static int v3_lease_timetolive(cli_ctx *ctx, const cli_command *cmd, int argc,
 
 static int v3_lease_list(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
-    etcd_response *resp = NULL;
-    etcd_client *client;
-    v3adm_args a;
-    cli_args pos;
+    etcd_response *resp;
     int rc;
 
-    rc = v3adm_start(ctx, cmd, argc, argv, &a, &pos, 0, 0, &client);
+    rc = v3adm_query(ctx, cmd, argc, argv, etcd_v3_lease_list_sync, &resp);
     if (rc != CLI_CONTINUE)
         return rc;
-    rc = etcd_v3_lease_list_sync(client, &resp);
-    if (rc != ETCD_OK || ctx->output == CLI_OUTPUT_JSON)
-        return v3adm_finish(ctx, rc, resp, "");
     printf("found %zu leases\n", resp->v3.nleases);
     for (size_t i = 0; i < resp->v3.nleases; i++)
         printf("%016" PRIx64 "\n", (uint64_t)resp->v3.leases[i]);
@@ -251,7 +244,7 @@ static int v3_lease_keepalive(cli_ctx *ctx, const cli_command *cmd, int argc, ch
     keepalive_state st = {0};
     etcd_v3_keepalive *ka = NULL;
     etcd_client *client;
-    v3adm_args a;
+    v3adm_args a = {0};
     int64_t id = 0;
     int rc;
 
@@ -283,19 +276,14 @@ static int v3_lease_keepalive(cli_ctx *ctx, const cli_command *cmd, int argc, ch
 
 /* ---- The table ------------------------------------------------------------------ */
 
-/* clang-format off */
-#define LEASE_OPT(name, type, arg, field, help)                                          \
-    {name, 0, type, arg, offsetof(v3adm_args, field), help}
-/* clang-format on */
-
 static const cli_opt timetolive_opts[] = {
-    LEASE_OPT("keys", CLI_OPT_FLAG, NULL, keys,
+    V3ADM_OPT("keys", CLI_OPT_FLAG, NULL, keys,
               "also list the keys attached to the lease"),
     {0},
 };
 
 static const cli_opt keepalive_opts[] = {
-    LEASE_OPT("once", CLI_OPT_FLAG, NULL, once, "refresh the lease once and exit"),
+    V3ADM_OPT("once", CLI_OPT_FLAG, NULL, once, "refresh the lease once and exit"),
     {0},
 };
 

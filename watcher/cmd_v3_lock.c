@@ -34,8 +34,10 @@
 
 /* How often the loops look at signals and the command, at most. */
 #define TICK_MS 100
-/* The session's lease TTL without --ttl, as etcdctl's. */
-#define DEFAULT_TTL 60
+/* The session's lease TTL without --ttl, as etcdctl 3.4's: its lock command's 10
+ * seconds, and for elect the session's default. */
+#define LOCK_DEFAULT_TTL 10
+#define ELECT_DEFAULT_TTL 60
 /* A command whose lock was lost gets SIGTERM, then SIGKILL after this. */
 #define LOST_GRACE_MS 10000
 /* Descriptors below this that were open when the command started are passed on to a
@@ -192,6 +194,27 @@ static void hold_end(hold *h)
     h->error = NULL;
 }
 
+/* Wait for the answer of the lock or campaign request just sent (`rc`, its status).
+ * Returns CLI_CONTINUE when it succeeded (h->answer), or an exit status after a
+ * signal, a lost session lease (reported with `not_held`) or a failure. */
+static int hold_await(hold *h, int rc, const char *not_held)
+{
+    if (rc != ETCD_OK)
+        return cli_report(h->ctx, rc, NULL, h->what);
+    switch (hold_wait(h, &h->answered)) {
+    case WAIT_SIGNAL:
+        return 128 + cli_interrupted();
+    case WAIT_LOST:
+        return report_lost(h, not_held);
+    default:
+        break;
+    }
+    if (h->answer_status != ETCD_OK || h->answer == NULL)
+        return cli_report(h->ctx, h->answer != NULL ? h->answer_status : ETCD_ENOMEM,
+                          h->answer, h->what);
+    return CLI_CONTINUE;
+}
+
 /* Read `key` back: it must exist on our lease (etcd 3.4 may answer a wait after the
  * lease expired). Prints it as etcdctl's GET does. Returns CLI_CONTINUE or an exit
  * status. */
@@ -243,46 +266,6 @@ static void on_child(int signo)
     (void)signo; /* only wakes the loop's poll */
 }
 
-/* Does the option word `arg` (of `opts` or the global ones) take the next word as its
- * value? Unknown options: no (cli_parse() reports them). */
-static int takes_next(const cli_opt *opts, const char *arg)
-{
-    const cli_opt *tables[2] = {opts, cli_global_opts};
-
-    if (arg[1] == '-') {
-        const char *name = arg + 2;
-
-        if (strchr(name, '=') != NULL)
-            return 0;
-        for (int t = 0; t < 2; t++) {
-            for (const cli_opt *o = tables[t]; o->name != NULL || o->short_name != 0;
-                 o++) {
-                if (o->name != NULL && strcmp(o->name, name) == 0)
-                    return o->type != CLI_OPT_FLAG && o->type != CLI_OPT_HELP;
-            }
-        }
-        return 0;
-    }
-    for (const char *p = arg + 1; *p != '\0'; p++) {
-        const cli_opt *found = NULL;
-
-        for (int t = 0; t < 2 && found == NULL; t++) {
-            for (const cli_opt *o = tables[t]; o->name != NULL || o->short_name != 0;
-                 o++) {
-                if (o->short_name == *p) {
-                    found = o;
-                    break;
-                }
-            }
-        }
-        if (found == NULL)
-            return 0;
-        if (found->type != CLI_OPT_FLAG && found->type != CLI_OPT_HELP)
-            return p[1] == '\0'; /* "-o json", not "-ojson" */
-    }
-    return 0;
-}
-
 /* The index in argv of COMMAND: the first positional word after NAME (or argc). What
  * comes from there on is the command's, options included. */
 static int command_start(const cli_command *cmd, int argc, char **argv)
@@ -298,7 +281,7 @@ static int command_start(const cli_command *cmd, int argc, char **argv)
             only_args = 1;
             i++;
         } else if (!only_args && a[0] == '-' && a[1] != '\0') {
-            i += 1 + takes_next(cmd->opts, a);
+            i += 1 + cli_opt_takes_next(cmd, a);
         } else if (!have_name) {
             have_name = 1;
             i++;
@@ -501,7 +484,7 @@ static int run_command(hold *h, char **argv, const char *key, int64_t rev,
 static int cmd_lock(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
     unsigned char fds_at_start[FD_SCAN_MAX];
-    lock_args a = {DEFAULT_TTL};
+    lock_args a = {LOCK_DEFAULT_TTL};
     hold h;
     cli_args pos;
     int at = command_start(cmd, argc, argv);
@@ -533,25 +516,11 @@ static int cmd_lock(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
     if (status != CLI_CONTINUE)
         goto out;
     rc = etcd_v3_lock(h.client, name, h.lease, on_answer, &h);
-    if (rc != ETCD_OK) {
-        status = cli_report(ctx, rc, NULL, h.what);
+    status = hold_await(&h, rc, "the lock was not taken");
+    if (status == CLI_CONTINUE && h.answer->v3_key == NULL)
+        status = cli_report(ctx, h.answer_status, h.answer, h.what);
+    if (status != CLI_CONTINUE)
         goto out;
-    }
-    switch (hold_wait(&h, &h.answered)) {
-    case WAIT_SIGNAL:
-        status = 128 + cli_interrupted();
-        goto out;
-    case WAIT_LOST:
-        status = report_lost(&h, "the lock was not taken");
-        goto out;
-    default:
-        break;
-    }
-    if (h.answer_status != ETCD_OK || h.answer == NULL || h.answer->v3_key == NULL) {
-        status = cli_report(ctx, h.answer != NULL ? h.answer_status : ETCD_ENOMEM,
-                            h.answer, h.what);
-        goto out;
-    }
     key.data = h.answer->v3_key;
     key.len = h.answer->v3_key_len;
     key_s = strndup(key.data, key.len);
@@ -678,25 +647,11 @@ static int elect_campaign(cli_ctx *ctx, etcd_client *client, const char *name,
         goto out;
     rc = etcd_v3_campaign(client, cli_v3_bytes(name), h.lease, cli_v3_bytes(proposal),
                           on_answer, &h);
-    if (rc != ETCD_OK) {
-        status = cli_report(ctx, rc, NULL, h.what);
+    status = hold_await(&h, rc, "not elected");
+    if (status == CLI_CONTINUE && h.answer->v3_leader == NULL)
+        status = cli_report(ctx, h.answer_status, h.answer, h.what);
+    if (status != CLI_CONTINUE)
         goto out;
-    }
-    switch (hold_wait(&h, &h.answered)) {
-    case WAIT_SIGNAL:
-        status = 128 + cli_interrupted();
-        goto out;
-    case WAIT_LOST:
-        status = report_lost(&h, "not elected");
-        goto out;
-    default:
-        break;
-    }
-    if (h.answer_status != ETCD_OK || h.answer == NULL || h.answer->v3_leader == NULL) {
-        status = cli_report(ctx, h.answer != NULL ? h.answer_status : ETCD_ENOMEM,
-                            h.answer, h.what);
-        goto out;
-    }
     leader = h.answer->v3_leader;
     key.data = leader->key;
     key.len = leader->key_len;
@@ -727,7 +682,7 @@ out:
 
 static int cmd_elect(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
-    elect_args a = {DEFAULT_TTL, 0};
+    elect_args a = {ELECT_DEFAULT_TTL, 0};
     etcd_client *client;
     cli_args pos;
     int rc;
@@ -756,8 +711,8 @@ static int cmd_elect(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv
 
 static const cli_opt lock_opts[] = {
     {"ttl", 0, CLI_OPT_INT64, "SECONDS", offsetof(lock_args, ttl),
-     "TTL of the session's lease (default 60): a holder that dies without letting go "
-     "keeps the lock at most this long"},
+     "TTL of the session's lease (default 10, as etcdctl's): a holder that dies without "
+     "letting go keeps the lock at most this long"},
     {0},
 };
 
@@ -765,8 +720,8 @@ static const cli_opt elect_opts[] = {
     {"listen", 'l', CLI_OPT_FLAG, NULL, offsetof(elect_args, listen),
      "observe the election: print each new leader's key and proposal"},
     {"ttl", 0, CLI_OPT_INT64, "SECONDS", offsetof(elect_args, ttl),
-     "TTL of the session's lease (default 60): a leader that dies without resigning "
-     "stays the leader at most this long"},
+     "TTL of the session's lease (default 60, as etcdctl's): a leader that dies "
+     "without resigning stays the leader at most this long"},
     {0},
 };
 

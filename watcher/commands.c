@@ -98,8 +98,7 @@ static const cli_opt watch_opts[] = {
 
 #define OPT_PASSWORD_STDIN                                                               \
     ADMIN_OPT("password-stdin", 0, CLI_OPT_FLAG, NULL, password_stdin,                   \
-              "read the new password from standard input (one line) instead of env "     \
-              "ETCDWATCH_NEW_PASSWORD or a prompt")
+              ADMIN_PASSWORD_STDIN_HELP)
 
 static const cli_opt user_add_opts[] = {
     ADMIN_OPT("roles", 0, CLI_OPT_STRING, "R1,R2", roles,

@@ -57,7 +57,8 @@ done
 ew get
 usage "get without KEY: exit 2" "etcdwatch: get: missing KEY"
 ew put k
-usage "put without VALUE: exit 2" "etcdwatch: put: missing VALUE*"
+usage "put without VALUE and with empty standard input: exit 2" \
+    "etcdwatch: put: missing VALUE*"
 ew del
 usage "del without KEY: exit 2" "etcdwatch: del: missing KEY"
 ew watch
@@ -142,6 +143,18 @@ ew "${EP[@]}" get bin --print-value-only
 check "get prints the binary value with its length" \
     eval 'cmp -s "$work/out" <(cat "$work/value.bin"; printf "\n")'
 
+# put KEY without VALUE reads standard input, as etcdctl 3.4 does: all of it, byte exact,
+# the trailing newline kept; etcdctl given the same input stores the same bytes
+printf 'line 1\nline 2\n' >"$work/motd"
+STDIN=$work/motd ew "${EP[@]}" put motd
+expect "put KEY without VALUE reads the value from standard input" 0 "OK"
+ctl put motd-ctl <"$work/motd" >/dev/null
+check "...byte for byte, trailing newline included, as etcdctl stores it" \
+    eval '[[ $(ctl get motd -w json | "$PY" -c "import json,sys; print(json.load(sys.stdin)[\"kvs\"][0][\"value\"])") == "$(ctl get motd-ctl -w json | "$PY" -c "import json,sys; print(json.load(sys.stdin)[\"kvs\"][0][\"value\"])")" && $(ctl get motd -w json | "$PY" -c "import json,sys,base64; print(base64.b64decode(json.load(sys.stdin)[\"kvs\"][0][\"value\"]) == b\"line 1\\nline 2\\n\")") == True ]]'
+ew "${EP[@]}" put motd
+usage "put KEY with empty standard input: exit 2, as etcdctl" "etcdwatch: put: missing VALUE*"
+check "...the key keeps its value" eval '[[ $(ctl get motd --print-value-only) == $'"'"'line 1\nline 2'"'"' ]]'
+
 ew "${EP[@]}" put -- dash -v-
 expect "put -- KEY VALUE: a value starting with '-'" 0 "OK"
 check "...stored as given" eval '[[ $(ctl get dash --print-value-only) == -v- ]]'
@@ -156,6 +169,10 @@ ew "${EP[@]}" put leased v2 --ignore-lease
 expect "put --ignore-lease: OK" 0 "OK"
 check "...the value changed, the lease kept" \
     eval '[[ $(ctl get leased --print-value-only) == v2 && $(ctl lease timetolive "$lease" --keys) == *leased* ]]'
+STDIN=$work/motd ew "${EP[@]}" put leased --ignore-value --lease "$lease"
+expect "put --ignore-value without VALUE: OK" 0 "OK"
+check "...standard input is not read: the value kept" \
+    eval '[[ $(ctl get leased --print-value-only) == v2 ]]'
 ew "${EP[@]}" put plain --ignore-value --lease "$lease"
 expect_fail "put --ignore-value on a missing key: etcd's error, exit 1" 1 \
     "Error:  etcdserver: key not found*"

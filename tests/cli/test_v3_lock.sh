@@ -115,14 +115,17 @@ lease_gone() {
 
 ew lock --help
 ((RC == 0)) && [[ $OUT == "Usage: etcdwatch lock NAME [COMMAND [ARGS...]] [--ttl SECONDS]"* &&
-    $OUT == *ETCD_LOCK_KEY* && $OUT == *"--ttl SECONDS"* ]]
-verdict $? "lock --help: usage line, description and --ttl" "status $RC" "stdout: $OUT"
+    $OUT == *ETCD_LOCK_KEY* && $OUT == *"--ttl SECONDS"* &&
+    $OUT == *"(default 10, as etcdctl's)"* ]]
+verdict $? "lock --help: usage line, description and --ttl (default 10)" "status $RC" \
+    "stdout: $OUT"
 
 ew elect --help
 ((RC == 0)) && [[ $OUT == "Usage: etcdwatch elect NAME [PROPOSAL] [--listen] [--ttl SECONDS]"* &&
-    $OUT == *"-l, --listen"* && $OUT == *"--ttl SECONDS"* ]]
-verdict $? "elect --help: usage line, description, --listen and --ttl" "status $RC" \
-    "stdout: $OUT"
+    $OUT == *"-l, --listen"* && $OUT == *"--ttl SECONDS"* &&
+    $OUT == *"(default 60, as etcdctl's)"* ]]
+verdict $? "elect --help: usage line, description, --listen and --ttl (default 60)" \
+    "status $RC" "stdout: $OUT"
 
 # usage_case NAME FIRST-STDERR-LINE ARGS...: exit 2, nothing on stdout
 usage_case() {
@@ -171,6 +174,14 @@ verdict $? "lock COMMAND: ETCD_LOCK_REV is a revision" "ETCD_LOCK_REV=$rev"
 verdict $? "lock COMMAND: the key is gone afterwards" "keys: $(held_keys job)"
 lease_gone "$key"
 verdict $? "lock COMMAND: the session's lease is revoked afterwards" "key $key"
+
+# without --ttl the session's lease has etcdctl's 10 seconds, as etcd itself tells
+# shellcheck disable=SC2016 # expanded by the command's shell
+ew lock deflt sh -c 'ETCDCTL_API=3 etcdctl --endpoints "$EP" lease timetolive \
+    "${ETCD_LOCK_KEY##*/}"'
+((RC == 0)) && [[ $OUT == "lease "*" granted with TTL(10s), remaining("*"s)" ]]
+verdict $? "lock without --ttl: the session's lease has a TTL of 10 s, as etcdctl's" \
+    "status $RC" "stdout: $(printf '%q' "$OUT")" "stderr: $ERR"
 
 # on a terminal (script(1) makes one), COMMAND gets it: it reads from it, and its status
 # comes back
@@ -340,6 +351,10 @@ listen=$BG
 bg one elect vote one
 one=$BG
 wait_lines "$work/one.out" 2
+okey=$(sed -n 1p "$work/one.out")
+[[ $(ctl lease timetolive "$(lease_of "$okey")") == *" granted with TTL(60s), "* ]]
+verdict $? "elect without --ttl: the session's lease has a TTL of 60 s, as etcdctl's" \
+    "key $okey" "timetolive: $(ctl lease timetolive "$(lease_of "$okey")")"
 bg two elect --ttl 3 vote two
 two=$BG
 wait_keys vote 2
