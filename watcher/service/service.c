@@ -7,8 +7,9 @@
  * followed by one continuous watch from the read's index or revision + 1; events update
  * the store in place and mark the resources whose keys they touch. Marked resources are
  * rendered at once after an isolated change, or once per debounce window during a
- * burst. Any failure (a read, a watch, a render, a reload) is retried with backoff until
- * it succeeds: the watcher never waits for the next change to repair itself.
+ * burst. Check and reload commands run on the loop beside all this. Any failure (a
+ * read, a watch, a render, a reload) is retried with backoff until it succeeds: the
+ * watcher never waits for the next change to repair itself.
  */
 #define _POSIX_C_SOURCE 200809L
 
