@@ -254,18 +254,23 @@ same_file() {
 
 # start_watcher NAME ARGS...: start `etcdwatch ARGS...` in the background, logging to
 # $SVC_DIR/NAME.log; sets WPID. With SVC_LOG_TIMES=1 each line of the log starts with
-# the time it was read (ms since the epoch), for post-mortems of timing failures.
+# the time it was read (ms since the epoch), for post-mortems of timing failures. With
+# SVC_WRAP=1 it runs under $ETCD_TEST_WRAPPER (valgrind in tests/run.sh --valgrind),
+# which then ends it with status 99 on a memory error or leak.
 start_watcher() {
-    local name=$1
+    local name=$1 wrap=()
     shift
+    if [[ ${SVC_WRAP:-} == 1 && -n ${ETCD_TEST_WRAPPER:-} ]]; then
+        read -r -a wrap <<<"$ETCD_TEST_WRAPPER"
+    fi
     if [[ ${SVC_LOG_TIMES:-} == 1 ]]; then
-        "$EW" "$@" >"$SVC_DIR/$name.out" </dev/null 2> >(
+        "${wrap[@]}" "$EW" "$@" >"$SVC_DIR/$name.out" </dev/null 2> >(
             while IFS= read -r line; do
                 printf '%s %s\n' "$EPOCHREALTIME" "$line"
             done >"$SVC_DIR/$name.log"
         ) &
     else
-        "$EW" "$@" >"$SVC_DIR/$name.out" 2>"$SVC_DIR/$name.log" </dev/null &
+        "${wrap[@]}" "$EW" "$@" >"$SVC_DIR/$name.out" 2>"$SVC_DIR/$name.log" </dev/null &
     fi
     WPID=$!
     svc_pids+=("$WPID")

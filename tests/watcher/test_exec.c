@@ -1,14 +1,16 @@
 /* test_exec.c: commands with timeouts and process groups, output capture, signals by
- * pidfile. */
+ * pidfile; the same on an ew_loop, several at once, and cancelled. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "exec.h"
+#include "loop.h"
 #include "suites.h"
 
 #include <CUnit/CUnit.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -612,6 +614,350 @@ static void test_signal_names(void)
     CU_ASSERT_EQUAL(ew_exec_signal_number(NULL), -1);
 }
 
+/* ---------------------------------------------------------------------------------- */
+/* Commands on a loop                                                                  */
+
+/* What a command's callback saw, and when (its rank among the events of a test). */
+typedef struct done_rec {
+    int done;
+    int rank;
+    ew_exec_result res;
+    ew_exec *cancel; /* a command to cancel from this callback */
+} done_rec;
+
+static int event_rank;
+
+static void on_done(ew_exec_result *res, void *data)
+{
+    done_rec *d = data;
+
+    d->done++;
+    d->rank = ++event_rank;
+    d->res = *res;
+    res->output = NULL; /* kept */
+    if (d->cancel)
+        ew_exec_cancel(d->cancel);
+}
+
+static void done_cleanup(done_rec *d)
+{
+    ew_exec_result_cleanup(&d->res);
+}
+
+/* Run the loop until *flag is set; gives up after about max_ms (a bound against a
+ * hang, not a measure). Returns whether it was set. */
+static int run_until(ew_loop *loop, const int *flag, long max_ms)
+{
+    uint64_t end = ew_now_ms() + (uint64_t)max_ms;
+
+    while (!*flag && ew_now_ms() < end)
+        ew_loop_run_once(loop, 50);
+    return *flag;
+}
+
+static ew_exec *start(ew_loop *loop, const char *cmd, long timeout_ms, done_rec *d)
+{
+    char *why = NULL;
+    ew_exec *x;
+
+    memset(d, 0, sizeof(*d));
+    x = ew_exec_start(loop, cmd, timeout_ms, on_done, d, &why);
+    CU_ASSERT_PTR_NULL(why);
+    free(why);
+    return x;
+}
+
+/* A command that waits (at most 20 s) for file `name` of the temp dir, then prints
+ * `word`. */
+static void wait_for_file_cmd(char *cmd, size_t size, const char *name, const char *word)
+{
+    char path[128];
+
+    tmp_path(path, sizeof path, name);
+    unlink(path);
+    snprintf(cmd, size,
+             "i=0; while [ ! -e %s ] && [ $i -lt 2000 ]; do sleep 0.01; i=$((i+1)); "
+             "done; echo %s",
+             path, word);
+}
+
+static void create_file(const char *name)
+{
+    char path[128];
+
+    tmp_path(path, sizeof path, name);
+    CU_ASSERT_EQUAL(tu_write_file(path, "", 0), 0);
+}
+
+static void test_async_two_at_once(void)
+{
+    ew_loop loop;
+    done_rec slow, fast;
+    char cmd[512];
+
+    ew_loop_init(&loop);
+    wait_for_file_cmd(cmd, sizeof cmd, "release-two", "slow");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(start(&loop, cmd, 30000, &slow));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(start(&loop, "echo fast; exit 2", 30000, &fast));
+    /* The fast one ends while the slow one still runs. */
+    CU_ASSERT_FATAL(run_until(&loop, &fast.done, 20000));
+    CU_ASSERT_EQUAL(slow.done, 0);
+    CU_ASSERT_EQUAL(fast.done, 1);
+    CU_ASSERT_EQUAL(fast.res.exit_code, 2);
+    CU_ASSERT_EQUAL(fast.res.status, -1);
+    CU_ASSERT_STRING_EQUAL(fast.res.output, "fast\n");
+    create_file("release-two");
+    CU_ASSERT_FATAL(run_until(&loop, &slow.done, 20000));
+    CU_ASSERT_EQUAL(slow.done, 1);
+    CU_ASSERT_EQUAL(slow.res.status, 0);
+    CU_ASSERT_EQUAL(slow.res.cancelled, 0);
+    CU_ASSERT_STRING_EQUAL(slow.res.output, "slow\n");
+    CU_ASSERT(fast.rank < slow.rank);
+    /* Nothing of them is left on the loop. */
+    CU_ASSERT_EQUAL(loop.nfds, 0);
+    CU_ASSERT_PTR_NULL(loop.timers);
+    done_cleanup(&slow);
+    done_cleanup(&fast);
+    ew_loop_cleanup(&loop);
+}
+
+typedef struct tick {
+    int fired;
+    int rank;
+} tick;
+
+static void on_tick(void *arg)
+{
+    tick *t = arg;
+
+    t->fired = 1;
+    t->rank = ++event_rank;
+    create_file("release-tick");
+}
+
+/* The loop goes on while a command runs: a timer fires (and releases it). */
+static void test_async_loop_runs(void)
+{
+    ew_loop loop;
+    ew_timer timer = {0};
+    tick t = {0, 0};
+    done_rec d;
+    char cmd[512];
+
+    ew_loop_init(&loop);
+    wait_for_file_cmd(cmd, sizeof cmd, "release-tick", "released");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(start(&loop, cmd, 30000, &d));
+    timer.fire = on_tick;
+    timer.arg = &t;
+    ew_timer_start(&loop, &timer, 20);
+    CU_ASSERT_FATAL(run_until(&loop, &d.done, 20000));
+    CU_ASSERT_EQUAL(t.fired, 1);
+    CU_ASSERT(t.rank < d.rank);
+    CU_ASSERT_EQUAL(d.res.status, 0);
+    CU_ASSERT_STRING_EQUAL(d.res.output, "released\n");
+    done_cleanup(&d);
+    ew_loop_cleanup(&loop);
+}
+
+static void test_async_timeout(void)
+{
+    ew_loop loop;
+    done_rec d, other;
+    char cmd[512];
+    char pidfile[128];
+    pid_t pids[8];
+    size_t n, i;
+
+    ew_loop_init(&loop);
+    tmp_path(pidfile, sizeof pidfile, "async-children");
+    snprintf(cmd, sizeof cmd,
+             "sleep 100 & echo $! > %s; (trap '' TERM; sleep 100) & echo $! >> %s; "
+             "echo started; wait",
+             pidfile, pidfile);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(start(&loop, cmd, 200, &d));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(start(&loop, "sleep 0.05; echo other", 30000, &other));
+    CU_ASSERT_FATAL(run_until(&loop, &d.done, 20000));
+    /* The command without a timeout beside it was not disturbed. */
+    CU_ASSERT_FATAL(run_until(&loop, &other.done, 20000));
+    CU_ASSERT_EQUAL(other.res.status, 0);
+    CU_ASSERT_EQUAL(d.res.timed_out, 1);
+    CU_ASSERT_EQUAL(d.res.status, -1);
+    CU_ASSERT_EQUAL(d.res.signal, SIGTERM);
+    CU_ASSERT_EQUAL(d.res.cancelled, 0);
+    CU_ASSERT_STRING_EQUAL(d.res.output, "started\n");
+    /* The child that ignored SIGTERM got SIGKILL after the grace: none is left. */
+    n = read_pids("async-children", pids, 8);
+    CU_ASSERT_EQUAL(n, 2);
+    for (i = 0; i < n; i++)
+        CU_ASSERT(process_gone(pids[i]));
+    kill_pids(pids, n);
+    done_cleanup(&d);
+    done_cleanup(&other);
+    ew_loop_cleanup(&loop);
+}
+
+static void test_async_output_cap(void)
+{
+    ew_loop loop;
+    done_rec d;
+
+    ew_loop_init(&loop);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(
+        start(&loop, "head -c 1000000 /dev/zero | tr '\\000' c; echo end >&2; exit 5",
+              30000, &d));
+    CU_ASSERT_FATAL(run_until(&loop, &d.done, 20000));
+    CU_ASSERT_EQUAL(d.res.exit_code, 5);
+    CU_ASSERT_EQUAL(strlen(d.res.output), 65536 + 5);
+    CU_ASSERT(d.res.output[0] == 'c' && d.res.output[65535] == 'c');
+    CU_ASSERT_STRING_EQUAL(d.res.output + 65536, "[...]");
+    done_cleanup(&d);
+    ew_loop_cleanup(&loop);
+}
+
+/* Cancel: the whole group is killed, the callback comes at once with what was written. */
+static void test_async_cancel(void)
+{
+    ew_loop loop;
+    done_rec d;
+    char cmd[1024];
+    char pidfile[128];
+    pid_t pids[8];
+    size_t n = 0, i;
+    int tries;
+    ew_exec *x;
+
+    ew_loop_init(&loop);
+    tmp_path(pidfile, sizeof pidfile, "cancelled");
+    unlink(pidfile);
+    snprintf(
+        cmd, sizeof cmd,
+        "trap '' TERM; echo started; sleep 100 & echo $! > %s.tmp; echo $$ >> %s.tmp; "
+        "mv %s.tmp %s; wait",
+        pidfile, pidfile, pidfile, pidfile);
+    x = start(&loop, cmd, 0, &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    for (tries = 0; tries < 400 && n < 2; tries++) {
+        ew_loop_run_once(&loop, 50);
+        n = read_pids("cancelled", pids, 8);
+    }
+    CU_ASSERT_EQUAL_FATAL(n, 2);
+    CU_ASSERT_EQUAL(d.done, 0);
+    ew_exec_cancel(x);
+    CU_ASSERT_EQUAL(d.done, 1);
+    CU_ASSERT_EQUAL(d.res.cancelled, 1);
+    CU_ASSERT_EQUAL(d.res.status, -1);
+    CU_ASSERT_EQUAL(d.res.signal, SIGKILL);
+    CU_ASSERT_EQUAL(d.res.timed_out, 0);
+    CU_ASSERT_STRING_EQUAL(d.res.output, "started\n");
+    for (i = 0; i < n; i++)
+        CU_ASSERT(process_gone(pids[i]));
+    kill_pids(pids, n);
+    CU_ASSERT_EQUAL(loop.nfds, 0);
+    CU_ASSERT_PTR_NULL(loop.timers);
+    done_cleanup(&d);
+    ew_loop_cleanup(&loop);
+}
+
+/* A callback may cancel another command (it is called, inside, with cancelled set). */
+static void test_async_cancel_from_callback(void)
+{
+    ew_loop loop;
+    done_rec slow, fast;
+    char cmd[512];
+    ew_exec *x;
+
+    ew_loop_init(&loop);
+    wait_for_file_cmd(cmd, sizeof cmd, "never", "never");
+    x = start(&loop, cmd, 30000, &slow);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(start(&loop, "echo fast", 30000, &fast));
+    fast.cancel = x;
+    CU_ASSERT_FATAL(run_until(&loop, &fast.done, 20000));
+    CU_ASSERT_EQUAL(slow.done, 1);
+    CU_ASSERT_EQUAL(slow.res.cancelled, 1);
+    CU_ASSERT(fast.rank < slow.rank);
+    CU_ASSERT_EQUAL(fast.res.status, 0);
+    CU_ASSERT_EQUAL(loop.nfds, 0);
+    done_cleanup(&slow);
+    done_cleanup(&fast);
+    ew_loop_cleanup(&loop);
+}
+
+/* A command that cannot start: NULL with the reason, and no callback. */
+static void test_async_start_failure(void)
+{
+    ew_loop loop;
+    done_rec d;
+    char *why = NULL;
+    size_t n = 200 * 1024;
+    char *big;
+
+    if (under_valgrind()) /* valgrind kills a child whose execve() fails */
+        return;
+    big = malloc(n + 1);
+    CU_ASSERT_FATAL(big != NULL);
+    memset(big, '#', n);
+    big[n] = '\0';
+    memset(&d, 0, sizeof d);
+    ew_loop_init(&loop);
+    CU_ASSERT_PTR_NULL(ew_exec_start(&loop, big, 5000, on_done, &d, &why));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(why);
+    CU_ASSERT_STRING_EQUAL(why, "could not start: /bin/sh: Argument list too long");
+    ew_loop_run_once(&loop, 0);
+    CU_ASSERT_EQUAL(d.done, 0);
+    CU_ASSERT_EQUAL(loop.nfds, 0);
+    free(why);
+    free(big);
+    ew_loop_cleanup(&loop);
+}
+
+/* Where there is no pidfd, a timer re-checks: the exit is still noticed, also while a
+ * background process holds the output pipe. (The loop's first table of 16 is filled
+ * with idle pipes, and the allocation that would make room for the pidfd fails.) */
+static void test_async_no_pidfd(void)
+{
+    ew_loop loop;
+    done_rec d;
+    int idle[15][2];
+    char cmd[256];
+    char pidfile[128];
+    pid_t pids[4];
+    size_t i;
+    ew_exec *x;
+
+    ew_loop_init(&loop);
+    for (i = 0; i < 15; i++) {
+        CU_ASSERT_FATAL(pipe(idle[i]) == 0);
+        CU_ASSERT_FATAL(ew_loop_watch(&loop, idle[i][1], EW_IN, NULL, NULL) == 0);
+    }
+    tmp_path(pidfile, sizeof pidfile, "holder");
+    snprintf(cmd, sizeof cmd, "sleep 30 & echo $! > %s; echo bye; exit 4", pidfile);
+    memset(&d, 0, sizeof d);
+    tu_fail_alloc(3); /* the ew_exec, its output buffer, then room for the pidfd */
+    {
+        char *why = NULL;
+        x = ew_exec_start(&loop, cmd, 30000, on_done, &d, &why);
+        free(why);
+    }
+    tu_fail_alloc(0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    CU_ASSERT_EQUAL(loop.nfds, 16); /* the output pipe, no pidfd */
+    CU_ASSERT_FATAL(run_until(&loop, &d.done, 20000));
+    CU_ASSERT_EQUAL(d.res.exit_code, 4);
+    CU_ASSERT_STRING_EQUAL(d.res.output, "bye\n");
+    CU_ASSERT_EQUAL(loop.nfds, 15);
+    CU_ASSERT_PTR_NULL(loop.timers);
+    CU_ASSERT_EQUAL(read_pids("holder", pids, 4), 1);
+    CU_ASSERT(process_alive(pids[0]));
+    kill_pids(pids, 1);
+    for (i = 0; i < 15; i++) {
+        close(idle[i][0]);
+        close(idle[i][1]);
+    }
+    done_cleanup(&d);
+    ew_loop_cleanup(&loop);
+}
+
 int add_exec_suite(void)
 {
     CU_pSuite s = CU_add_suite("exec", suite_init, suite_cleanup);
@@ -633,7 +979,16 @@ int add_exec_suite(void)
         !CU_add_test(s, "{{.src}} and {{.dest}}", test_expand) ||
         !CU_add_test(s, "signal by pidfile", test_signal_pidfile) ||
         !CU_add_test(s, "pidfile errors", test_signal_pidfile_errors) ||
-        !CU_add_test(s, "signal names", test_signal_names))
+        !CU_add_test(s, "signal names", test_signal_names) ||
+        !CU_add_test(s, "loop: two commands at once", test_async_two_at_once) ||
+        !CU_add_test(s, "loop: timers fire while a command runs", test_async_loop_runs) ||
+        !CU_add_test(s, "loop: timeout kills the group", test_async_timeout) ||
+        !CU_add_test(s, "loop: output cut at 64 KiB", test_async_output_cap) ||
+        !CU_add_test(s, "loop: cancel kills the group", test_async_cancel) ||
+        !CU_add_test(s, "loop: cancel from another's callback",
+                     test_async_cancel_from_callback) ||
+        !CU_add_test(s, "loop: a command that cannot start", test_async_start_failure) ||
+        !CU_add_test(s, "loop: without a pidfd", test_async_no_pidfd))
         return CU_get_error();
     return CUE_SUCCESS;
 }

@@ -2,10 +2,11 @@
  * exec.c: check and reload commands with timeouts, and signals by pidfile.
  *
  * A command runs as `/bin/sh -c command` in a process group of its own, so a timeout
- * can end everything it started. The parent waits with poll() on the output pipe and,
- * where the kernel has it, a pidfd (otherwise it re-checks every few milliseconds), so
- * a command that exits is noticed at once even when a background child it left behind
- * still holds the output pipe open.
+ * can end everything it started. It is followed on the caller's loop (ew_loop): the
+ * output pipe and, where the kernel has it, a pidfd (otherwise a timer re-checks every
+ * few milliseconds), so a command that exits is noticed at once even when a background
+ * child it left behind still holds the output pipe open; the timeout and the kill grace
+ * are timers. ew_exec_run() waits for one command on a loop of its own.
  */
 #define _GNU_SOURCE /* pipe2(): the descriptors are close-on-exec from the start */
 
@@ -15,10 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,14 +40,6 @@ extern char **environ;
 
 /* ---------------------------------------------------------------------------------- */
 /* Time and small helpers                                                              */
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static double now_seconds(void)
 {
@@ -141,20 +132,17 @@ typedef struct capture {
     int truncated;
 } capture;
 
-static void capture_read(capture *c, int *fd)
+/* Read what the pipe holds now: 1 when something came, 0 when nothing is there yet
+ * (the pipe is non-blocking), -1 at its end (EOF or an error). */
+static int capture_read(capture *c, int fd)
 {
     char buf[4096];
-    ssize_t n = read(*fd, buf, sizeof buf);
+    ssize_t n = read(fd, buf, sizeof buf);
 
-    if (n < 0) {
-        if (errno != EINTR && errno != EAGAIN)
-            close_fd(fd);
-        return;
-    }
-    if (n == 0) {
-        close_fd(fd);
-        return;
-    }
+    if (n < 0)
+        return errno == EINTR || errno == EAGAIN ? 0 : -1;
+    if (n == 0)
+        return -1;
     if (c->len < OUTPUT_MAX) {
         size_t take = (size_t)n < OUTPUT_MAX - c->len ? (size_t)n : OUTPUT_MAX - c->len;
         memcpy(c->data + c->len, buf, take);
@@ -164,6 +152,7 @@ static void capture_read(capture *c, int *fd)
     } else {
         c->truncated = 1;
     }
+    return 1;
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -231,6 +220,24 @@ fail:
 
 /* ---------------------------------------------------------------------------------- */
 /* The parent                                                                          */
+
+struct ew_exec {
+    ew_loop *loop;
+    ew_exec_cb cb;
+    void *data;
+    pid_t pid;
+    int out;       /* the output pipe (non-blocking), -1 once at its end */
+    int pidfd;     /* readable once the shell has ended; -1: none, `recheck` polls */
+    int killed;    /* 0, 1: SIGTERM sent to the group, 2: SIGKILL sent */
+    int timed_out; /* the timeout sent that SIGTERM */
+    int reaped;    /* the shell has been waited for (or was reaped elsewhere: lost) */
+    int lost;      /* reaped by someone else (SIGCHLD ignored, or a waitpid(-1)) */
+    int wstatus;
+    capture cap;
+    ew_timer deadline; /* the timeout, then the end of the kill grace */
+    ew_timer recheck;  /* without a pidfd; and for a killed group outliving its shell */
+    double started;
+};
 
 static int open_pidfd(pid_t pid)
 {
@@ -304,52 +311,187 @@ static void finish_output(ew_exec_result *res, capture *c)
     c->data = NULL;
 }
 
-int ew_exec_run(const char *command, long timeout_ms, ew_exec_result *res)
+static void unwatch_fd(ew_exec *x, int *fd)
 {
-    double started = now_seconds();
-    capture cap = {NULL, 0, 0};
+    if (*fd >= 0) {
+        ew_loop_watch(x->loop, *fd, 0, NULL, NULL);
+        close_fd(fd);
+    }
+}
+
+/* The shell has been reaped (or cancelled): hand the result to the callback, free x. */
+static void exec_end(ew_exec *x, int cancelled)
+{
+    ew_exec_result res;
+    int drained;
+
+    memset(&res, 0, sizeof res);
+    res.exit_code = -1;
+    res.status = -1;
+    res.timed_out = x->timed_out;
+    res.cancelled = cancelled;
+    ew_timer_stop(x->loop, &x->deadline);
+    ew_timer_stop(x->loop, &x->recheck);
+    unwatch_fd(x, &x->pidfd);
+    /* What the command wrote before it ended is in the pipe: take it, but do not wait
+     * for background processes it left holding the pipe. */
+    for (drained = 0; x->out >= 0 && drained < DRAIN_READS; drained++) {
+        if (capture_read(&x->cap, x->out) <= 0)
+            break;
+    }
+    unwatch_fd(x, &x->out);
+    res.seconds = now_seconds() - x->started;
+    if (!x->lost && WIFEXITED(x->wstatus)) {
+        res.exit_code = WEXITSTATUS(x->wstatus);
+        res.status = res.exit_code == 0 && !res.timed_out && !cancelled ? 0 : -1;
+    } else if (!x->lost && WIFSIGNALED(x->wstatus)) {
+        res.signal = WTERMSIG(x->wstatus);
+    }
+    finish_output(&res, &x->cap);
+    if (x->lost) {
+        char *o = str_printf("%sexit status unknown: the process was reaped elsewhere "
+                             "(SIGCHLD ignored?)",
+                             res.output);
+        if (o) {
+            free(res.output);
+            res.output = o;
+        }
+    }
+    x->cb(&res, x->data);
+    ew_exec_result_cleanup(&res);
+    free(x);
+}
+
+/* Whether the shell has ended; reaps it. */
+static int try_reap(ew_exec *x)
+{
+    pid_t w;
+
+    do {
+        w = waitpid(x->pid, &x->wstatus, WNOHANG);
+    } while (w < 0 && errno == EINTR);
+    if (w == 0)
+        return 0;
+    x->lost = w != x->pid;
+    x->reaped = 1;
+    return 1;
+}
+
+/* The shell has ended. After a timeout nothing of the group may survive: the rest of
+ * the group gets what is left of the grace period (re-checked every few ms), then
+ * SIGKILL. */
+static void exec_reaped(ew_exec *x)
+{
+    unwatch_fd(x, &x->pidfd);
+    if (x->killed == 1 && group_alive(x->pid)) {
+        ew_timer_start(x->loop, &x->recheck, RECHECK_MS);
+        return;
+    }
+    exec_end(x, 0);
+}
+
+static void on_pidfd(int fd, int events, void *data)
+{
+    ew_exec *x = data;
+
+    (void)fd;
+    (void)events;
+    if (try_reap(x))
+        exec_reaped(x);
+}
+
+static void on_recheck(void *arg)
+{
+    ew_exec *x = arg;
+
+    if (x->reaped) { /* a killed group outliving its shell */
+        if (group_alive(x->pid))
+            ew_timer_start(x->loop, &x->recheck, RECHECK_MS);
+        else
+            exec_end(x, 0);
+        return;
+    }
+    if (try_reap(x))
+        exec_reaped(x);
+    else
+        ew_timer_start(x->loop, &x->recheck, RECHECK_MS);
+}
+
+static void on_output(int fd, int events, void *data)
+{
+    ew_exec *x = data;
+
+    (void)events;
+    if (capture_read(&x->cap, fd) < 0)
+        unwatch_fd(x, &x->out);
+}
+
+static void on_deadline(void *arg)
+{
+    ew_exec *x = arg;
+
+    if (x->killed == 0) {
+        /* An exit that came just before the timeout is an exit. */
+        if (try_reap(x)) {
+            exec_reaped(x);
+            return;
+        }
+        kill(-x->pid, SIGTERM);
+        x->killed = 1;
+        x->timed_out = 1;
+        ew_timer_start(x->loop, &x->deadline, KILL_GRACE_MS);
+        return;
+    }
+    /* The grace is over. Until the shell is reaped, its group id cannot be reused. */
+    if (!x->reaped || group_alive(x->pid))
+        kill(-x->pid, SIGKILL);
+    x->killed = 2;
+    if (x->reaped)
+        exec_end(x, 0);
+}
+
+ew_exec *ew_exec_start(ew_loop *loop, const char *command, long timeout_ms, ew_exec_cb cb,
+                       void *data, char **why)
+{
+    ew_exec *x = calloc(1, sizeof *x);
     int out[2] = {-1, -1};
     int errp[2] = {-1, -1};
     int devnull = -1;
-    int pidfd = -1;
     int child_errno = 0;
-    int wstatus = 0;
-    int killed = 0; /* 0, 1: SIGTERM sent, 2: SIGKILL sent */
-    int lost = 0;   /* reaped by someone else (SIGCHLD ignored, or a waitpid(-1)) */
-    int drained;
-    int64_t deadline;
     pid_t pid;
 
-    memset(res, 0, sizeof *res);
-    res->exit_code = -1;
-    res->status = -1;
-    cap.data = malloc(OUTPUT_MAX + sizeof OUTPUT_MARK);
-    if (!cap.data)
-        return -1;
+    *why = NULL;
+    if (!x)
+        return NULL;
+    x->cap.data = malloc(OUTPUT_MAX + sizeof OUTPUT_MARK);
+    if (!x->cap.data) {
+        free(x);
+        return NULL;
+    }
+    x->loop = loop;
+    x->cb = cb;
+    x->data = data;
+    x->out = -1;
+    x->pidfd = -1;
+    x->started = now_seconds();
+    x->deadline.fire = on_deadline;
+    x->deadline.arg = x;
+    x->recheck.fire = on_recheck;
+    x->recheck.arg = x;
 
     devnull = lift_fd(open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (devnull < 0 || make_pipe(out) < 0 || make_pipe(errp) < 0) {
-        int e = errno;
-        close_fd(&devnull);
-        close_fd(&out[0]);
-        close_fd(&out[1]);
-        free(cap.data);
-        res->output = str_printf("could not start: %s", strerror(e));
-        res->seconds = now_seconds() - started;
-        return -1;
+    if (devnull < 0 || make_pipe(out) < 0 || make_pipe(errp) < 0 ||
+        fcntl(out[0], F_SETFL, O_NONBLOCK) < 0) {
+        *why = str_printf("could not start: %s", strerror(errno));
+        goto fail;
     }
+    if (ew_loop_watch(loop, out[0], EW_IN, on_output, x) < 0)
+        goto fail; /* out of memory */
     pid = fork();
     if (pid < 0) {
-        int e = errno;
-        close_fd(&devnull);
-        close_fd(&out[0]);
-        close_fd(&out[1]);
-        close_fd(&errp[0]);
-        close_fd(&errp[1]);
-        free(cap.data);
-        res->output = str_printf("could not start: fork: %s", strerror(e));
-        res->seconds = now_seconds() - started;
-        return -1;
+        *why = str_printf("could not start: fork: %s", strerror(errno));
+        ew_loop_watch(loop, out[0], 0, NULL, NULL);
+        goto fail;
     }
     if (pid == 0)
         run_child(command, devnull, out[1], errp[1]);
@@ -367,103 +509,88 @@ int ew_exec_run(const char *command, long timeout_ms, ew_exec_result *res)
         if (n != (ssize_t)sizeof child_errno)
             child_errno = 0;
     }
+    if (child_errno) {
+        /* The child ends at once, without having run anything. */
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            continue;
+        *why = str_printf("could not start: /bin/sh: %s", strerror(child_errno));
+        ew_loop_watch(loop, out[0], 0, NULL, NULL);
+        goto fail;
+    }
     close_fd(&errp[0]);
-    pidfd = open_pidfd(pid);
-    if (timeout_ms > MAX_TIMEOUT_MS)
-        timeout_ms = MAX_TIMEOUT_MS;
-    deadline = timeout_ms > 0 ? now_ms() + timeout_ms : -1;
+    x->pid = pid;
+    x->out = out[0];
+    x->pidfd = open_pidfd(pid);
+    if (x->pidfd >= 0 && ew_loop_watch(loop, x->pidfd, EW_IN, on_pidfd, x) < 0)
+        close_fd(&x->pidfd);
+    if (x->pidfd < 0)
+        ew_timer_start(loop, &x->recheck, RECHECK_MS);
+    if (timeout_ms > 0)
+        ew_timer_start(loop, &x->deadline,
+                       timeout_ms < MAX_TIMEOUT_MS ? timeout_ms : MAX_TIMEOUT_MS);
+    return x;
 
-    for (;;) {
-        struct pollfd pfd[2];
-        nfds_t nfds = 0;
-        int wait_ms = -1;
-        int64_t now;
+fail:
+    close_fd(&devnull);
+    close_fd(&out[0]);
+    close_fd(&out[1]);
+    close_fd(&errp[0]);
+    close_fd(&errp[1]);
+    free(x->cap.data);
+    free(x);
+    return NULL;
+}
+
+void ew_exec_cancel(ew_exec *x)
+{
+    if (!x->reaped || group_alive(x->pid))
+        kill(-x->pid, SIGKILL);
+    if (!x->reaped) {
         pid_t w;
 
-        w = waitpid(pid, &wstatus, WNOHANG);
-        if (w == pid)
-            break;
-        if (w < 0 && errno != EINTR) {
-            lost = 1;
-            break;
-        }
-        now = now_ms();
-        if (deadline >= 0 && now >= deadline) {
-            if (killed == 0) {
-                kill(-pid, SIGTERM);
-                killed = 1;
-                res->timed_out = 1;
-                deadline = now + KILL_GRACE_MS;
-            } else if (killed == 1) {
-                kill(-pid, SIGKILL);
-                killed = 2;
-                deadline = -1;
-            }
-            continue;
-        }
-        if (deadline >= 0)
-            wait_ms = deadline - now < INT_MAX ? (int)(deadline - now) : INT_MAX;
-        if (out[0] >= 0) {
-            pfd[nfds].fd = out[0];
-            pfd[nfds].events = POLLIN;
-            nfds++;
-        }
-        if (pidfd >= 0) {
-            pfd[nfds].fd = pidfd;
-            pfd[nfds].events = POLLIN;
-            nfds++;
-        } else if (wait_ms < 0 || wait_ms > RECHECK_MS) {
-            wait_ms = RECHECK_MS;
-        }
-        if (poll(pfd, nfds, wait_ms) > 0 && out[0] >= 0 &&
-            (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
-            capture_read(&cap, &out[0]);
+        do {
+            w = waitpid(x->pid, &x->wstatus, 0);
+        } while (w < 0 && errno == EINTR);
+        x->lost = w != x->pid;
+        x->reaped = 1;
     }
+    exec_end(x, 1);
+}
 
-    /* What the command wrote before it ended is in the pipe: take it, but do not wait
-     * for background processes it left holding the pipe. */
-    for (drained = 0; out[0] >= 0 && drained < DRAIN_READS; drained++) {
-        struct pollfd pfd = {out[0], POLLIN, 0};
-        if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
-            break;
-        capture_read(&cap, &out[0]);
-    }
+/* ew_exec_run(): the callback keeps the result for the caller. */
+typedef struct run_wait {
+    ew_exec_result *res;
+    int done;
+} run_wait;
 
-    /* After a timeout nothing of the group may survive: give the rest of the group
-     * what is left of the grace period, then SIGKILL. */
-    if (killed == 1) {
-        while (group_alive(pid) && now_ms() < deadline) {
-            struct timespec ts = {0, RECHECK_MS * 1000000L};
-            nanosleep(&ts, NULL);
-        }
-        if (group_alive(pid))
-            kill(-pid, SIGKILL);
-    }
-    close_fd(&out[0]);
-    close_fd(&pidfd);
+static void on_run_done(ew_exec_result *res, void *data)
+{
+    run_wait *w = data;
 
-    res->seconds = now_seconds() - started;
-    if (child_errno) {
-        free(cap.data);
-        res->output = str_printf("could not start: /bin/sh: %s", strerror(child_errno));
-        return -1;
+    *w->res = *res;
+    res->output = NULL; /* now the caller's */
+    w->done = 1;
+}
+
+int ew_exec_run(const char *command, long timeout_ms, ew_exec_result *res)
+{
+    double started = now_seconds();
+    run_wait w = {res, 0};
+    ew_loop loop;
+    char *why;
+
+    memset(res, 0, sizeof *res);
+    res->exit_code = -1;
+    res->status = -1;
+    ew_loop_init(&loop);
+    if (ew_exec_start(&loop, command, timeout_ms, on_run_done, &w, &why)) {
+        while (!w.done)
+            ew_loop_run_once(&loop, -1);
+    } else {
+        res->output = why;
+        res->seconds = now_seconds() - started;
     }
-    if (!lost && WIFEXITED(wstatus)) {
-        res->exit_code = WEXITSTATUS(wstatus);
-        res->status = res->exit_code == 0 && !res->timed_out ? 0 : -1;
-    } else if (!lost && WIFSIGNALED(wstatus)) {
-        res->signal = WTERMSIG(wstatus);
-    }
-    finish_output(res, &cap);
-    if (lost && res->output) {
-        char *o = str_printf("%sexit status unknown: the process was reaped elsewhere "
-                             "(SIGCHLD ignored?)",
-                             res->output);
-        if (o) {
-            free(res->output);
-            res->output = o;
-        }
-    }
+    ew_loop_cleanup(&loop);
     return res->status;
 }
 

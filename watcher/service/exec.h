@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "loop.h"
+
 typedef struct ew_exec_result {
     int status;     /* 0: the command ran and exited 0 */
     int exit_code;  /* exit status, or -1 when killed or not started */
@@ -15,18 +17,43 @@ typedef struct ew_exec_result {
                        64 KiB, then "[...]" when more was cut; never NULL after a run
                        (unless out of memory) */
     double seconds; /* how long it ran */
+    int cancelled;  /* ended by ew_exec_cancel() (then killed with SIGKILL) */
 } ew_exec_result;
 
-/* Run `command` with /bin/sh -c in a new process group, stdin from /dev/null, stdout and
- * stderr captured. After timeout_ms (0: no limit) send SIGTERM to the group, then
- * SIGKILL 2 s later, and reap it. Signals the caller blocks or ignores are restored to
- * default in the child; no descriptor of the caller leaks into it (O_CLOEXEC or close).
- * Returns 0 when the command exited 0 before its timeout, -1 otherwise (res says why;
- * res->output holds "could not start: <reason>" when it did not start). Background
- * processes a command leaves behind are not waited for when it exits by itself. The
- * caller must not ignore SIGCHLD nor reap children it did not start (waitpid(-1)):
- * the status would be lost (then -1, with a note in res->output). Free res with
- * ew_exec_result_cleanup(). */
+/* A command running on an ew_loop. */
+typedef struct ew_exec ew_exec;
+
+/* Called once when the command has ended. res is borrowed for the call; the callback
+ * may keep res->output (new) by setting it to NULL. */
+typedef void (*ew_exec_cb)(ew_exec_result *res, void *data);
+
+/* Start `command` with /bin/sh -c in a new process group, stdin from /dev/null, stdout
+ * and stderr captured, and follow it on `loop`: its output pipe and a pidfd (where the
+ * kernel has none, a re-check every few milliseconds), the timeout and the kill grace
+ * as timers. After timeout_ms (0: no limit) SIGTERM goes to the group, then SIGKILL 2 s
+ * later; a group whose shell died at SIGTERM gets what is left of those 2 s, then
+ * SIGKILL. Signals the caller blocks or ignores are restored to default in the child;
+ * no descriptor of the caller leaks into it (O_CLOEXEC or close). Background processes
+ * a command leaves behind are not waited for when it exits by itself. The caller must
+ * not ignore SIGCHLD nor reap children it did not start (waitpid(-1)): the status would
+ * be lost (then -1, with a note in the output).
+ *
+ * Returns the running command (the loop's until `cb` returns: do not touch it after),
+ * and cb is called exactly once, from the loop or from ew_exec_cancel(), with status 0
+ * when the command exited 0 before its timeout. Returns NULL when it did not start:
+ * cb is never called, and *why (new) says why ("could not start: fork: ...", "could
+ * not start: /bin/sh: ..."), or is NULL when out of memory. */
+ew_exec *ew_exec_start(ew_loop *loop, const char *command, long timeout_ms, ew_exec_cb cb,
+                       void *data, char **why);
+
+/* Kill x's process group (SIGKILL), reap the shell and call x's callback at once, with
+ * res->cancelled set and what the command wrote so far. */
+void ew_exec_cancel(ew_exec *x);
+
+/* ew_exec_start() on a loop of its own, waited for: res as the callback's (free it with
+ * ew_exec_result_cleanup()), or, when the command did not start, exit_code -1 and
+ * res->output "could not start: <reason>" (NULL when out of memory). Returns 0 when the
+ * command exited 0 before its timeout, -1 otherwise. */
 int ew_exec_run(const char *command, long timeout_ms, ew_exec_result *res);
 
 void ew_exec_result_cleanup(ew_exec_result *res);

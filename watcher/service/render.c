@@ -426,63 +426,110 @@ static char *describe_failure(const ew_exec_result *res, long timeout_ms)
     return text;
 }
 
-static int run_check(const ew_resource *r, const char *stage)
+int ew_command_init(ew_command *c, const ew_resource *r, int reload, const char *stage)
 {
-    ew_exec_result res;
-    char *cmd = ew_exec_expand(r->check_cmd, stage, r->dest);
-    int rc;
-
-    if (!cmd)
+    memset(c, 0, sizeof(*c));
+    c->reload = reload;
+    c->timeout_ms = reload ? r->reload_timeout_ms : r->check_timeout_ms;
+    c->name = strdup(r->name);
+    c->dest = strdup(r->dest);
+    c->line = reload ? ew_exec_expand(r->reload_cmd, r->src, r->dest)
+                     : ew_exec_expand(r->check_cmd, stage, r->dest);
+    if (!c->name || !c->dest || !c->line) {
+        ew_command_cleanup(c);
         return -1;
-    rc = ew_exec_run(cmd, r->check_timeout_ms, &res);
-    if (rc) {
-        char *why = describe_failure(&res, r->check_timeout_ms);
-
-        ew_log(EW_LOG_ERROR, r->name, "check failed for %s (%s): %s; %s left untouched",
-               r->dest, cmd, why ? why : "out of memory", r->dest);
-        free(why);
-    } else
-        ew_log(EW_LOG_DEBUG, r->name, "check passed: %s", cmd);
-    ew_exec_result_cleanup(&res);
-    free(cmd);
-    return rc;
+    }
+    return 0;
 }
 
-/* Check, then move the stage file over dest. */
-static ew_render_result install(const ew_resource *r, const ew_render_opts *o,
-                                mode_t mode, const char *out, size_t len)
+void ew_command_cleanup(ew_command *c)
 {
-    char *stage = NULL;
-    int fd = write_stage(r, mode, out, len, &stage);
+    free(c->name);
+    free(c->dest);
+    free(c->line);
+    memset(c, 0, sizeof(*c));
+}
 
-    if (fd < 0)
-        return EW_RENDER_FAILED;
-    close(fd);
-    if (!o->sync_only && r->check_cmd && run_check(r, stage)) {
-        if (!o->keep_stage_file)
-            unlink(stage);
-        free(stage);
-        return EW_RENDER_FAILED;
+int ew_command_log(const ew_command *c, const ew_exec_result *res)
+{
+    char *why;
+
+    if (res->status == 0) {
+        if (c->reload)
+            ew_log(EW_LOG_INFO, c->name, "reloaded: %s", c->line);
+        else
+            ew_log(EW_LOG_DEBUG, c->name, "check passed: %s", c->line);
+        return 0;
     }
-    if (rename(stage, r->dest) < 0) {
-        int err = errno;
+    why = describe_failure(res, c->timeout_ms);
+    if (c->reload)
+        ew_log(EW_LOG_ERROR, c->name, "reload of %s failed (%s): %s", c->dest, c->line,
+               why ? why : "out of memory");
+    else
+        ew_log(EW_LOG_ERROR, c->name, "check failed for %s (%s): %s; %s left untouched",
+               c->dest, c->line, why ? why : "out of memory", c->dest);
+    free(why);
+    return res->status;
+}
 
-        if ((err != EBUSY && err != EXDEV) || rewrite_in_place(r, mode, out, len) < 0) {
-            ew_log(EW_LOG_ERROR, r->name, "cannot replace %s: %s", r->dest,
-                   strerror(err));
-            unlink(stage);
-            free(stage);
-            return EW_RENDER_FAILED;
-        }
-        unlink(stage);
+void ew_staged_free(ew_staged *s, int keep_file)
+{
+    if (!s)
+        return;
+    if (s->path && !keep_file)
+        unlink(s->path);
+    free(s->path);
+    free(s->out);
+    free(s);
+}
+
+ew_render_result ew_staged_commit(const ew_resource *r, ew_staged *s)
+{
+    int err = rename(s->path, r->dest) < 0 ? errno : 0;
+
+    if (err) {
+        /* A dest that cannot be renamed over (a bind mount) is rewritten in place. */
+        if ((err == EBUSY || err == EXDEV) &&
+            rewrite_in_place(r, s->mode, s->out, s->len) == 0)
+            err = 0;
+        unlink(s->path);
+    }
+    free(s->path);
+    s->path = NULL;
+    if (err) {
+        ew_log(EW_LOG_ERROR, r->name, "cannot replace %s: %s", r->dest, strerror(err));
+        return EW_RENDER_FAILED;
     }
     sync_dir(r->dest);
-    free(stage);
+    ew_log(EW_LOG_INFO, r->name, "%s updated", r->dest);
     return EW_RENDER_UPDATED;
 }
 
-ew_render_result ew_render(const ew_resource *r, ew_template_cache *cache,
-                           const ew_store *store, const ew_render_opts *opts)
+/* Write the stage file; on success it owns `out`. */
+static ew_render_result stage(const ew_resource *r, mode_t mode, char *out, size_t len,
+                              ew_staged **staged)
+{
+    ew_staged *s = calloc(1, sizeof(*s));
+    int fd = s ? write_stage(r, mode, out, len, &s->path) : -1;
+
+    if (fd < 0) {
+        if (!s)
+            ew_log(EW_LOG_ERROR, r->name, "out of memory; %s left untouched", r->dest);
+        free(s);
+        free(out);
+        return EW_RENDER_FAILED;
+    }
+    close(fd);
+    s->out = out;
+    s->len = len;
+    s->mode = mode;
+    *staged = s;
+    return EW_RENDER_STAGED;
+}
+
+ew_render_result ew_render_stage(const ew_resource *r, ew_template_cache *cache,
+                                 const ew_store *store, const ew_render_opts *opts,
+                                 ew_staged **staged)
 {
     const tmpl_template *t = load_template(r, cache);
     tmpl_options topts = {0};
@@ -493,8 +540,8 @@ ew_render_result ew_render(const ew_resource *r, ew_template_cache *cache,
     size_t len = 0;
     mode_t mode;
     int exists, rc;
-    ew_render_result result;
 
+    *staged = NULL;
     if (!t)
         return EW_RENDER_FAILED;
     snap = ew_snapshot_for(r, store);
@@ -517,50 +564,44 @@ ew_render_result ew_render(const ew_resource *r, ew_template_cache *cache,
     mode = r->has_mode ? r->mode : exists ? (sb.st_mode & 07777) : 0644;
     if (exists && dest_matches(r, &sb, mode, out, len)) {
         ew_log(EW_LOG_DEBUG, r->name, "%s in sync", r->dest);
-        result = EW_RENDER_UNCHANGED;
     } else if (opts->noop) {
         print_diff(r, exists, &sb, out, len);
-        result = EW_RENDER_UNCHANGED;
     } else {
-        result = install(r, opts, mode, out, len);
-        if (result == EW_RENDER_UPDATED)
-            ew_log(EW_LOG_INFO, r->name, "%s updated", r->dest);
+        return stage(r, mode, out, len, staged);
     }
     free(out);
-    return result;
+    return EW_RENDER_UNCHANGED;
+}
+
+int ew_reload_signal(const ew_resource *r)
+{
+    char *err = NULL;
+    int rc = ew_exec_signal_pidfile(r->pidfile, r->reload_signal, &err);
+
+    if (rc)
+        ew_log(EW_LOG_ERROR, r->name, "reload of %s failed: %s", r->dest, err);
+    else
+        ew_log(EW_LOG_INFO, r->name, "reloaded (signal %d to %s)", r->reload_signal,
+               r->pidfile);
+    free(err);
+    return rc;
 }
 
 int ew_reload(const ew_resource *r)
 {
     ew_exec_result res;
-    char *cmd, *err = NULL;
+    ew_command c;
     int rc;
 
-    if (r->reload_signal > 0) {
-        rc = ew_exec_signal_pidfile(r->pidfile, r->reload_signal, &err);
-        if (rc)
-            ew_log(EW_LOG_ERROR, r->name, "reload of %s failed: %s", r->dest, err);
-        else
-            ew_log(EW_LOG_INFO, r->name, "reloaded (signal %d to %s)", r->reload_signal,
-                   r->pidfile);
-        free(err);
-        return rc;
-    }
+    if (r->reload_signal > 0)
+        return ew_reload_signal(r);
     if (!r->reload_cmd)
         return 0;
-    cmd = ew_exec_expand(r->reload_cmd, r->src, r->dest);
-    if (!cmd)
+    if (ew_command_init(&c, r, 1, NULL))
         return -1;
-    rc = ew_exec_run(cmd, r->reload_timeout_ms, &res);
-    if (rc) {
-        char *why = describe_failure(&res, r->reload_timeout_ms);
-
-        ew_log(EW_LOG_ERROR, r->name, "reload of %s failed (%s): %s", r->dest, cmd,
-               why ? why : "out of memory");
-        free(why);
-    } else
-        ew_log(EW_LOG_INFO, r->name, "reloaded: %s", cmd);
+    ew_exec_run(c.line, c.timeout_ms, &res);
+    rc = ew_command_log(&c, &res);
     ew_exec_result_cleanup(&res);
-    free(cmd);
+    ew_command_cleanup(&c);
     return rc;
 }

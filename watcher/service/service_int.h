@@ -65,14 +65,21 @@ typedef struct ew_probe {
     int tries; /* rounds that failed in a row */
 } ew_probe;
 
+/* A check or reload command running for a resource (service.c). */
+typedef struct res_job res_job;
+
 /* The runtime state of one resource. */
 typedef struct res_state {
     ew_service *svc;
     ew_resource *r;
     ew_template_cache cache;
-    int dirty;
+    int dirty; /* a change to render (kept while its command runs) */
     int render_failed;
     long render_backoff_ms;
+    uint64_t retry_ms; /* a failed render is tried again from then (watch mode) */
+    uint64_t done_ms;  /* when its last render and commands ended (0: never) */
+    int first_cycle;   /* the commands of the first render still run: READY=1 waits */
+    res_job *job;      /* its check or reload running, or NULL */
     int reload_due;
     long reload_backoff_ms;
     uint64_t last_reload_ms;
@@ -98,8 +105,12 @@ struct ew_service {
 
     ew_timer render_timer;
     ew_timer cycle_timer; /* interval mode */
-    uint64_t last_render_ms;
     int first_render_done;
+    size_t unready;       /* resources whose first render's commands still run */
+    int in_render;        /* render_dirty() is running */
+    res_job *jobs;        /* every command running, its resource's or detached */
+    int stop_signals;     /* SIGTERMs and SIGINTs so far */
+    int draining;         /* the loop has ended: the running commands are waited for */
     int failed;           /* onetime: some resource failed */
     int64_t cut_revision; /* v3: the revision every prefix is first read at */
     ew_probe probe;       /* api = auto: svc->source is NULL until it decides */
