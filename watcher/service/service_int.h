@@ -1,7 +1,7 @@
 /*
- * service_int.h: the watcher's state, shared by service.c, the sources of keys
- * (source_v2.c, source_v3.c), which read and watch prefixes with one API each, and
- * probe.c, which picks the source for `api = auto`.
+ * service_int.h: the watcher's state, shared by service.c, the render cycle of a resource
+ * (cycle.c), the sources of keys (source_v2.c, source_v3.c), which read and watch
+ * prefixes with one API each, and probe.c, which picks the source for `api = auto`.
  */
 #ifndef EW_SERVICE_INT_H
 #define EW_SERVICE_INT_H
@@ -13,6 +13,9 @@
 #include "render.h"
 #include "resource.h"
 #include "store.h"
+
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 5000
 
 typedef struct ew_service ew_service;
 
@@ -65,7 +68,7 @@ typedef struct ew_probe {
     int tries; /* rounds that failed in a row */
 } ew_probe;
 
-/* A check or reload command running for a resource (service.c). */
+/* A check or reload command running for a resource (cycle.c). */
 typedef struct res_job res_job;
 
 /* The runtime state of one resource. */
@@ -107,7 +110,7 @@ struct ew_service {
     ew_timer cycle_timer; /* interval mode */
     int first_render_done;
     size_t unready;       /* resources whose first render's commands still run */
-    int in_render;        /* render_dirty() is running */
+    int in_render;        /* ew_cycle_render_dirty() is running */
     res_job *jobs;        /* every command running, its resource's or detached */
     int stop_signals;     /* SIGTERMs and SIGINTs so far */
     int draining;         /* the loop has ended: the running commands are waited for */
@@ -146,5 +149,36 @@ void ew_svc_api_chosen(ew_service *svc, const ew_source *source, const char *why
 /* A round of the probe could not tell (etcd unreachable, no leader): try again after a
  * backoff; onetime mode gives up after a few rounds. */
 void ew_svc_probe_failed(ew_service *svc, const char *why);
+
+/* The delay before the next try: *backoff_ms (BACKOFF_MIN_MS at first), which doubles up
+ * to max_ms. */
+long ew_next_backoff(long *backoff_ms, long max_ms);
+
+/* ---- The render cycle (cycle.c) ---- */
+
+/* Render every resource due now, then arm svc->render_timer for the next (its callback).
+ */
+void ew_cycle_render_dirty(void *svc);
+
+/* Set up svc->states for svc->res, every resource dirty. 0, or -1 when out of memory. */
+int ew_cycle_states_init(ew_service *svc);
+
+/* Free svc->states: kill their running checks, detach their running reloads. */
+void ew_cycle_states_free(ew_service *svc);
+
+/* Kill the running checks (SIGTERM, SIGHUP), or every command (all: a second SIGTERM). */
+void ew_cycle_jobs_cancel(ew_service *svc, int all);
+
+/* After a SIGHUP: give each detached reload to the resource that now writes its dest. */
+void ew_cycle_jobs_attach(ew_service *svc);
+
+/* Before a SIGHUP: the dests whose reload is owed, a new array of *n new strings. */
+char **ew_cycle_owed_reloads(const ew_service *svc, size_t *n);
+
+/* After a SIGHUP: retry at once the owed reloads of `dests` (from above, freed). */
+void ew_cycle_owe_reloads(ew_service *svc, char **dests, size_t n);
+
+/* Stopping: run once each reload still owed (none after a second signal). */
+void ew_cycle_reload_owed(ew_service *svc);
 
 #endif /* EW_SERVICE_INT_H */
