@@ -233,6 +233,12 @@ json_t *etcd__v3_delete_json(etcd_bytes key, const etcd_delete_opts *o)
 /* Whether a transaction can be sent: known compare results, targets and operation
  * types, an array for every count, a transaction for every nested one, at most
  * MAX_TXN_DEPTH levels. */
+/* A byte string that cannot be sent: a length without its data. */
+static int bytes_bad(etcd_bytes b)
+{
+    return !b.data && b.len;
+}
+
 static int txn_valid(const etcd_txn *txn, int depth);
 
 static int ops_valid(const etcd_op *ops, size_t n, int depth)
@@ -242,7 +248,8 @@ static int ops_valid(const etcd_op *ops, size_t n, int depth)
     if (n && !ops)
         return 0;
     for (i = 0; i < n; i++) {
-        if ((unsigned)ops[i].type > ETCD_OP_TXN)
+        if ((unsigned)ops[i].type > ETCD_OP_TXN || bytes_bad(ops[i].key) ||
+            (ops[i].type == ETCD_OP_PUT && bytes_bad(ops[i].value)))
             return 0;
         if (ops[i].type == ETCD_OP_TXN &&
             (!ops[i].txn || !txn_valid(ops[i].txn, depth + 1)))
@@ -258,8 +265,11 @@ static int txn_valid(const etcd_txn *txn, int depth)
     if (depth > MAX_TXN_DEPTH || (txn->ncompare && !txn->compare))
         return 0;
     for (i = 0; i < txn->ncompare; i++) {
-        if ((unsigned)txn->compare[i].result > ETCD_CMP_NOT_EQUAL ||
-            (unsigned)txn->compare[i].target > ETCD_CMP_LEASE)
+        const etcd_compare *c = &txn->compare[i];
+
+        if ((unsigned)c->result > ETCD_CMP_NOT_EQUAL ||
+            (unsigned)c->target > ETCD_CMP_LEASE || bytes_bad(c->key) ||
+            (c->target == ETCD_CMP_VALUE && bytes_bad(c->value)))
             return 0;
     }
     return ops_valid(txn->success, txn->nsuccess, depth) &&
@@ -369,7 +379,7 @@ static int kv_send(etcd_client *client, const kv_call *c, etcd__sink sink)
     etcd__buf *body;
     int rc;
 
-    if ((!c->key.data && c->key.len) || (!c->value.data && c->value.len))
+    if (bytes_bad(c->key) || bytes_bad(c->value))
         return etcd__req_dispatch(ETCD_EINVAL, NULL, sink);
     rc = etcd__v3_request_new(client, c->path, c->flags, ETCD__DECODE_V3, &req);
     if (rc)

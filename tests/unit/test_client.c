@@ -154,7 +154,8 @@ static void test_refresh_needs_ttl(void)
 }
 
 /* A transaction that cannot be sent (an unknown compare result or target, an
- * unknown operation, a count without its array, a nested one missing or too deep) is
+ * unknown operation, a count without its array, a key or value with a length but no
+ * bytes, a nested one missing or too deep) is
  * ETCD_EINVAL at once, never ETCD_ENOMEM, and nothing is sent. */
 static void test_txn_invalid(void)
 {
@@ -187,6 +188,22 @@ static void test_txn_invalid(void)
     txn.nfailure = 2; /* failure is NULL */
     CU_ASSERT_EQUAL(etcd_v3_txn(c, &txn, count_cb, &n), ETCD_EINVAL);
     txn.nfailure = 0;
+    /* a length without its bytes, as etcd_v3_put refuses it */
+    op.key.data = NULL;
+    op.key.len = 3;
+    CU_ASSERT_EQUAL(etcd_v3_txn(c, &txn, count_cb, &n), ETCD_EINVAL);
+    op.key.data = "/k";
+    op.value.len = 1;
+    CU_ASSERT_EQUAL(etcd_v3_txn(c, &txn, count_cb, &n), ETCD_EINVAL);
+    op.value.len = 0;
+    cmp.target = ETCD_CMP_VALUE;
+    cmp.value.len = 2;
+    CU_ASSERT_EQUAL(etcd_v3_txn(c, &txn, count_cb, &n), ETCD_EINVAL);
+    cmp.value.len = 0;
+    cmp.target = ETCD_CMP_MOD;
+    cmp.key.data = NULL;
+    CU_ASSERT_EQUAL(etcd_v3_txn(c, &txn, count_cb, &n), ETCD_EINVAL);
+    cmp.key.data = "/k";
 
     /* 17 levels below the top one: one too many */
     memset(nested, 0, sizeof(nested));
